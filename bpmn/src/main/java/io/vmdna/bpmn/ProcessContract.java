@@ -1,0 +1,147 @@
+package io.vmdna.bpmn;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The process contract of DESIGN.md as constants: one name each, used everywhere (Flink sink,
+ * workers, tests). The BPMN and DMN files in {@code bpmn/} use the same strings.
+ */
+public final class ProcessContract {
+  private ProcessContract() {}
+
+  /** BPMN process id. */
+  public static final String PROCESS_ID = "predictive-migration";
+
+  /** Classpath locations of the bundled process and decision. */
+  public static final String BPMN_RESOURCE = "bpmn/predictive-migration.bpmn";
+
+  /** Classpath location of the bundled {@code migrationPolicy} decision. */
+  public static final String DMN_RESOURCE = "bpmn/migration-policy.dmn";
+
+  /** Both bundled resources, in deployment order. */
+  public static final List<String> RESOURCES = List.of(DMN_RESOURCE, BPMN_RESOURCE);
+
+  /** Message from the Flink job; correlation key = vm id, message id = migration id. */
+  public static final String MESSAGE_FORECAST = "vm-resource-forecast";
+
+  /** Message from the REST API; correlation key and migration id = request id. */
+  public static final String MESSAGE_REQUESTED = "vm-migration-requested";
+
+  /** Message that cancels a running migration; correlation key = migration id. */
+  public static final String MESSAGE_CANCEL = "vm-migration-cancel";
+
+  /**
+   * Time to live of a forecast message: short, so stale signals never queue behind a running
+   * migration. Idempotency rests on the store, not on this.
+   */
+  public static final Duration FORECAST_TTL = Duration.ofSeconds(30);
+
+  /** DMN decision id. */
+  public static final String DECISION_POLICY = "migrationPolicy";
+
+  /** Builds the migration id of a Flink signal: vm id + window end (epoch seconds). */
+  public static String migrationId(String vmId, long windowEndS) {
+    return vmId + "@" + windowEndS;
+  }
+
+  /** Signal variable names. */
+  public static final class Vars {
+    private Vars() {}
+
+    public static final String MIGRATION_ID = "migrationId";
+    public static final String VM_ID = "vmId";
+    public static final String HOST_ID = "hostId";
+    public static final String SIGNAL_TYPE = "signalType";
+    public static final String WINDOW_END = "windowEnd";
+    public static final String FORECAST = "forecast";
+    public static final String ANOMALY = "anomaly";
+    public static final String DNA = "dna";
+    public static final String REASON = "reason";
+
+    /** Result of the policy decision: {@code policy.decision}, {@code .priority}, {@code .reason}. */
+    public static final String POLICY = "policy";
+
+    /** Set by scan-hosts when another instance already owns the migration id. */
+    public static final String DUPLICATE = "duplicate";
+
+    public static final String TARGET_HOST_ID = "targetHostId";
+    public static final String PLACEMENT = "placement";
+    public static final String CPU_NEED_MHZ = "cpuNeedMhz";
+    public static final String MEM_NEED_KB = "memNeedKb";
+    public static final String SOURCE_IMAGE = "sourceImage";
+    public static final String CONVERTED_IMAGE = "convertedImage";
+    public static final String MIGRATION_RESULT = "migrationResult";
+    public static final String VERIFIED = "verified";
+    public static final String RECONCILED = "reconciled";
+  }
+
+  /** Values of {@code signalType}. */
+  public static final class SignalTypes {
+    private SignalTypes() {}
+
+    public static final String FORECAST = "FORECAST";
+    public static final String ANOMALY = "ANOMALY";
+    public static final String API = "API";
+  }
+
+  /** Values of {@code policy.decision}. */
+  public static final class Decisions {
+    private Decisions() {}
+
+    public static final String MIGRATE = "MIGRATE";
+    public static final String NONE = "NONE";
+  }
+
+  /** Job types. */
+  public static final class JobTypes {
+    private JobTypes() {}
+
+    public static final String SCAN_HOSTS = "vmdna.scan-hosts";
+    public static final String RESERVE_CAPACITY = "vmdna.reserve-capacity";
+    public static final String CONVERT_IMAGE = "vmdna.convert-image";
+    public static final String MIGRATE = "vmdna.migrate";
+    public static final String VERIFY_MIGRATION = "vmdna.verify-migration";
+    public static final String RECORD_DNA = "vmdna.record-dna";
+    public static final String RECONCILE = "vmdna.reconcile";
+    public static final String RELEASE_CAPACITY = "vmdna.release-capacity";
+    public static final String DELETE_CONVERTED_IMAGE = "vmdna.delete-converted-image";
+    public static final String MIGRATE_BACK = "vmdna.migrate-back";
+
+    /** Every job type of the process. */
+    public static final List<String> ALL =
+        List.of(
+            SCAN_HOSTS,
+            RESERVE_CAPACITY,
+            CONVERT_IMAGE,
+            MIGRATE,
+            VERIFY_MIGRATION,
+            RECORD_DNA,
+            RECONCILE,
+            RELEASE_CAPACITY,
+            DELETE_CONVERTED_IMAGE,
+            MIGRATE_BACK);
+  }
+
+  /** BPMN error codes. */
+  public static final class Errors {
+    private Errors() {}
+
+    public static final String NO_SUITABLE_HOST = "NO_SUITABLE_HOST";
+    public static final String CAPACITY_GONE = "CAPACITY_GONE";
+    public static final String CONVERSION_FAILED = "CONVERSION_FAILED";
+    public static final String MIGRATION_FAILED = "MIGRATION_FAILED";
+    public static final String VERIFICATION_FAILED = "VERIFICATION_FAILED";
+  }
+
+  /** End event ids. */
+  public static final class EndEvents {
+    private EndEvents() {}
+
+    public static final String MIGRATED = "MigratedEndEvent";
+    public static final String NOT_NEEDED = "NotNeededEndEvent";
+    public static final String NO_SUITABLE_HOST = "NoSuitableHostEndEvent";
+    public static final String ROLLED_BACK = "RolledBackEndEvent";
+    public static final String CANCELLED = "CancelledEndEvent";
+  }
+}

@@ -1,0 +1,67 @@
+package io.vmdna.flink;
+
+import io.vmdna.models.dna.EwmaControlChart;
+import io.vmdna.models.forecast.TrendForecaster;
+import java.io.Serializable;
+import java.util.Map;
+
+/**
+ * Settings of {@link DnaProfilerJob}. Times are in simulated (event) seconds.
+ *
+ * @param windowSamples samples in the rolling DNA window (12 = one hour of 5-minute samples)
+ * @param minSamples samples a VM needs before it gets a forecast
+ * @param chart the per-VM baseline's control chart
+ * @param forecaster the per-VM forecaster
+ * @param hostCapacityMhz CPU capacity of every host, MHz, by host id
+ * @param overloadFraction host demand p90 above this fraction of capacity triggers a signal
+ * @param anomalyFraction an anomalous VM on a host above this fraction triggers a signal
+ * @param anomalyMinScore the anomaly score that counts for an anomaly signal
+ * @param stepS the sample interval, seconds
+ * @param staleAfterS a VM that has not reported on a host for this long no longer counts there
+ * @param hostCooldownS after a signal, a host stays quiet this long (its VM is moving)
+ * @param vmCooldownS after a signal, a VM is not signalled again for this long
+ */
+public record ProfilerConfig(
+    int windowSamples,
+    int minSamples,
+    EwmaControlChart chart,
+    TrendForecaster forecaster,
+    Map<String, Double> hostCapacityMhz,
+    double overloadFraction,
+    double anomalyFraction,
+    double anomalyMinScore,
+    long stepS,
+    long staleAfterS,
+    long hostCooldownS,
+    long vmCooldownS)
+    implements Serializable {
+
+  /** Copies the capacities and validates. */
+  public ProfilerConfig {
+    hostCapacityMhz = Map.copyOf(hostCapacityMhz);
+    if (windowSamples < 2 || minSamples < 2 || minSamples > windowSamples) {
+      throw new IllegalArgumentException(
+          "need 2 <= minSamples <= windowSamples, were %d and %d".formatted(minSamples, windowSamples));
+    }
+    if (stepS <= 0 || staleAfterS < stepS) {
+      throw new IllegalArgumentException("need stepS > 0 and staleAfterS >= stepS");
+    }
+  }
+
+  /** Defaults for 5-minute samples; host capacities must be given. */
+  public static ProfilerConfig defaults(Map<String, Double> hostCapacityMhz) {
+    return new ProfilerConfig(
+        12,
+        6,
+        EwmaControlChart.defaults(),
+        TrendForecaster.defaults(),
+        hostCapacityMhz,
+        0.8,
+        0.7,
+        0.8,
+        300,
+        900,
+        7200,
+        6 * 3600);
+  }
+}

@@ -1,0 +1,26 @@
+package io.vmdna.flink;
+
+import io.vmdna.models.dna.Dna;
+import io.vmdna.models.forecast.Forecast;
+
+/**
+ * What the profiler knows about one VM after one sample: its DNA, baseline verdict and forecast.
+ *
+ * @param vmId the VM
+ * @param hostId the host it ran on in that sample
+ * @param windowEndS the sample's timestamp, epoch seconds
+ * @param dna the rolling DNA
+ * @param anomalyScore the control chart's score in [0, 1]
+ * @param anomalous whether the control chart is out of its limits
+ * @param forecast the VM's forecast at the configured horizon
+ * @param memUsageKb current memory use, KiB (migration cost)
+ */
+public record VmProfile(
+    String vmId,
+    String hostId,
+    long windowEndS,
+    Dna dna,
+    double anomalyScore,
+    boolean anomalous,
+    Forecast forecast,
+    double memUsageKb) {}

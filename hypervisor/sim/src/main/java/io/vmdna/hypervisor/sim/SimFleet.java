@@ -1,0 +1,373 @@
+package io.vmdna.hypervisor.sim;
+
+import io.vmdna.hypervisor.api.HostInfo;
+import io.vmdna.hypervisor.api.Hypervisor;
+import io.vmdna.hypervisor.api.HypervisorException;
+import io.vmdna.hypervisor.api.ImageFormat;
+import io.vmdna.hypervisor.api.ImageRef;
+import io.vmdna.hypervisor.api.MigrationRequest;
+import io.vmdna.hypervisor.api.MigrationResult;
+import io.vmdna.hypervisor.api.SampleFeed;
+import io.vmdna.hypervisor.api.VmInfo;
+import io.vmdna.hypervisor.image.QemuImg;
+import io.vmdna.models.VmSample;
+import io.vmdna.models.trace.BitbrainsTraceReader;
+import io.vmdna.models.trace.SkippedLine;
+import io.vmdna.models.trace.VmTrace;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@code sim} hypervisor: a fleet of simulated hosts whose VMs replay Bitbrains traces.
+ *
+ * <p>Time is simulated: each {@link #nextStep()} advances the clock by one sample interval (300 s)
+ * and returns the samples of that interval, each tagged with the host the VM runs on at that
+ * moment. A migration moves the VM, and so its load, to the target host from the next step on.
+ * Every VM has a small real disk image (created with {@code qemu-img create}); {@link
+ * #convertImage} converts it with the real {@code qemu-img convert}.
+ *
+ * <p>Migrations cost no wall time: their simulated duration (memory over a 1 GiB/s link) and
+ * downtime (30 ms) are reported, not slept.
+ *
+ * <p>Thread-safe: every method is synchronized (workers and the Flink source call it
+ * concurrently). Idempotent where {@link Hypervisor} says so, by migration id.
+ */
+public final class SimFleet implements Hypervisor, SampleFeed {
+  private static final Logger LOG = LoggerFactory.getLogger(SimFleet.class);
+
+  /** Sample interval of the replay, seconds. */
+  public static final long STEP_S = 300;
+
+  private static final long LINK_BYTES_PER_S = 1L << 30;
+  private static final long DOWNTIME_MS = 30;
+  private static final long IMAGE_SIZE_BYTES = 16L << 20;
+
+  private final Map<String, FleetSpec.Host> hosts = new LinkedHashMap<>();
+  private final Map<String, SimVm> vms = new LinkedHashMap<>();
+  private final Map<String, MigrationResult> completed = new HashMap<>();
+  private final Map<String, ImageRef> converted = new HashMap<>();
+  private final Map<String, Set<SimFault>> faults = new HashMap<>();
+  private final List<SimMigration> history = new ArrayList<>();
+  private final List<SkippedLine> skippedLines = new ArrayList<>();
+  private final QemuImg qemuImg;
+  private final Path imageDir;
+  private long stepStartS;
+  private long remaining;
+
+  private static final class SimVm {
+    final String vmId;
+    final List<VmSample> samples;
+    final ImageRef originalImage;
+    final String originalHostId;
+    String hostId;
+    ImageRef image;
+    int cursor;
+    VmSample latest;
+
+    SimVm(String vmId, String hostId, List<VmSample> samples, ImageRef image) {
+      this.vmId = vmId;
+      this.hostId = hostId;
+      this.originalHostId = hostId;
+      this.samples = samples;
+      this.image = image;
+      this.originalImage = image;
+    }
+  }
+
+  private SimFleet(QemuImg qemuImg, Path imageDir) {
+    this.qemuImg = qemuImg;
+    this.imageDir = imageDir;
+  }
+
+  /**
+   * Builds a fleet: reads each VM's trace from {@code traceDir} ({@code <vmId>.csv[.gz]}), places
+   * it as {@code spec} says, and creates its disk image in {@code imageDir} in its host's format.
+   *
+   * @throws IllegalArgumentException when a VM of the spec has no trace file or no valid sample
+   * @throws HypervisorException when {@code qemu-img} cannot create an image
+   */
+  public static SimFleet load(Path traceDir, FleetSpec spec, Path imageDir, QemuImg qemuImg) {
+    SimFleet fleet = new SimFleet(qemuImg, imageDir);
+    try {
+      Files.createDirectories(imageDir);
+    } catch (IOException e) {
+      throw new HypervisorException("sim: cannot create image folder " + imageDir, e);
+    }
+    spec.hosts().forEach(h -> fleet.hosts.put(h.hostId(), h));
+    BitbrainsTraceReader reader = new BitbrainsTraceReader();
+    long start = Long.MAX_VALUE;
+    for (Map.Entry<String, String> e : spec.placement().entrySet()) {
+      String vmId = e.getKey();
+      Path file = traceFile(traceDir, vmId);
+      VmTrace trace = reader.read(file);
+      if (trace.samples().isEmpty()) {
+        throw new IllegalArgumentException("sim: trace " + file + " has no valid sample");
+      }
+      fleet.skippedLines.addAll(trace.skipped());
+      ImageFormat format = fleet.hosts.get(e.getValue()).imageFormat();
+      Path image = imageDir.resolve(vmId + "." + format.extension());
+      if (!Files.exists(image)) {
+        qemuImg.create(image, format, IMAGE_SIZE_BYTES);
+      }
+      ImageRef ref = new ImageRef(image.toString(), format);
+      fleet.vms.put(vmId, new SimVm(vmId, e.getValue(), trace.samples(), ref));
+      fleet.remaining += trace.samples().size();
+      start = Math.min(start, trace.samples().getFirst().timestampS());
+    }
+    fleet.stepStartS = start;
+    LOG.info(
+        "sim fleet: {} hosts, {} VMs, {} samples from {}",
+        fleet.hosts.size(),
+        fleet.vms.size(),
+        fleet.remaining,
+        traceDir);
+    return fleet;
+  }
+
+  private static Path traceFile(Path dir, String vmId) {
+    for (String ext : List.of(".csv.gz", ".csv")) {
+      Path p = dir.resolve(vmId + ext);
+      if (Files.exists(p)) {
+        return p;
+      }
+    }
+    throw new IllegalArgumentException(
+        "sim: no trace file for VM '%s' in %s (expected %s.csv or %s.csv.gz)"
+            .formatted(vmId, dir, vmId, vmId));
+  }
+
+  // ---- SampleFeed ----
+
+  @Override
+  public synchronized List<VmSample> nextStep() {
+    long end = stepStartS + STEP_S;
+    List<VmSample> out = new ArrayList<>();
+    for (SimVm vm : vms.values()) {
+      while (vm.cursor < vm.samples.size() && vm.samples.get(vm.cursor).timestampS() < end) {
+        VmSample s = vm.samples.get(vm.cursor++).onHost(vm.hostId);
+        vm.latest = s;
+        out.add(s);
+      }
+    }
+    remaining -= out.size();
+    stepStartS = end;
+    return out;
+  }
+
+  @Override
+  public synchronized long remainingSamples() {
+    return remaining;
+  }
+
+  /** The simulated time: the start of the next step, epoch seconds. */
+  public synchronized long nowS() {
+    return stepStartS;
+  }
+
+  /** Lines skipped while reading the traces (bad samples), with file and line. */
+  public synchronized List<SkippedLine> skippedLines() {
+    return List.copyOf(skippedLines);
+  }
+
+  /** The moves made so far, oldest first. */
+  public synchronized List<SimMigration> history() {
+    return List.copyOf(history);
+  }
+
+  /** Makes {@code fault} happen for {@code vmId} until {@link #clearFaults}. */
+  public synchronized void inject(SimFault fault, String vmId) {
+    requireVm("inject", vmId);
+    faults.computeIfAbsent(vmId, k -> EnumSet.noneOf(SimFault.class)).add(fault);
+  }
+
+  /** Removes every injected fault. */
+  public synchronized void clearFaults() {
+    faults.clear();
+  }
+
+  // ---- Hypervisor ----
+
+  @Override
+  public String name() {
+    return "sim";
+  }
+
+  @Override
+  public synchronized List<HostInfo> hosts() {
+    List<HostInfo> out = new ArrayList<>();
+    for (FleetSpec.Host h : hosts.values()) {
+      double cpu = 0;
+      double mem = 0;
+      for (SimVm vm : vms.values()) {
+        if (vm.hostId.equals(h.hostId()) && vm.latest != null) {
+          cpu += vm.latest.cpuUsageMhz();
+          mem += vm.latest.memUsageKb();
+        }
+      }
+      out.add(new HostInfo(h.hostId(), h.cpuMhz(), h.memoryKb(), cpu, mem, Set.of(h.imageFormat()), true));
+    }
+    return out;
+  }
+
+  @Override
+  public synchronized List<VmInfo> vms() {
+    return vms.values().stream().map(SimFleet::info).toList();
+  }
+
+  @Override
+  public synchronized Optional<VmInfo> vm(String vmId) {
+    return Optional.ofNullable(vms.get(vmId)).map(SimFleet::info);
+  }
+
+  private static VmInfo info(SimVm vm) {
+    VmSample s = vm.latest != null ? vm.latest : vm.samples.getFirst();
+    return new VmInfo(vm.vmId, vm.hostId, s.cpuCores(), s.cpuProvisionedMhz(), s.memProvisionedKb(), vm.image);
+  }
+
+  @Override
+  public synchronized Optional<String> locate(String vmId) {
+    return Optional.ofNullable(vms.get(vmId)).map(vm -> vm.hostId);
+  }
+
+  @Override
+  public synchronized ImageRef convertImage(String migrationId, String vmId, ImageFormat targetFormat) {
+    SimVm vm = requireVm("convertImage", vmId);
+    ImageRef done = converted.get(migrationId);
+    if (done != null && Files.exists(Path.of(done.path()))) {
+      return done;
+    }
+    if (hasFault(vmId, SimFault.CONVERSION_FAILS)) {
+      throw new HypervisorException(
+          "sim: convertImage %s of VM %s to %s failed (injected fault)"
+              .formatted(vm.image.path(), vmId, targetFormat.qemuName()));
+    }
+    Path target = imageDir.resolve(vmId + "-" + safe(migrationId) + "." + targetFormat.extension());
+    qemuImg.convert(Path.of(vm.image.path()), vm.image.format(), target, targetFormat);
+    ImageRef ref = new ImageRef(target.toString(), targetFormat);
+    converted.put(migrationId, ref);
+    return ref;
+  }
+
+  private static String safe(String id) {
+    return id.replaceAll("[^A-Za-z0-9._-]", "_");
+  }
+
+  @Override
+  public synchronized boolean deleteImage(ImageRef image) {
+    for (SimVm vm : vms.values()) {
+      if (vm.image.path().equals(image.path()) || vm.originalImage.path().equals(image.path())) {
+        throw new HypervisorException(
+            "sim: refusing to delete %s: it is VM %s's disk".formatted(image.path(), vm.vmId));
+      }
+    }
+    try {
+      converted.values().removeIf(r -> r.path().equals(image.path()));
+      return Files.deleteIfExists(Path.of(image.path()));
+    } catch (IOException e) {
+      throw new HypervisorException("sim: cannot delete " + image.path() + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public synchronized boolean imageExists(ImageRef image) {
+    return Files.exists(Path.of(image.path()));
+  }
+
+  @Override
+  public synchronized MigrationResult migrate(MigrationRequest r) {
+    MigrationResult done = completed.get(r.migrationId());
+    if (done != null) {
+      return new MigrationResult(
+          done.migrationId(), done.vmId(), done.fromHostId(), done.toHostId(), 0, 0, 0, true);
+    }
+    SimVm vm = requireVm("migrate", r.vmId());
+    FleetSpec.Host target = hosts.get(r.targetHostId());
+    if (target == null) {
+      throw new HypervisorException(
+          "sim: migrate %s: unknown target host '%s'".formatted(r.vmId(), r.targetHostId()));
+    }
+    if (!vm.hostId.equals(r.sourceHostId())) {
+      throw new HypervisorException(
+          "sim: migrate %s: VM runs on %s, not on the source %s"
+              .formatted(r.vmId(), vm.hostId, r.sourceHostId()));
+    }
+    if (r.targetHostId().equals(vm.hostId)) {
+      throw new HypervisorException(
+          "sim: migrate %s: source and target are both %s".formatted(r.vmId(), vm.hostId));
+    }
+    ImageRef image = r.targetImage() != null ? r.targetImage() : vm.image;
+    if (image.format() != target.imageFormat()) {
+      throw new HypervisorException(
+          "sim: migrate %s: host %s runs %s images, the VM's image is %s"
+              .formatted(r.vmId(), target.hostId(), target.imageFormat().qemuName(), image.format().qemuName()));
+    }
+    if (hasFault(r.vmId(), SimFault.MIGRATION_FAILS)) {
+      throw new HypervisorException(
+          "sim: migrate %s from %s to %s failed (injected fault)"
+              .formatted(r.vmId(), vm.hostId, target.hostId()));
+    }
+    MigrationResult result = move(r.migrationId(), vm, target.hostId(), image, false);
+    completed.put(r.migrationId(), result);
+    return result;
+  }
+
+  @Override
+  public synchronized MigrationResult migrateBack(
+      String migrationId, String vmId, String originalHostId, ImageRef originalImage) {
+    SimVm vm = requireVm("migrateBack", vmId);
+    if (!hosts.containsKey(originalHostId)) {
+      throw new HypervisorException(
+          "sim: migrateBack %s: unknown host '%s'".formatted(vmId, originalHostId));
+    }
+    if (vm.hostId.equals(originalHostId)) {
+      return new MigrationResult(migrationId, vmId, originalHostId, originalHostId, 0, 0, 0, true);
+    }
+    completed.remove(migrationId);
+    return move(migrationId, vm, originalHostId, originalImage, true);
+  }
+
+  private MigrationResult move(String migrationId, SimVm vm, String to, ImageRef image, boolean back) {
+    String from = vm.hostId;
+    double memKb = vm.latest != null ? vm.latest.memUsageKb() : vm.samples.getFirst().memUsageKb();
+    long bytes = (long) (memKb * 1024);
+    vm.hostId = to;
+    vm.image = image;
+    history.add(new SimMigration(migrationId, vm.vmId, from, to, stepStartS, back));
+    LOG.info("sim: {} {} {} -> {}", back ? "migrated back" : "migrated", vm.vmId, from, to);
+    return new MigrationResult(
+        migrationId, vm.vmId, from, to, 1000 * bytes / LINK_BYTES_PER_S + DOWNTIME_MS, DOWNTIME_MS, bytes, false);
+  }
+
+  @Override
+  public synchronized boolean isHealthy(String vmId, String hostId) {
+    SimVm vm = vms.get(vmId);
+    if (vm == null || !vm.hostId.equals(hostId)) {
+      return false;
+    }
+    boolean moved = !vm.hostId.equals(vm.originalHostId);
+    return !(moved && hasFault(vmId, SimFault.GUEST_DIES_ON_TARGET));
+  }
+
+  private boolean hasFault(String vmId, SimFault f) {
+    return faults.getOrDefault(vmId, Set.of()).contains(f);
+  }
+
+  private SimVm requireVm(String op, String vmId) {
+    SimVm vm = vms.get(vmId);
+    if (vm == null) {
+      throw new HypervisorException("sim: %s: unknown VM '%s'".formatted(op, vmId));
+    }
+    return vm;
+  }
+}

@@ -1,0 +1,11 @@
+package io.vmdna.placement;
+
+import java.util.Optional;
+
+/** A hard constraint on target hosts. Implementations are stateless and thread-safe. */
+public interface HostFilter {
+  /**
+   * @return why the host cannot take the VM, or empty when it can
+   */
+  Optional<String> reject(HostState host, PlacementRequest request);
+}

@@ -1,0 +1,87 @@
+package io.vmdna.placement;
+
+import io.vmdna.hypervisor.api.HostInfo;
+import io.vmdna.store.Reservation;
+import io.vmdna.store.ReservationRepository;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The Dynamic Host Selection Module: hard filters, then weighted soft weighers, over the hosts a
+ * hypervisor reports, with other migrations' reservations subtracted.
+ *
+ * <p>It only decides; booking is {@link ReservationRepository#reserve}, which re-checks under a
+ * lock, because capacity can go between a scan and a booking. Thread-safe.
+ */
+public final class HostSelector {
+
+  /**
+   * A weigher with its weight.
+   *
+   * @param weigher the weigher
+   * @param weight its weight, > 0
+   */
+  public record Weighted(HostWeigher weigher, double weight) {}
+
+  private final List<HostFilter> filters;
+  private final List<Weighted> weighers;
+  private final ReservationRepository reservations;
+
+  /** Creates a selector from its units (registered here, in one place). */
+  public HostSelector(
+      List<HostFilter> filters, List<Weighted> weighers, ReservationRepository reservations) {
+    this.filters = List.copyOf(filters);
+    this.weighers = List.copyOf(weighers);
+    this.reservations = reservations;
+  }
+
+  /** The default units: online, headroom below {@code maxUtilization}; prefer free CPU. */
+  public static HostSelector defaults(double maxUtilization, ReservationRepository reservations) {
+    return new HostSelector(
+        List.of(new OnlineFilter(), new HeadroomFilter(maxUtilization)),
+        List.of(new Weighted(new FreeCpuWeigher(), 1.0)),
+        reservations);
+  }
+
+  /**
+   * Chooses a target host. Reservations made by {@code request.migrationId()} itself are not
+   * subtracted, so a repeated scan of the same migration sees the same room.
+   */
+  public Placement select(PlacementRequest request, List<HostInfo> hosts) {
+    Map<String, Double> scores = new LinkedHashMap<>();
+    Map<String, String> rejections = new LinkedHashMap<>();
+    for (HostInfo host : hosts) {
+      HostState state = withBookings(host, request.migrationId());
+      Optional<String> why =
+          filters.stream().map(f -> f.reject(state, request)).flatMap(Optional::stream).findFirst();
+      if (why.isPresent()) {
+        rejections.put(host.hostId(), why.get());
+        continue;
+      }
+      double score = 0;
+      for (Weighted w : weighers) {
+        score += w.weight() * w.weigher().weigh(state, request);
+      }
+      scores.put(host.hostId(), score);
+    }
+    Optional<String> best =
+        scores.entrySet().stream()
+            .max(Map.Entry.<String, Double>comparingByValue().thenComparing(Map.Entry.comparingByKey(java.util.Comparator.reverseOrder())))
+            .map(Map.Entry::getKey);
+    return new Placement(best, scores, rejections);
+  }
+
+  private HostState withBookings(HostInfo host, String ownMigrationId) {
+    double cpu = 0;
+    double mem = 0;
+    for (Reservation r : reservations.onHost(host.hostId())) {
+      if (!r.migrationId().equals(ownMigrationId)) {
+        cpu += r.cpuMhz();
+        mem += r.memKb();
+      }
+    }
+    return new HostState(host, cpu, mem);
+  }
+}

@@ -1,0 +1,9 @@
+package io.vmdna.placement;
+
+/** A soft preference among hosts that passed the filters. Stateless and thread-safe. */
+public interface HostWeigher {
+  /**
+   * @return a score in [0, 1], higher is better
+   */
+  double weigh(HostState host, PlacementRequest request);
+}

@@ -1,0 +1,184 @@
+package io.vmdna.store;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import javax.sql.DataSource;
+
+/**
+ * Migration records and their step history. The migration id is the primary key, which is what
+ * makes a repeated signal harmless: only the first process instance can claim it. Thread-safe.
+ */
+public final class MigrationRepository {
+  private final DataSource dataSource;
+
+  /** Uses the given data source; the schema must be migrated ({@link Database#migrate}). */
+  public MigrationRepository(DataSource dataSource) {
+    this.dataSource = dataSource;
+  }
+
+  /** What {@link #claim} found. */
+  public enum Claim {
+    /** The id was new; this instance owns it now. */
+    CLAIMED,
+    /** This same instance claimed it before (a retried job); it still owns it. */
+    OWNED,
+    /** Another process instance owns this id: this one is a duplicate. */
+    DUPLICATE
+  }
+
+  /**
+   * Claims a migration id for a process instance. Idempotent for the same instance.
+   *
+   * @param r the record to insert, status {@link MigrationStatus#STARTED}
+   */
+  public Claim claim(MigrationRecord r) {
+    try (Connection c = dataSource.getConnection()) {
+      try (PreparedStatement ins =
+          c.prepareStatement(
+              """
+              insert into migration (migration_id, process_instance_key, vm_id, source_host_id,
+                                     target_host_id, signal_type, reason, status)
+              values (?, ?, ?, ?, ?, ?, ?, ?) on conflict (migration_id) do nothing""")) {
+        ins.setString(1, r.migrationId());
+        ins.setLong(2, r.processInstanceKey());
+        ins.setString(3, r.vmId());
+        ins.setString(4, r.sourceHostId());
+        ins.setString(5, r.targetHostId());
+        ins.setString(6, r.signalType());
+        ins.setString(7, r.reason());
+        ins.setString(8, r.status().name());
+        if (ins.executeUpdate() == 1) {
+          return Claim.CLAIMED;
+        }
+      }
+      long owner = find(c, r.migrationId()).map(MigrationRecord::processInstanceKey).orElse(-1L);
+      return owner == r.processInstanceKey() ? Claim.OWNED : Claim.DUPLICATE;
+    } catch (SQLException e) {
+      throw new StoreException("claim " + r.migrationId() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Sets the chosen target host. */
+  public void setTarget(String migrationId, String targetHostId) {
+    update("update migration set target_host_id = ?, updated_at = now() where migration_id = ?", targetHostId, migrationId);
+  }
+
+  /** Sets the status (final outcome or progress). */
+  public void setStatus(String migrationId, MigrationStatus status) {
+    update("update migration set status = ?, updated_at = now() where migration_id = ?", status.name(), migrationId);
+  }
+
+  /**
+   * Appends a step outcome to the history. Not idempotent on purpose: a retried step leaves one
+   * row per attempt, which is what an operator wants to see.
+   */
+  public void recordStep(String migrationId, String step, String outcome, String detail) {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ins =
+            c.prepareStatement(
+                "insert into migration_step (migration_id, step, outcome, detail) values (?, ?, ?, ?)")) {
+      ins.setString(1, migrationId);
+      ins.setString(2, step);
+      ins.setString(3, outcome);
+      ins.setString(4, detail);
+      ins.executeUpdate();
+    } catch (SQLException e) {
+      throw new StoreException("record step %s of %s: %s".formatted(step, migrationId, e.getMessage()), e);
+    }
+  }
+
+  /**
+   * A step in a migration's history.
+   *
+   * @param step the step (job type without prefix, e.g. {@code migrate})
+   * @param outcome e.g. {@code OK}, {@code FAILED}
+   * @param detail free text
+   */
+  public record Step(String step, String outcome, String detail) {}
+
+  /** The step history of a migration, oldest first. */
+  public List<Step> steps(String migrationId) {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement q =
+            c.prepareStatement(
+                "select step, outcome, detail from migration_step where migration_id = ? order by id")) {
+      q.setString(1, migrationId);
+      List<Step> out = new ArrayList<>();
+      try (ResultSet rs = q.executeQuery()) {
+        while (rs.next()) {
+          out.add(new Step(rs.getString(1), rs.getString(2), rs.getString(3)));
+        }
+      }
+      return out;
+    } catch (SQLException e) {
+      throw new StoreException("steps of " + migrationId + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The record of a migration id, if any. */
+  public Optional<MigrationRecord> find(String migrationId) {
+    try (Connection c = dataSource.getConnection()) {
+      return find(c, migrationId);
+    } catch (SQLException e) {
+      throw new StoreException("find " + migrationId + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Every migration record, oldest first. */
+  public List<MigrationRecord> all() {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement q = c.prepareStatement(SELECT + " order by created_at, migration_id");
+        ResultSet rs = q.executeQuery()) {
+      List<MigrationRecord> out = new ArrayList<>();
+      while (rs.next()) {
+        out.add(map(rs));
+      }
+      return out;
+    } catch (SQLException e) {
+      throw new StoreException("list migrations: " + e.getMessage(), e);
+    }
+  }
+
+  private static final String SELECT =
+      "select migration_id, process_instance_key, vm_id, source_host_id, target_host_id,"
+          + " signal_type, reason, status from migration";
+
+  private static Optional<MigrationRecord> find(Connection c, String migrationId) throws SQLException {
+    try (PreparedStatement q = c.prepareStatement(SELECT + " where migration_id = ?")) {
+      q.setString(1, migrationId);
+      try (ResultSet rs = q.executeQuery()) {
+        return rs.next() ? Optional.of(map(rs)) : Optional.empty();
+      }
+    }
+  }
+
+  private static MigrationRecord map(ResultSet rs) throws SQLException {
+    return new MigrationRecord(
+        rs.getString(1),
+        rs.getLong(2),
+        rs.getString(3),
+        rs.getString(4),
+        rs.getString(5),
+        rs.getString(6),
+        rs.getString(7),
+        MigrationStatus.valueOf(rs.getString(8)));
+  }
+
+  private void update(String sql, String value, String migrationId) {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement u = c.prepareStatement(sql)) {
+      u.setString(1, value);
+      u.setString(2, migrationId);
+      if (u.executeUpdate() != 1) {
+        throw new StoreException("no migration record " + migrationId, null);
+      }
+    } catch (SQLException e) {
+      throw new StoreException("update " + migrationId + ": " + e.getMessage(), e);
+    }
+  }
+}

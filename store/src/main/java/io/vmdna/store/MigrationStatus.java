@@ -1,0 +1,10 @@
+package io.vmdna.store;
+
+/** Where a migration stands. */
+public enum MigrationStatus {
+  STARTED,
+  MIGRATED,
+  ROLLED_BACK,
+  NO_SUITABLE_HOST,
+  CANCELLED
+}
