@@ -19,7 +19,8 @@ package io.vmdna.models.dna;
  * @param baselineAlpha weight of a new in-control sample in the slowly adapting baseline
  */
 public record EwmaControlChart(
-    double lambda, double limitSigmas, int warmUpSamples, double baselineAlpha) {
+    double lambda, double limitSigmas, int warmUpSamples, double baselineAlpha)
+    implements java.io.Serializable {
 
   /** Defaults: λ 0.3, L 3, a day of 5-minute samples as warm-up, slow adaptation 0.005. */
   public static EwmaControlChart defaults() {

@@ -24,7 +24,8 @@ import java.util.List;
  * @param thresholdPct CPU % threshold for {@link Forecast#pExceed()}
  */
 public record TrendForecaster(
-    long horizonS, long stepS, double damping, double minSigmaFraction, double thresholdPct) {
+    long horizonS, long stepS, double damping, double minSigmaFraction, double thresholdPct)
+    implements java.io.Serializable {
   private static final double Z90 = 1.2815515655446004;
 
   /** Defaults: 30-minute horizon on 5-minute samples, half the trend, σ ≥ 5 %, threshold 80 %. */

@@ -1,0 +1,134 @@
+package io.vmdna.cli;
+
+import io.vmdna.flink.DnaProfilerJob;
+import io.vmdna.store.MigrationRecord;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * {@code ./vmdna}: the command line. Commands: {@code demo} (the whole loop, embedded). Later
+ * issues add {@code detect}, {@code train}, {@code evaluate}, {@code forecast}, {@code simulate},
+ * {@code collect} and {@code stack}.
+ */
+public final class Vmdna {
+  private Vmdna() {}
+
+  static final String USAGE =
+      """
+      usage: ./vmdna <command> [options]
+
+      commands:
+        demo   run the whole loop on this machine: in-process Zeebe engine, embedded PostgreSQL,
+               Flink MiniCluster, the simulated fleet replaying a Bitbrains extract, the workers
+               options: --data DIR              traces + fleet.csv (default data/bitbrains-demo)
+                        --work DIR              disk images, temp files (default target/vmdna-demo)
+                        --steps-per-second N    5-minute steps replayed per second (default 4)
+                        --zeebe-port N          engine gRPC port, 0 = any free (default 26500)
+                        --parallelism N         Flink parallelism (default 2)
+        help   print this text
+      """;
+
+  /** Entry point; exits with 0 on success, 2 on bad usage, 1 on failure. */
+  public static void main(String[] args) {
+    int code;
+    try {
+      code = run(args, System.out, System.err);
+    } catch (Exception e) {
+      System.err.println("vmdna: " + e.getMessage());
+      e.printStackTrace(System.err);
+      code = 1;
+    }
+    // engine, worker and Flink threads would otherwise keep the JVM alive (recipes/one-jvm-demo.md)
+    System.exit(code);
+  }
+
+  static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
+    if (args.length == 0 || args[0].equals("help") || args[0].equals("--help")) {
+      out.print(USAGE);
+      return args.length == 0 ? 2 : 0;
+    }
+    return switch (args[0]) {
+      case "demo" -> demo(parse(args), out);
+      default -> {
+        err.println("vmdna: unknown command '" + args[0] + "'");
+        err.print(USAGE);
+        yield 2;
+      }
+    };
+  }
+
+  static DemoSettings parse(String[] args) {
+    DemoSettings d = DemoSettings.defaults();
+    Path data = d.dataDir();
+    Path work = d.workDir();
+    double steps = d.stepsPerSecond();
+    int port = d.zeebePort();
+    int parallelism = d.flinkParallelism();
+    for (int i = 1; i < args.length; i++) {
+      String opt = args[i];
+      if (i + 1 >= args.length) {
+        throw new IllegalArgumentException("option " + opt + " needs a value");
+      }
+      String v = args[++i];
+      try {
+        switch (opt) {
+          case "--data" -> data = Path.of(v);
+          case "--work" -> work = Path.of(v);
+          case "--steps-per-second" -> steps = Double.parseDouble(v);
+          case "--zeebe-port" -> port = Integer.parseInt(v);
+          case "--parallelism" -> parallelism = Integer.parseInt(v);
+          default -> throw new IllegalArgumentException("unknown option " + opt + " for demo");
+        }
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("option " + opt + " needs a number, got '" + v + "'");
+      }
+    }
+    return new DemoSettings(data, work, port, steps, parallelism);
+  }
+
+  private static int demo(DemoSettings settings, PrintStream out) throws Exception {
+    long t0 = System.nanoTime();
+    out.printf("vmdna demo: starting PostgreSQL, Zeebe engine (port %d) and workers...%n", settings.zeebePort());
+    try (DemoLoop loop = new DemoLoop(settings).start()) {
+      out.printf(
+          "vmdna demo: ready in %.1f s; replaying %d VMs on %d hosts at %.0f steps/s%n",
+          seconds(t0), loop.fleet().vms().size(), loop.fleet().hosts().size(), settings.stepsPerSecond());
+      DnaProfilerJob.Counters c =
+          loop.run(
+              Duration.ofSeconds(5),
+              Duration.ofSeconds(60),
+              p ->
+                  out.printf(
+                      "  [%5.1f s] sim time %s, %d samples to go, migrations %s%n",
+                      seconds(t0), Instant.ofEpochSecond(p.simTimeS()), p.samplesLeft(), p.migrations()));
+      EngineOutcomes o = loop.outcomes();
+      Map<String, Long> ends = o.endEvents();
+      out.println();
+      out.println("vmdna demo summary");
+      out.printf("  VMs watched          %d%n", c.vms());
+      out.printf("  samples              %d (skipped bad lines: %d)%n", c.samples(), loop.fleet().skippedLines().size());
+      out.printf("  anomalies            %d samples flagged by the control chart%n", c.anomalies());
+      out.printf("  signals              %d published (%d held back by the per-VM cooldown)%n", c.signals(), c.suppressed());
+      out.printf("  process instances    %d started, %d completed, by end event %s%n", o.started(), o.completed(), ends);
+      out.printf(
+          "  migrations           %d started, %d completed, %d rolled back%n",
+          loop.records().size(),
+          ends.getOrDefault("MigratedEndEvent", 0L),
+          ends.getOrDefault("RolledBackEndEvent", 0L));
+      for (MigrationRecord r : loop.records()) {
+        out.printf(
+            "    %-14s VM %-4s %s -> %s  %s: %s%n",
+            r.status(), r.vmId(), r.sourceHostId(), r.targetHostId() == null ? "-" : r.targetHostId(), r.signalType(), r.reason());
+      }
+      out.printf("  took %.1f s%n", seconds(t0));
+    }
+    return 0;
+  }
+
+  private static double seconds(long t0) {
+    return (System.nanoTime() - t0) / 1e9;
+  }
+}

@@ -1,0 +1,69 @@
+package io.vmdna.workers;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.vmdna.hypervisor.api.Hypervisor;
+import io.vmdna.hypervisor.image.QemuImg;
+import io.vmdna.hypervisor.sim.FleetSpec;
+import io.vmdna.hypervisor.sim.SimFleet;
+import io.vmdna.placement.HostSelector;
+import io.vmdna.store.Database;
+import io.vmdna.store.MigrationRepository;
+import io.vmdna.store.ReservationRepository;
+import java.nio.file.Path;
+import javax.sql.DataSource;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** Wires the store, the hypervisor and placement for the workers. */
+@Configuration
+@EnableConfigurationProperties(VmdnaProperties.class)
+public class WorkersConfiguration {
+
+  /** The shared database, schema migrated at start-up. */
+  @Bean(destroyMethod = "close")
+  @ConditionalOnMissingBean(DataSource.class)
+  public HikariDataSource vmdnaDataSource(VmdnaProperties props) {
+    VmdnaProperties.Store s = props.store();
+    if (s == null || s.jdbcUrl() == null) {
+      throw new IllegalStateException("vmdna.store.jdbc-url is not set: the workers need PostgreSQL");
+    }
+    HikariDataSource ds =
+        Database.pooled(s.jdbcUrl(), s.user(), s.password(), s.maxPoolSize() == null ? 10 : s.maxPoolSize());
+    Database.migrate(ds);
+    return ds;
+  }
+
+  @Bean
+  public ReservationRepository reservationRepository(DataSource ds) {
+    return new ReservationRepository(ds);
+  }
+
+  @Bean
+  public MigrationRepository migrationRepository(DataSource ds) {
+    return new MigrationRepository(ds);
+  }
+
+  @Bean
+  public HostSelector hostSelector(VmdnaProperties props, ReservationRepository reservations) {
+    return HostSelector.defaults(props.maxUtilization(), reservations);
+  }
+
+  /**
+   * The {@code sim} hypervisor from {@code vmdna.sim.*}, unless the application provides another
+   * {@link Hypervisor} (the demo registers its own fleet; libvirt and oVirt come later).
+   */
+  @Bean
+  @ConditionalOnMissingBean(Hypervisor.class)
+  public Hypervisor simHypervisor(VmdnaProperties props) {
+    VmdnaProperties.Sim sim = props.sim();
+    if (sim == null || sim.traceDir() == null) {
+      throw new IllegalStateException(
+          "no hypervisor: set vmdna.sim.trace-dir (a folder with fleet.csv and traces)");
+    }
+    Path traces = Path.of(sim.traceDir());
+    Path images = Path.of(sim.imageDir() == null ? "target/sim-images" : sim.imageDir());
+    return SimFleet.load(traces, FleetSpec.read(traces.resolve("fleet.csv")), images, QemuImg.onPath());
+  }
+}

@@ -1,0 +1,49 @@
+package io.vmdna.workers.jobs;
+
+import io.camunda.client.annotation.JobWorker;
+import io.camunda.client.annotation.Variable;
+import io.vmdna.bpmn.ProcessContract.Errors;
+import io.vmdna.bpmn.ProcessContract.JobTypes;
+import io.vmdna.bpmn.ProcessContract.Vars;
+import io.vmdna.hypervisor.api.HostInfo;
+import io.vmdna.hypervisor.api.Hypervisor;
+import io.vmdna.hypervisor.api.HypervisorException;
+import io.vmdna.hypervisor.api.ImageRef;
+import io.vmdna.store.MigrationRepository;
+import java.util.Map;
+import org.springframework.stereotype.Component;
+
+/**
+ * {@code vmdna.convert-image}: pre-converts the VM's disk to the target host's format with
+ * {@code qemu-img}, while the VM keeps running. {@code CONVERSION_FAILED} when it fails.
+ * Idempotent by migration id. Revert: {@link DeleteConvertedImageWorker}.
+ */
+@Component
+public class ConvertImageWorker {
+  static final String STEP = "convert-image";
+  private final Hypervisor hypervisor;
+  private final MigrationRepository migrations;
+
+  public ConvertImageWorker(Hypervisor hypervisor, MigrationRepository migrations) {
+    this.hypervisor = hypervisor;
+    this.migrations = migrations;
+  }
+
+  /** Handles one job; see the class comment. */
+  @JobWorker(type = JobTypes.CONVERT_IMAGE)
+  public Map<String, Object> convertImage(
+      @Variable String migrationId, @Variable String vmId, @Variable String targetHostId) {
+    HostInfo target =
+        hypervisor.hosts().stream()
+            .filter(h -> h.hostId().equals(targetHostId))
+            .findFirst()
+            .orElseThrow(() -> Steps.fail(migrations, migrationId, STEP, Errors.CONVERSION_FAILED, "host " + targetHostId + " is gone"));
+    try {
+      ImageRef image = hypervisor.convertImage(migrationId, vmId, target.preferredFormat());
+      Steps.ok(migrations, migrationId, STEP, "converted to " + image.path());
+      return Map.of(Vars.CONVERTED_IMAGE, image);
+    } catch (HypervisorException e) {
+      throw Steps.fail(migrations, migrationId, STEP, Errors.CONVERSION_FAILED, e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,58 @@
+package io.vmdna.workers.jobs;
+
+import io.camunda.client.annotation.JobWorker;
+import io.camunda.client.annotation.Variable;
+import io.vmdna.bpmn.ProcessContract.Errors;
+import io.vmdna.bpmn.ProcessContract.JobTypes;
+import io.vmdna.bpmn.ProcessContract.Vars;
+import io.vmdna.hypervisor.api.Hypervisor;
+import io.vmdna.hypervisor.api.HypervisorException;
+import io.vmdna.hypervisor.api.ImageRef;
+import io.vmdna.hypervisor.api.MigrationRequest;
+import io.vmdna.hypervisor.api.MigrationResult;
+import io.vmdna.hypervisor.api.MigrationStrategy;
+import io.vmdna.store.MigrationRepository;
+import java.util.Map;
+import org.springframework.stereotype.Component;
+
+/**
+ * {@code vmdna.migrate}: moves the VM to the target onto its converted image. {@code
+ * MIGRATION_FAILED} when the hypervisor refuses or fails. Idempotent by migration id (a retried
+ * job finds the move done). Revert: {@link MigrateBackWorker}.
+ */
+@Component
+public class MigrateWorker {
+  static final String STEP = "migrate";
+  private final Hypervisor hypervisor;
+  private final MigrationRepository migrations;
+
+  public MigrateWorker(Hypervisor hypervisor, MigrationRepository migrations) {
+    this.hypervisor = hypervisor;
+    this.migrations = migrations;
+  }
+
+  /** Handles one job; see the class comment. */
+  @JobWorker(type = JobTypes.MIGRATE)
+  public Map<String, Object> migrate(
+      @Variable String migrationId,
+      @Variable String vmId,
+      @Variable String sourceHostId,
+      @Variable String targetHostId,
+      @Variable ImageRef convertedImage) {
+    try {
+      MigrationResult r =
+          hypervisor.migrate(
+              new MigrationRequest(
+                  migrationId, vmId, sourceHostId, targetHostId, MigrationStrategy.LIVE, convertedImage, Map.of()));
+      Steps.ok(
+          migrations,
+          migrationId,
+          STEP,
+          "%s -> %s in %d ms, downtime %d ms%s"
+              .formatted(r.fromHostId(), r.toHostId(), r.durationMs(), r.downtimeMs(), r.alreadyDone() ? " (already done)" : ""));
+      return Map.of(Vars.MIGRATION_RESULT, r);
+    } catch (HypervisorException e) {
+      throw Steps.fail(migrations, migrationId, STEP, Errors.MIGRATION_FAILED, e.getMessage());
+    }
+  }
+}

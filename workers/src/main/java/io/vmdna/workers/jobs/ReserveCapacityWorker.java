@@ -1,0 +1,63 @@
+package io.vmdna.workers.jobs;
+
+import io.camunda.client.annotation.JobWorker;
+import io.camunda.client.annotation.Variable;
+import io.vmdna.bpmn.ProcessContract.Errors;
+import io.vmdna.bpmn.ProcessContract.JobTypes;
+import io.vmdna.hypervisor.api.HostInfo;
+import io.vmdna.hypervisor.api.Hypervisor;
+import io.vmdna.store.MigrationRepository;
+import io.vmdna.store.Reservation;
+import io.vmdna.store.ReservationRepository;
+import io.vmdna.workers.VmdnaProperties;
+import org.springframework.stereotype.Component;
+
+/**
+ * {@code vmdna.reserve-capacity}: books the VM's predicted need on the target in PostgreSQL, shared
+ * by every worker replica. {@code CAPACITY_GONE} when the host filled up since the scan.
+ * Idempotent by migration id. Revert: {@link ReleaseCapacityWorker}.
+ */
+@Component
+public class ReserveCapacityWorker {
+  static final String STEP = "reserve-capacity";
+  private final Hypervisor hypervisor;
+  private final ReservationRepository reservations;
+  private final MigrationRepository migrations;
+  private final double maxUtilization;
+
+  public ReserveCapacityWorker(
+      Hypervisor hypervisor, ReservationRepository reservations, MigrationRepository migrations, VmdnaProperties props) {
+    this.hypervisor = hypervisor;
+    this.reservations = reservations;
+    this.migrations = migrations;
+    this.maxUtilization = props.maxUtilization();
+  }
+
+  /** Handles one job; see the class comment. */
+  @JobWorker(type = JobTypes.RESERVE_CAPACITY)
+  public void reserveCapacity(
+      @Variable String migrationId,
+      @Variable String vmId,
+      @Variable String targetHostId,
+      @Variable double cpuNeedMhz,
+      @Variable double memNeedKb) {
+    HostInfo host =
+        hypervisor.hosts().stream()
+            .filter(h -> h.hostId().equals(targetHostId))
+            .findFirst()
+            .orElseThrow(() -> Steps.fail(migrations, migrationId, STEP, Errors.CAPACITY_GONE, "host " + targetHostId + " is gone"));
+    double freeCpu = host.cpuCapacityMhz() * maxUtilization - host.cpuUsedMhz();
+    double freeMem = host.memCapacityKb() - host.memUsedKb();
+    ReservationRepository.Outcome o =
+        reservations.reserve(new Reservation(migrationId, targetHostId, vmId, cpuNeedMhz, memNeedKb), freeCpu, freeMem);
+    if (o == ReservationRepository.Outcome.CAPACITY_GONE) {
+      throw Steps.fail(
+          migrations,
+          migrationId,
+          STEP,
+          Errors.CAPACITY_GONE,
+          "host %s has %.0f MHz free less bookings, need %.0f".formatted(targetHostId, freeCpu, cpuNeedMhz));
+    }
+    Steps.ok(migrations, migrationId, STEP, "%s %.0f MHz, %.0f KiB on %s".formatted(o, cpuNeedMhz, memNeedKb, targetHostId));
+  }
+}

@@ -1,0 +1,82 @@
+package io.vmdna.workers.jobs;
+
+import io.camunda.client.annotation.JobWorker;
+import io.camunda.client.annotation.Variable;
+import io.camunda.client.api.response.ActivatedJob;
+import io.vmdna.bpmn.ProcessContract.Errors;
+import io.vmdna.bpmn.ProcessContract.JobTypes;
+import io.vmdna.bpmn.ProcessContract.Vars;
+import io.vmdna.hypervisor.api.Hypervisor;
+import io.vmdna.hypervisor.api.VmInfo;
+import io.vmdna.placement.HostSelector;
+import io.vmdna.placement.Placement;
+import io.vmdna.placement.PlacementRequest;
+import io.vmdna.store.MigrationRecord;
+import io.vmdna.store.MigrationRepository;
+import io.vmdna.store.MigrationStatus;
+import java.util.HashMap;
+import java.util.Map;
+import org.springframework.stereotype.Component;
+
+/**
+ * {@code vmdna.scan-hosts}: claims the migration id (a duplicate instance ends as not needed),
+ * finds where the VM runs now and chooses a target with headroom for the VM's predicted need (the
+ * forecast's p90; the VM's provisioned size when there is no forecast). Throws {@code
+ * NO_SUITABLE_HOST} with every host's rejection reason when none fits. Idempotent: a retried job
+ * of the same instance keeps its claim.
+ */
+@Component
+public class ScanHostsWorker {
+  static final String STEP = "scan-hosts";
+  private final Hypervisor hypervisor;
+  private final HostSelector selector;
+  private final MigrationRepository migrations;
+
+  public ScanHostsWorker(Hypervisor hypervisor, HostSelector selector, MigrationRepository migrations) {
+    this.hypervisor = hypervisor;
+    this.selector = selector;
+    this.migrations = migrations;
+  }
+
+  /** Handles one job; see the class comment. */
+  @JobWorker(type = JobTypes.SCAN_HOSTS)
+  public Map<String, Object> scanHosts(
+      ActivatedJob job,
+      @Variable String migrationId,
+      @Variable String vmId,
+      @Variable String signalType,
+      @Variable(optional = true) String reason,
+      @Variable(optional = true) Map<String, Object> forecast) {
+    VmInfo vm =
+        hypervisor
+            .vm(vmId)
+            .orElseThrow(() -> new IllegalArgumentException("scan-hosts: unknown VM '" + vmId + "'"));
+    MigrationRepository.Claim claim =
+        migrations.claim(
+            new MigrationRecord(
+                migrationId, job.getProcessInstanceKey(), vmId, vm.hostId(), null, signalType, reason, MigrationStatus.STARTED));
+    if (claim == MigrationRepository.Claim.DUPLICATE) {
+      return Map.of(Vars.DUPLICATE, true);
+    }
+    double cpuNeed = Steps.number(forecast, "cpuP90", vm.cpuProvisionedMhz());
+    double memNeed = Steps.number(forecast, "memP90", vm.memProvisionedKb());
+    Placement placement =
+        selector.select(new PlacementRequest(migrationId, vmId, vm.hostId(), cpuNeed, memNeed), hypervisor.hosts());
+    if (placement.targetHostId().isEmpty()) {
+      migrations.setStatus(migrationId, MigrationStatus.NO_SUITABLE_HOST);
+      throw Steps.fail(migrations, migrationId, STEP, Errors.NO_SUITABLE_HOST, placement.explain());
+    }
+    String target = placement.targetHostId().get();
+    migrations.setTarget(migrationId, target);
+    Steps.ok(migrations, migrationId, STEP, placement.explain());
+    Map<String, Object> out = new HashMap<>();
+    out.put(Vars.DUPLICATE, false);
+    out.put("sourceHostId", vm.hostId());
+    out.put(Vars.TARGET_HOST_ID, target);
+    out.put(Vars.CPU_NEED_MHZ, cpuNeed);
+    out.put(Vars.MEM_NEED_KB, memNeed);
+    out.put(Vars.SOURCE_IMAGE, vm.image());
+    out.put(Vars.PLACEMENT, placement.explain());
+    return out;
+  }
+}

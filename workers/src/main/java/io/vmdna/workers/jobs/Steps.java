@@ -1,0 +1,37 @@
+package io.vmdna.workers.jobs;
+
+import io.camunda.client.exception.BpmnError;
+import io.camunda.client.exception.CamundaError;
+import io.vmdna.store.MigrationRepository;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Step bookkeeping shared by the workers: history rows and BPMN errors that are also recorded. */
+final class Steps {
+  private static final Logger LOG = LoggerFactory.getLogger(Steps.class);
+
+  private Steps() {}
+
+  /** Records a successful step. */
+  static void ok(MigrationRepository migrations, String migrationId, String step, String detail) {
+    LOG.info("{} {}: {}", migrationId, step, detail);
+    migrations.recordStep(migrationId, step, "OK", detail);
+  }
+
+  /** Records a failed step and returns the BPMN error to throw. */
+  static BpmnError fail(
+      MigrationRepository migrations, String migrationId, String step, String code, String detail) {
+    LOG.warn("{} {}: {} {}", migrationId, step, code, detail);
+    migrations.recordStep(migrationId, step, code, detail);
+    return CamundaError.bpmnError(code, detail, Map.of("failure", Map.of("step", step, "code", code, "detail", detail)));
+  }
+
+  /** A number from a variable map (JSON numbers arrive as Integer, Long or Double). */
+  static double number(Map<String, Object> map, String key, double fallback) {
+    if (map == null || !(map.get(key) instanceof Number n)) {
+      return fallback;
+    }
+    return n.doubleValue();
+  }
+}
