@@ -32,8 +32,6 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.springframework.boot.WebApplicationType;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
@@ -88,20 +86,9 @@ public final class DemoLoop implements AutoCloseable {
     fleet =
         SimFleet.load(
             settings.dataDir(), spec, settings.workDir().resolve("images-" + System.currentTimeMillis()), QemuImg.onPath());
-    Map<String, Object> props = new LinkedHashMap<>();
-    props.put("vmdna.store.jdbc-url", database.jdbcUrl());
-    props.put("vmdna.store.user", "postgres");
-    props.put("vmdna.store.password", "postgres");
-    props.put("camunda.client.grpc-address", "http://localhost:" + zeebePort);
-    props.put("camunda.client.prefer-rest-over-grpc", "false");
-    props.put("spring.main.banner-mode", "off");
-    SimFleet hypervisor = fleet;
     workers =
-        new SpringApplicationBuilder(WorkersApplication.class)
-            .web(WebApplicationType.NONE)
-            .initializers(ctx -> ctx.getBeanFactory().registerSingleton("hypervisor", hypervisor))
-            // as arguments, so they win over the workers' application.yaml
-            .run(props.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new));
+        WorkersApplication.startEmbedded(
+            fleet, database.jdbcUrl(), "postgres", "postgres", "http://localhost:" + zeebePort);
     return this;
   }
 

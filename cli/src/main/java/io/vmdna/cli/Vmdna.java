@@ -123,6 +123,9 @@ public final class Vmdna {
             "    %-14s VM %-4s %s -> %s  %s: %s%n",
             r.status(), r.vmId(), r.sourceHostId(), r.targetHostId() == null ? "-" : r.targetHostId(), r.signalType(), r.reason());
       }
+      out.printf(
+          "  host overload        %s (5-minute steps with CPU demand above capacity)%n",
+          loop.fleet().overloadSteps().isEmpty() ? "none" : loop.fleet().overloadSteps());
       out.printf("  took %.1f s%n", seconds(t0));
     }
     return 0;

@@ -1,8 +1,14 @@
 package io.vmdna.workers;
 
 import io.camunda.client.annotation.Deployment;
+import io.vmdna.hypervisor.api.Hypervisor;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.springframework.boot.SpringApplication;
+import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * The Migration Coordinator's job workers: one {@code @JobWorker} class per job type of the
@@ -16,5 +22,32 @@ public class WorkersApplication {
   /** Runs the workers against the Zeebe gateway and database in {@code application.yaml}. */
   public static void main(String[] args) {
     SpringApplication.run(WorkersApplication.class, args);
+  }
+
+  /**
+   * Starts the workers in this JVM on a given hypervisor (the embedded default and tests), without
+   * a web server.
+   *
+   * @param hypervisor the hypervisor the workers act on
+   * @param jdbcUrl the store's PostgreSQL
+   * @param user database user
+   * @param password database password
+   * @param grpcAddress the Zeebe gateway, e.g. {@code http://localhost:26500}
+   * @return the running context; close it to stop the workers
+   */
+  public static ConfigurableApplicationContext startEmbedded(
+      Hypervisor hypervisor, String jdbcUrl, String user, String password, String grpcAddress) {
+    Map<String, String> props = new LinkedHashMap<>();
+    props.put("vmdna.store.jdbc-url", jdbcUrl);
+    props.put("vmdna.store.user", user);
+    props.put("vmdna.store.password", password);
+    props.put("camunda.client.grpc-address", grpcAddress);
+    props.put("camunda.client.prefer-rest-over-grpc", "false");
+    props.put("spring.main.banner-mode", "off");
+    return new SpringApplicationBuilder(WorkersApplication.class)
+        .web(WebApplicationType.NONE)
+        .initializers(ctx -> ctx.getBeanFactory().registerSingleton("hypervisor", hypervisor))
+        // as arguments, so they win over application.yaml
+        .run(props.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new));
   }
 }

@@ -8,7 +8,11 @@ package io.vmdna.models.dna;
  * forgetting with weight {@code baselineAlpha}) and the chart statistic {@code z = λx + (1-λ)z} is
  * compared with control limits {@code μ ± L·σ·sqrt(λ/(2-λ))}. The score is the distance of z from
  * μ in units of the limit, mapped to [0, 1] by {@code d / (1 + d)}; a value above 0.5 means outside
- * the limits.
+ * the limits. σ is floored at {@code minSigmaFraction} of the baseline mean, so a VM that was
+ * almost constant during warm-up does not alarm on every small wobble.
+ *
+ * <p>A lasting change of behaviour alarms for {@code relearnAfter} consecutive samples; then the
+ * baseline moves to the new level (the change is reported, and is not reported forever).
  *
  * <p>The chart itself is immutable configuration; its {@link State} is an immutable value the
  * caller keeps (Flink keyed state), so this class is thread-safe.
@@ -17,14 +21,24 @@ package io.vmdna.models.dna;
  * @param limitSigmas L, the width of the control limits in standard deviations of z
  * @param warmUpSamples samples used to learn the baseline before any alarm
  * @param baselineAlpha weight of a new in-control sample in the slowly adapting baseline
+ * @param minSigmaFraction lower bound of σ as a fraction of the baseline mean, >= 0
+ * @param relearnAfter consecutive alarms after which the baseline moves to the new level, >= 1
  */
 public record EwmaControlChart(
-    double lambda, double limitSigmas, int warmUpSamples, double baselineAlpha)
+    double lambda,
+    double limitSigmas,
+    int warmUpSamples,
+    double baselineAlpha,
+    double minSigmaFraction,
+    int relearnAfter)
     implements java.io.Serializable {
 
-  /** Defaults: λ 0.3, L 3, a day of 5-minute samples as warm-up, slow adaptation 0.005. */
+  /**
+   * Defaults: λ 0.3, L 3, four hours of 5-minute samples as warm-up, slow adaptation 0.005, σ at
+   * least 10 % of the mean, re-baseline after an hour of consecutive alarms.
+   */
   public static EwmaControlChart defaults() {
-    return new EwmaControlChart(0.3, 3.0, 48, 0.005);
+    return new EwmaControlChart(0.3, 3.0, 48, 0.005, 0.10, 12);
   }
 
   /** Validates the configuration. */
@@ -41,6 +55,12 @@ public record EwmaControlChart(
     if (!(baselineAlpha > 0 && baselineAlpha < 1)) {
       throw new IllegalArgumentException("baselineAlpha must be in (0, 1), was " + baselineAlpha);
     }
+    if (!(minSigmaFraction >= 0)) {
+      throw new IllegalArgumentException("minSigmaFraction must be >= 0, was " + minSigmaFraction);
+    }
+    if (relearnAfter < 1) {
+      throw new IllegalArgumentException("relearnAfter must be >= 1, was " + relearnAfter);
+    }
   }
 
   /**
@@ -50,11 +70,12 @@ public record EwmaControlChart(
    * @param mean baseline mean
    * @param m2 Welford sum of squared deviations during warm-up; variance × n afterwards
    * @param z the EWMA statistic
+   * @param run consecutive out-of-control samples so far
    */
-  public record State(long n, double mean, double m2, double z) {
+  public record State(long n, double mean, double m2, double z, int run) {
     /** The state before any sample. */
     public static State empty() {
-      return new State(0, 0, 0, 0);
+      return new State(0, 0, 0, 0, 0);
     }
 
     /** Baseline variance. */
@@ -83,22 +104,27 @@ public record EwmaControlChart(
       double mean = s.mean() + delta / n;
       double m2 = s.m2() + delta * (x - mean);
       double z = n == 1 ? x : lambda * x + (1 - lambda) * s.z();
-      return new Result(new State(n, mean, m2, z), 0, false);
+      return new Result(new State(n, mean, m2, z, 0), 0, false);
     }
     double z = lambda * x + (1 - lambda) * s.z();
-    double sigma = Math.sqrt(s.variance());
+    double sigma = Math.max(Math.sqrt(s.variance()), minSigmaFraction * Math.abs(s.mean()));
     double limit = limitSigmas * Math.max(sigma, 1e-9) * Math.sqrt(lambda / (2 - lambda));
     double d = Math.abs(z - s.mean()) / limit;
     boolean anomalous = d > 1;
     double mean = s.mean();
     double var = s.variance();
+    int run = anomalous ? s.run() + 1 : 0;
     if (!anomalous) {
-      // adapt slowly, and only to in-control data, so a lasting shift keeps alarming
+      // adapt slowly, and only to in-control data, so a shift is not absorbed before it is seen
       double delta = x - mean;
       mean += baselineAlpha * delta;
       var = (1 - baselineAlpha) * (var + baselineAlpha * delta * delta);
+    } else if (run >= relearnAfter) {
+      // the change has lasted: it is the new normal, so move the baseline there
+      mean = z;
+      run = 0;
     }
-    State next = new State(n, mean, var * (n - 1), z);
+    State next = new State(n, mean, var * (n - 1), z, run);
     return new Result(next, d / (1 + d), anomalous);
   }
 }

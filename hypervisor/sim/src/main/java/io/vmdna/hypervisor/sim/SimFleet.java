@@ -60,6 +60,7 @@ public final class SimFleet implements Hypervisor, SampleFeed {
   private final Map<String, Set<SimFault>> faults = new HashMap<>();
   private final List<SimMigration> history = new ArrayList<>();
   private final List<SkippedLine> skippedLines = new ArrayList<>();
+  private final Map<String, Long> overloadSteps = new LinkedHashMap<>();
   private final QemuImg qemuImg;
   private final Path imageDir;
   private long stepStartS;
@@ -162,12 +163,35 @@ public final class SimFleet implements Hypervisor, SampleFeed {
     }
     remaining -= out.size();
     stepStartS = end;
+    countOverloads();
     return out;
   }
 
   @Override
   public synchronized long remainingSamples() {
     return remaining;
+  }
+
+  private void countOverloads() {
+    for (FleetSpec.Host h : hosts.values()) {
+      double cpu = 0;
+      for (SimVm vm : vms.values()) {
+        if (vm.hostId.equals(h.hostId()) && vm.latest != null) {
+          cpu += vm.latest.cpuUsageMhz();
+        }
+      }
+      if (cpu > h.cpuMhz()) {
+        overloadSteps.merge(h.hostId(), 1L, Long::sum);
+      }
+    }
+  }
+
+  /**
+   * Steps (of {@link #STEP_S} seconds) in which each host's VMs used more CPU than the host has,
+   * so far; hosts never overloaded are absent. This is the degradation vmdna exists to avoid.
+   */
+  public synchronized Map<String, Long> overloadSteps() {
+    return Map.copyOf(overloadSteps);
   }
 
   /** The simulated time: the start of the next step, epoch seconds. */

@@ -1,0 +1,315 @@
+package io.vmdna.workers;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.camunda.client.CamundaClient;
+import io.camunda.client.api.command.ClientStatusException;
+import io.camunda.zeebe.process.test.api.ZeebeTestEngine;
+import io.camunda.zeebe.process.test.engine.EngineFactory;
+import io.camunda.zeebe.process.test.filters.RecordStream;
+import io.camunda.zeebe.protocol.record.Record;
+import io.camunda.zeebe.protocol.record.intent.ProcessInstanceIntent;
+import io.camunda.zeebe.protocol.record.value.BpmnElementType;
+import io.camunda.zeebe.protocol.record.value.ProcessInstanceRecordValue;
+import io.vmdna.bpmn.ProcessContract;
+import io.vmdna.bpmn.ProcessContract.EndEvents;
+import io.vmdna.hypervisor.api.ImageFormat;
+import io.vmdna.hypervisor.image.QemuImg;
+import io.vmdna.hypervisor.sim.FleetSpec;
+import io.vmdna.hypervisor.sim.SimFault;
+import io.vmdna.hypervisor.sim.SimFleet;
+import io.vmdna.store.EmbeddedDatabase;
+import io.vmdna.store.MigrationRepository;
+import io.vmdna.store.MigrationStatus;
+import io.vmdna.store.ReservationRepository;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * The migration process on real engines: the in-process Zeebe engine, the real Spring Boot
+ * workers, a real PostgreSQL, the simulated fleet with real qemu-img. Each test moves its own VM
+ * of the bundled demo fleet, so the tests do not depend on each other's order.
+ */
+class MigrationProcessIT {
+  private static final Path DATA = Path.of("../data/bitbrains-demo");
+  private static final Duration WAIT = Duration.ofSeconds(60);
+
+  @TempDir static Path images;
+  static EmbeddedDatabase db;
+  static ZeebeTestEngine engine;
+  static SimFleet fleet;
+  static ConfigurableApplicationContext workers;
+  static CamundaClient client;
+  static MigrationRepository migrations;
+  static ReservationRepository reservations;
+
+  @BeforeAll
+  static void startEngines() throws IOException {
+    db = EmbeddedDatabase.start();
+    int port;
+    try (ServerSocket s = new ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    engine = EngineFactory.create(port);
+    engine.start();
+    fleet = SimFleet.load(DATA, FleetSpec.read(DATA.resolve("fleet.csv")), images, QemuImg.onPath());
+    for (int i = 0; i < 12; i++) {
+      fleet.nextStep(); // an hour of load, so hosts report real usage
+    }
+    workers = WorkersApplication.startEmbedded(fleet, db.jdbcUrl(), "postgres", "postgres", "http://localhost:" + port);
+    client =
+        CamundaClient.newClientBuilder()
+            .grpcAddress(URI.create("http://localhost:" + port))
+            .preferRestOverGrpc(false)
+            .build();
+    migrations = new MigrationRepository(db.dataSource());
+    reservations = new ReservationRepository(db.dataSource());
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                stream(records().processRecords())
+                    .anyMatch(r -> r.getValue().getBpmnProcessId().equals(ProcessContract.PROCESS_ID)));
+  }
+
+  @AfterAll
+  static void stopEngines() {
+    if (client != null) {
+      client.close();
+    }
+    if (workers != null) {
+      workers.close();
+    }
+    if (engine != null) {
+      engine.stop();
+    }
+    if (db != null) {
+      db.close();
+    }
+  }
+
+  @Test
+  void shouldMigrateVmToHostWithHeadroomAndReachMigratedEndEvent() throws IOException {
+    // given
+    String vm = "9";
+    String source = fleet.locate(vm).orElseThrow();
+    String id = "it-migrate-" + vm;
+
+    // when
+    publish(id, vm, source, overloadedForecast(1_000, 8_000_000));
+
+    // then
+    assertThat(awaitEnd(id)).isEqualTo(EndEvents.MIGRATED);
+    String target = fleet.locate(vm).orElseThrow();
+    assertThat(target).isNotEqualTo(source);
+    assertThat(migrations.find(id).orElseThrow().status()).isEqualTo(MigrationStatus.MIGRATED);
+    assertThat(migrations.find(id).orElseThrow().targetHostId()).isEqualTo(target);
+    assertThat(reservations.find(id)).as("booking released once the VM runs there").isEmpty();
+    Path image = Path.of(fleet.vm(vm).orElseThrow().image().path());
+    ImageFormat targetFormat =
+        fleet.hosts().stream().filter(h -> h.hostId().equals(target)).findFirst().orElseThrow().preferredFormat();
+    assertThat(QemuImg.onPath().info(image).format()).isEqualTo(targetFormat);
+    assertThat(Files.readString(Path.of(image + ".dna.json"))).contains("\"migrationId\" : \"" + id + "\"");
+    assertThat(migrations.steps(id))
+        .extracting(MigrationRepository.Step::step)
+        .containsExactly("scan-hosts", "reserve-capacity", "convert-image", "migrate", "verify-migration", "record-dna");
+  }
+
+  @Test
+  void shouldRollBackThroughCompensationWhenVerificationFails() {
+    // given
+    String vm = "33";
+    String source = fleet.locate(vm).orElseThrow();
+    String sourceImage = fleet.vm(vm).orElseThrow().image().path();
+    String id = "it-rollback-" + vm;
+    fleet.inject(SimFault.GUEST_DIES_ON_TARGET, vm);
+
+    // when
+    publish(id, vm, source, overloadedForecast(1_000, 8_000_000));
+
+    // then
+    assertThat(awaitEnd(id)).isEqualTo(EndEvents.ROLLED_BACK);
+    assertThat(fleet.locate(vm)).contains(source);
+    assertThat(fleet.vm(vm).orElseThrow().image().path()).isEqualTo(sourceImage);
+    assertThat(fleet.history()).filteredOn(m -> m.migrationId().equals(id)).extracting(m -> m.back()).containsExactly(false, true);
+    assertThat(convertedImagesOf(vm)).as("converted image deleted by compensation").isEmpty();
+    assertThat(reservations.find(id)).isEmpty();
+    assertThat(migrations.find(id).orElseThrow().status()).isEqualTo(MigrationStatus.ROLLED_BACK);
+    assertThat(migrations.steps(id))
+        .extracting(MigrationRepository.Step::step)
+        .containsSubsequence("verify-migration", "reconcile", "migrate-back", "delete-converted-image", "release-capacity");
+  }
+
+  @Test
+  void shouldRollBackWhenConversionFails() {
+    // given
+    String vm = "97";
+    String source = fleet.locate(vm).orElseThrow();
+    String id = "it-conversion-" + vm;
+    fleet.inject(SimFault.CONVERSION_FAILS, vm);
+
+    // when
+    publish(id, vm, source, overloadedForecast(1_000, 8_000_000));
+
+    // then
+    assertThat(awaitEnd(id)).isEqualTo(EndEvents.ROLLED_BACK);
+    assertThat(fleet.locate(vm)).contains(source);
+    assertThat(reservations.find(id)).isEmpty();
+    assertThat(migrations.steps(id))
+        .extracting(MigrationRepository.Step::outcome)
+        .contains(ProcessContract.Errors.CONVERSION_FAILED);
+  }
+
+  @Test
+  void shouldStartOneInstanceForDuplicateSignals() {
+    // given
+    String vm = "35";
+    String source = fleet.locate(vm).orElseThrow();
+    String id = "it-duplicate-" + vm;
+    publish(id, vm, source, overloadedForecast(1_000, 8_000_000));
+
+    // when the same message id comes again within the TTL
+    assertThatThrownBy(() -> publish(id, vm, source, overloadedForecast(1_000, 8_000_000)))
+        .isInstanceOf(ClientStatusException.class)
+        .hasMessageContaining("already");
+    assertThat(awaitEnd(id)).isEqualTo(EndEvents.MIGRATED);
+    String target = fleet.locate(vm).orElseThrow();
+
+    // and when the same migration id comes again after the TTL (a new message id)
+    client
+        .newPublishMessageCommand()
+        .messageName(ProcessContract.MESSAGE_FORECAST)
+        .correlationKey(vm)
+        .messageId(id + "#late")
+        .timeToLive(ProcessContract.FORECAST_TTL)
+        .variables(signal(id, vm, target, overloadedForecast(1_000, 8_000_000)))
+        .send()
+        .join();
+
+    // then one migration happened, and the late duplicate ended as not needed
+    await().atMost(WAIT).until(() -> instancesOf(id).size() == 2 && instancesOf(id).stream().allMatch(k -> endOf(k).isPresent()));
+    assertThat(instancesOf(id).stream().map(k -> endOf(k).orElseThrow()))
+        .containsExactlyInAnyOrder(EndEvents.MIGRATED, EndEvents.NOT_NEEDED);
+    assertThat(fleet.history()).filteredOn(m -> m.vmId().equals(vm)).hasSize(1);
+    assertThat(fleet.locate(vm)).contains(target);
+  }
+
+  @Test
+  void shouldEndInNoSuitableHostWhenNoHostHasHeadroom() {
+    // given a VM predicted to need more CPU than any host has
+    String vm = "25";
+    String source = fleet.locate(vm).orElseThrow();
+    String id = "it-nohost-" + vm;
+
+    // when
+    publish(id, vm, source, overloadedForecast(1_000_000, 8_000_000));
+
+    // then
+    assertThat(awaitEnd(id)).isEqualTo(EndEvents.NO_SUITABLE_HOST);
+    assertThat(fleet.locate(vm)).contains(source);
+    assertThat(migrations.find(id).orElseThrow().status()).isEqualTo(MigrationStatus.NO_SUITABLE_HOST);
+    assertThat(migrations.steps(id).getFirst().detail()).contains("CPU headroom");
+  }
+
+  @Test
+  void shouldEndNotNeededWhenPolicySaysNone() {
+    // given a forecast well below the policy's thresholds
+    String vm = "80";
+    String source = fleet.locate(vm).orElseThrow();
+    String id = "it-none-" + vm;
+    Map<String, Object> calm = Map.of("cpuP90", 100.0, "memP90", 1000.0, "pExceed", 0.01, "hostDemandP90Mhz", 1000.0, "hostCapacityMhz", 48000.0);
+
+    // when
+    publish(id, vm, source, calm);
+
+    // then
+    assertThat(awaitEnd(id)).isEqualTo(EndEvents.NOT_NEEDED);
+    assertThat(migrations.find(id)).as("the policy stops it before anything is recorded").isEmpty();
+    assertThat(fleet.locate(vm)).contains(source);
+  }
+
+  // ---- helpers ----
+
+  private static Map<String, Object> overloadedForecast(double cpuP90, double memP90) {
+    return Map.of(
+        "horizonS", 1800, "cpuP50", cpuP90 * 0.8, "cpuP90", cpuP90, "pExceed", 0.95, "memP90", memP90,
+        "netP90", 10.0, "hostDemandP90Mhz", 45000.0, "hostCapacityMhz", 48000.0);
+  }
+
+  private static Map<String, Object> signal(String id, String vm, String host, Map<String, Object> forecast) {
+    return Map.of(
+        "migrationId", id, "vmId", vm, "hostId", host, "signalType", "FORECAST", "windowEnd", 0,
+        "forecast", forecast, "anomaly", Map.of("score", 0.0, "detectors", List.of()),
+        "dna", Map.of("schemaVersion", 1, "embedding", List.of(1.0, 2.0)), "reason", "test " + id);
+  }
+
+  private static void publish(String id, String vm, String host, Map<String, Object> forecast) {
+    client
+        .newPublishMessageCommand()
+        .messageName(ProcessContract.MESSAGE_FORECAST)
+        .correlationKey(vm)
+        .messageId(id)
+        .timeToLive(ProcessContract.FORECAST_TTL)
+        .variables(signal(id, vm, host, forecast))
+        .send()
+        .join();
+  }
+
+  private static <T> Stream<T> stream(Iterable<T> records) {
+    return StreamSupport.stream(records.spliterator(), false);
+  }
+
+  private static RecordStream records() {
+    return RecordStream.of(engine.getRecordStreamSource());
+  }
+
+  /** Process instances whose migrationId variable is {@code id}. */
+  private static List<Long> instancesOf(String id) {
+    String json = "\"" + id + "\"";
+    return stream(records().variableRecords())
+        .filter(r -> r.getValue().getName().equals("migrationId") && r.getValue().getValue().equals(json))
+        .map(r -> r.getValue().getProcessInstanceKey())
+        .distinct()
+        .toList();
+  }
+
+  private static Optional<String> endOf(long instanceKey) {
+    List<Record<ProcessInstanceRecordValue>> ends =
+        stream(records().processInstanceRecords())
+            .filter(r -> r.getValue().getProcessInstanceKey() == instanceKey)
+            .filter(r -> r.getIntent() == ProcessInstanceIntent.ELEMENT_COMPLETED)
+            .filter(r -> r.getValue().getBpmnElementType() == BpmnElementType.END_EVENT)
+            .toList();
+    return ends.stream().map(r -> r.getValue().getElementId()).findFirst();
+  }
+
+  /** Waits for the single instance of a migration id to complete and returns its end event. */
+  private static String awaitEnd(String id) {
+    await().atMost(WAIT).until(() -> instancesOf(id).size() == 1 && endOf(instancesOf(id).getFirst()).isPresent());
+    return endOf(instancesOf(id).getFirst()).orElseThrow();
+  }
+
+  private static List<Path> convertedImagesOf(String vm) {
+    try (Stream<Path> files = Files.list(images)) {
+      return files.filter(p -> p.getFileName().toString().startsWith(vm + "-")).toList();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+}
