@@ -45,6 +45,21 @@ public final class ProcessContract {
     return vmId + "@" + windowEndS;
   }
 
+  /**
+   * The window end (epoch seconds) of a migration id made by {@link #migrationId}.
+   *
+   * @throws IllegalArgumentException when the id is not of that form (e.g. an API request id)
+   */
+  public static long windowEndOf(String migrationId) {
+    int at = migrationId.lastIndexOf('@');
+    try {
+      return Long.parseLong(migrationId.substring(at + 1));
+    } catch (NumberFormatException | IndexOutOfBoundsException e) {
+      throw new IllegalArgumentException(
+          "'%s' is not a signal's migration id (<vmId>@<windowEnd>)".formatted(migrationId), e);
+    }
+  }
+
   /** Signal variable names. */
   public static final class Vars {
     private Vars() {}

@@ -1,0 +1,55 @@
+package io.vmdna.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+class VmdnaTest {
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+  private int run(String... args) throws Exception {
+    return Vmdna.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void shouldPrintUsageAndFailWithoutCommand() throws Exception {
+    assertThat(run()).isEqualTo(2);
+    assertThat(out.toString(StandardCharsets.UTF_8)).contains("usage: ./vmdna", "demo");
+  }
+
+  @Test
+  void shouldRejectUnknownCommand() throws Exception {
+    assertThat(run("fly")).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("unknown command 'fly'");
+  }
+
+  @Test
+  void shouldParseDemoOptions() {
+    DemoSettings s = Vmdna.parse(new String[] {"demo", "--data", "d", "--steps-per-second", "8", "--zeebe-port", "0", "--parallelism", "1"});
+    assertThat(s.dataDir()).isEqualTo(Path.of("d"));
+    assertThat(s.stepsPerSecond()).isEqualTo(8);
+    assertThat(s.zeebePort()).isZero();
+    assertThat(s.flinkParallelism()).isEqualTo(1);
+  }
+
+  @Test
+  void shouldNameTheBadOption() {
+    assertThatThrownBy(() -> Vmdna.parse(new String[] {"demo", "--steps-per-second", "fast"}))
+        .hasMessageContaining("--steps-per-second needs a number, got 'fast'");
+    assertThatThrownBy(() -> Vmdna.parse(new String[] {"demo", "--speed", "1"})).hasMessageContaining("unknown option --speed");
+    assertThatThrownBy(() -> Vmdna.parse(new String[] {"demo", "--data"})).hasMessageContaining("--data needs a value");
+    assertThatThrownBy(() -> Vmdna.parse(new String[] {"demo", "--steps-per-second", "0"})).hasMessageContaining("must be > 0");
+  }
+
+  @Test
+  void shouldFailClearlyWithoutFleetFile() {
+    DemoLoop loop = new DemoLoop(new DemoSettings(Path.of("no-such-folder"), Path.of("target/x"), 0, 1, 1));
+    assertThatThrownBy(loop::start).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no fleet.csv in");
+  }
+}
