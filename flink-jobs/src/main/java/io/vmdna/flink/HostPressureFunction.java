@@ -30,6 +30,10 @@ import org.slf4j.LoggerFactory;
  * anomaly signal. After a signal the host stays quiet for {@code hostCooldownS} (hysteresis: its
  * VM is moving, and the old load lingers in the forecasts until it has).
  *
+ * <p>Profiles wait in {@code pending} under the end of their step until that step's timer fires,
+ * and only then update the host view: the view at step T must not see profiles of later steps,
+ * which arrive early whenever the replay runs faster than the watermark interval.
+ *
  * <p>A VM that has not reported here for {@code staleAfterS} has moved away and is dropped, so
  * state stays bounded by the VMs on the host.
  */
@@ -39,6 +43,7 @@ final class HostPressureFunction extends KeyedProcessFunction<String, VmProfile,
 
   private final ProfilerConfig config;
   private transient MapState<String, VmProfile> latest;
+  private transient MapState<Long, List<VmProfile>> pending;
   private transient ValueState<Long> lastSignalS;
   private transient ReliefPicker picker;
 
@@ -51,14 +56,21 @@ final class HostPressureFunction extends KeyedProcessFunction<String, VmProfile,
     latest =
         getRuntimeContext()
             .getMapState(new MapStateDescriptor<>("latest", Types.STRING, TypeInformation.of(VmProfile.class)));
+    pending =
+        getRuntimeContext()
+            .getMapState(
+                new MapStateDescriptor<>("pending", Types.LONG, Types.LIST(TypeInformation.of(VmProfile.class))));
     lastSignalS = getRuntimeContext().getState(new ValueStateDescriptor<>("lastSignalS", Types.LONG));
     picker = new ReliefPicker();
   }
 
   @Override
   public void processElement(VmProfile p, Context ctx, Collector<MigrationSignal> out) throws Exception {
-    latest.put(p.vmId(), p);
     long stepEndS = (p.windowEndS() / config.stepS() + 1) * config.stepS();
+    List<VmProfile> step = pending.get(stepEndS);
+    List<VmProfile> updated = step == null ? new ArrayList<>() : new ArrayList<>(step);
+    updated.add(p);
+    pending.put(stepEndS, updated);
     ctx.timerService().registerEventTimeTimer(stepEndS * 1000);
   }
 
@@ -66,6 +78,16 @@ final class HostPressureFunction extends KeyedProcessFunction<String, VmProfile,
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<MigrationSignal> out) throws Exception {
     long nowS = timestamp / 1000;
     String hostId = ctx.getCurrentKey();
+    List<VmProfile> arrived = pending.get(nowS);
+    if (arrived != null) {
+      for (VmProfile p : arrived) {
+        VmProfile before = latest.get(p.vmId());
+        if (before == null || before.windowEndS() <= p.windowEndS()) {
+          latest.put(p.vmId(), p);
+        }
+      }
+      pending.remove(nowS);
+    }
     List<VmProfile> vms = new ArrayList<>();
     for (Iterator<Map.Entry<String, VmProfile>> it = latest.iterator(); it.hasNext(); ) {
       VmProfile p = it.next().getValue();

@@ -1,8 +1,8 @@
 package io.vmdna.flink;
 
 import io.camunda.client.CamundaClient;
-import io.camunda.client.api.command.ClientStatusException;
 import io.camunda.client.api.response.PublishMessageResponse;
+import io.grpc.Status;
 import io.vmdna.bpmn.ProcessContract;
 import java.io.IOException;
 import java.net.URI;
@@ -10,7 +10,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
@@ -85,9 +84,10 @@ public final class ZeebeSignalSink implements Sink<MigrationSignal> {
         try {
           f.get(timeout.toMillis() * 2, TimeUnit.MILLISECONDS);
         } catch (Exception e) {
-          Throwable cause = e instanceof CompletionException || e.getCause() != null ? e.getCause() : e;
-          if (cause instanceof ClientStatusException cse && "ALREADY_EXISTS".equals(cse.getStatusCode().name())) {
-            LOG.info("message already published (duplicate id), not sent twice: {}", cse.getMessage());
+          Throwable cause = e.getCause() != null ? e.getCause() : e;
+          if (Status.fromThrowable(cause).getCode() == Status.Code.ALREADY_EXISTS) {
+            // Zeebe still holds a message with this id: the signal was delivered before
+            LOG.info("message already published (duplicate id), not sent twice: {}", cause.getMessage());
             continue;
           }
           throw new IOException("publishing " + ProcessContract.MESSAGE_FORECAST + " failed: " + cause, cause);

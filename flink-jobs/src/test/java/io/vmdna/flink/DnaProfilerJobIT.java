@@ -1,0 +1,121 @@
+package io.vmdna.flink;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vmdna.bpmn.ProcessContract;
+import io.vmdna.hypervisor.image.QemuImg;
+import io.vmdna.hypervisor.sim.FleetSpec;
+import io.vmdna.hypervisor.sim.SimFleet;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/** DnaProfilerJob on a real Flink MiniCluster (parallelism 2), fed by the simulated fleet. */
+class DnaProfilerJobIT {
+  @RegisterExtension
+  static final MiniClusterExtension FLINK =
+      new MiniClusterExtension(
+          new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+
+  @TempDir Path images;
+
+  private static Map<String, Double> capacities(SimFleet fleet) {
+    Map<String, Double> c = new LinkedHashMap<>();
+    fleet.hosts().forEach(h -> c.put(h.hostId(), h.cpuCapacityMhz()));
+    return c;
+  }
+
+  private static DnaProfilerJob.Counters run(SimFleet fleet, CollectingSink sink, ProfilerConfig config) throws Exception {
+    String feed = "it-" + System.nanoTime();
+    InJvmFeeds.register(feed, fleet);
+    try {
+      StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+      env.setParallelism(2);
+      return DnaProfilerJob.Counters.of(new DnaProfilerJob(FeedSource.of(feed, 1_000_000), sink, config).execute(env));
+    } finally {
+      InJvmFeeds.unregister(feed);
+    }
+  }
+
+  @Test
+  void shouldSignalAheadOfHostOverloadAndRespectCooldowns() throws Exception {
+    // given the bundled fleet, and the time host-a would first be overloaded
+    Path data = Path.of("../data/bitbrains-demo");
+    FleetSpec spec = FleetSpec.read(data.resolve("fleet.csv"));
+    SimFleet probe = SimFleet.load(data, spec, images.resolve("probe"), QemuImg.onPath());
+    long overloadStartS = -1;
+    while (probe.remainingSamples() > 0 && overloadStartS < 0) {
+      probe.nextStep();
+      if (probe.overloadSteps().containsKey("host-a")) {
+        overloadStartS = probe.nowS() - SimFleet.STEP_S;
+      }
+    }
+    SimFleet fleet = SimFleet.load(data, spec, images.resolve("fleet"), QemuImg.onPath());
+    ProfilerConfig config = ProfilerConfig.defaults(capacities(fleet));
+    CollectingSink sink = new CollectingSink("ahead");
+
+    // when
+    DnaProfilerJob.Counters counters = run(fleet, sink, config);
+
+    // then
+    List<MigrationSignal> signals = sink.collected();
+    assertThat(counters.vms()).isEqualTo(12);
+    assertThat(counters.samples()).isEqualTo(12 * 289L);
+    assertThat(counters.signals()).isEqualTo(signals.size());
+    MigrationSignal firstOnA =
+        signals.stream()
+            .filter(s -> s.hostId().equals("host-a"))
+            .min(Comparator.comparingLong(MigrationSignal::windowEndS))
+            .orElseThrow();
+    assertThat(firstOnA.windowEndS()).as("signalled before the overload").isLessThan(overloadStartS);
+    assertThat(firstOnA.migrationId()).isEqualTo(ProcessContract.migrationId(firstOnA.vmId(), firstOnA.windowEndS()));
+    assertThat(firstOnA.hostCapacityMhz()).isEqualTo(36000.0);
+    assertThat(firstOnA.embedding()).hasSize(15);
+    assertThat(firstOnA.variables()).containsKeys("migrationId", "vmId", "hostId", "signalType", "windowEnd", "forecast", "anomaly", "dna", "reason");
+
+    // the fleet never moves a VM here, so host-a stays hot: the gates must space its signals
+    Map<String, List<Long>> byVm =
+        signals.stream().collect(Collectors.groupingBy(MigrationSignal::vmId, Collectors.mapping(MigrationSignal::windowEndS, Collectors.toList())));
+    byVm.values().forEach(times -> assertGaps(times, config.vmCooldownS()));
+    Map<String, List<Long>> byHost =
+        signals.stream().collect(Collectors.groupingBy(MigrationSignal::hostId, Collectors.mapping(MigrationSignal::windowEndS, Collectors.toList())));
+    byHost.values().forEach(times -> assertGaps(times, config.hostCooldownS()));
+    assertThat(signals.stream().filter(s -> s.hostId().equals("host-a")).count()).isGreaterThan(1);
+  }
+
+  private static void assertGaps(List<Long> times, long atLeastS) {
+    List<Long> sorted = times.stream().sorted().toList();
+    for (int i = 1; i < sorted.size(); i++) {
+      assertThat(sorted.get(i) - sorted.get(i - 1)).isGreaterThanOrEqualTo(atLeastS);
+    }
+  }
+
+  @Test
+  void shouldSkipBadSampleLinesAndKeepRunning() throws Exception {
+    // given a trace with a NaN, a missing field and a negative value
+    Path data = Path.of("src/test/resources/bad-lines");
+    SimFleet fleet = SimFleet.load(data, FleetSpec.read(data.resolve("fleet.csv")), images, QemuImg.onPath());
+
+    // when
+    DnaProfilerJob.Counters counters = run(fleet, new CollectingSink("bad"), ProfilerConfig.defaults(capacities(fleet)));
+
+    // then every valid sample was processed and each bad line was counted with file and line
+    assertThat(counters.samples()).isEqualTo(39 + 39);
+    assertThat(fleet.skippedLines())
+        .extracting(l -> l.file().getFileName().toString() + ":" + l.line())
+        .containsExactly("bad.csv:31", "bad.csv:32", "bad.csv:33");
+    assertThat(fleet.skippedLines()).extracting(l -> l.reason()).containsExactly(
+        "column 'CPU usage [MHZ]' is NaN",
+        "expected 11 fields, found 10",
+        "column 'CPU usage [MHZ]' is negative: -5.0");
+  }
+}
