@@ -128,7 +128,7 @@ public final class BitbrainsTraceReader {
   }
 
   private static void checkHeader(Path file, String header) {
-    if (header == null) {
+    if (header == null || header.isBlank()) {
       throw new TraceFormatException("trace " + file + " is empty: expected the Bitbrains header");
     }
     String[] names = header.split(";");
