@@ -1,0 +1,71 @@
+package io.vmdna.placement;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.vmdna.hypervisor.api.HostInfo;
+import io.vmdna.hypervisor.api.ImageFormat;
+import io.vmdna.store.EmbeddedDatabase;
+import io.vmdna.store.Reservation;
+import io.vmdna.store.ReservationRepository;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class HostSelectorTest {
+  static EmbeddedDatabase db;
+  static ReservationRepository reservations;
+
+  @BeforeAll
+  static void start() {
+    db = EmbeddedDatabase.start();
+    reservations = new ReservationRepository(db.dataSource());
+  }
+
+  @AfterAll
+  static void stop() {
+    db.close();
+  }
+
+  private static HostInfo host(String id, double capacity, double used, boolean online) {
+    return new HostInfo(id, capacity, 100e6, used, 10e6, Set.of(ImageFormat.QCOW2), online);
+  }
+
+  @Test
+  void shouldChooseTheHostWithMostRoomAndExplainRejections() {
+    HostSelector selector = HostSelector.defaults(0.8, reservations);
+    List<HostInfo> hosts =
+        List.of(host("src", 50_000, 45_000, true), host("busy", 50_000, 35_000, true), host("roomy", 50_000, 5_000, true), host("half", 50_000, 20_000, true), host("down", 90_000, 0, false));
+
+    Placement p = selector.select(new PlacementRequest("p-1", "vm", "src", 10_000, 1e6), hosts);
+
+    assertThat(p.targetHostId()).contains("roomy");
+    assertThat(p.scores()).containsOnlyKeys("roomy", "half");
+    assertThat(p.rejections()).containsEntry("src", "is the source host").containsEntry("down", "is offline");
+    assertThat(p.rejections().get("busy")).startsWith("CPU headroom 5000 MHz < need 10000 MHz");
+    assertThat(p.explain()).startsWith("chose roomy");
+  }
+
+  @Test
+  void otherMigrationsBookingsShouldCountButNotOurOwn() {
+    HostSelector selector = HostSelector.defaults(0.8, reservations);
+    List<HostInfo> hosts = List.of(host("only", 50_000, 10_000, true));
+    reservations.reserve(new Reservation("other", "only", "vmX", 25_000, 0), 30_000, 1e9);
+    reservations.reserve(new Reservation("mine", "only", "vmY", 4_000, 0), 30_000, 1e9);
+
+    Placement p = selector.select(new PlacementRequest("mine", "vm", "src", 4_000, 1e6), hosts);
+    Placement q = selector.select(new PlacementRequest("third", "vm", "src", 4_000, 1e6), hosts);
+
+    assertThat(p.targetHostId()).contains("only");
+    assertThat(q.targetHostId()).isEmpty();
+    assertThat(q.explain()).startsWith("no suitable host:").contains("booked 29000");
+  }
+
+  @Test
+  void shouldRejectInvalidRequestsAndBounds() {
+    assertThatThrownBy(() -> new PlacementRequest("x", "vm", "h", -1, 0)).hasMessageContaining("needs must be >= 0");
+    assertThatThrownBy(() -> new HeadroomFilter(0)).hasMessageContaining("maxUtilization");
+  }
+}
