@@ -74,7 +74,9 @@ public final class ProcessContract {
     public static final String DNA = "dna";
     public static final String REASON = "reason";
 
-    /** Result of the policy decision: {@code policy.decision}, {@code .priority}, {@code .reason}. */
+    /**
+     * Result of the policy decision: {@code policy.decision}, {@code .priority}, {@code .reason}.
+     */
     public static final String POLICY = "policy";
 
     /** Set by scan-hosts when another instance already owns the migration id. */

@@ -28,8 +28,16 @@ class MigrationPolicyTest {
     }
     engine = EngineFactory.create(port);
     engine.start();
-    client = CamundaClient.newClientBuilder().grpcAddress(URI.create("http://localhost:" + port)).preferRestOverGrpc(false).build();
-    client.newDeployResourceCommand().addResourceFromClasspath(ProcessContract.DMN_RESOURCE).send().join();
+    client =
+        CamundaClient.newClientBuilder()
+            .grpcAddress(URI.create("http://localhost:" + port))
+            .preferRestOverGrpc(false)
+            .build();
+    client
+        .newDeployResourceCommand()
+        .addResourceFromClasspath(ProcessContract.DMN_RESOURCE)
+        .send()
+        .join();
   }
 
   @AfterAll
@@ -49,17 +57,28 @@ class MigrationPolicyTest {
     "ANOMALY, 0.75, 0.0, 0.5, NONE, 0",
     "API, 0.0, 0.0, 0.0, MIGRATE, 50",
   })
-  void shouldDecideByThePolicyTable(String type, double ratio, double pExceed, double score, String decision, int priority) {
+  void shouldDecideByThePolicyTable(
+      String type, double ratio, double pExceed, double score, String decision, int priority) {
     Map<String, Object> vars = new HashMap<>();
     vars.put("signalType", type);
-    vars.put("forecast", Map.of("hostDemandP90Mhz", ratio * 40_000, "hostCapacityMhz", 40_000, "pExceed", pExceed));
+    vars.put(
+        "forecast",
+        Map.of("hostDemandP90Mhz", ratio * 40_000, "hostCapacityMhz", 40_000, "pExceed", pExceed));
     vars.put("anomaly", Map.of("score", score));
 
     EvaluateDecisionResponse r =
-        client.newEvaluateDecisionCommand().decisionId(ProcessContract.DECISION_POLICY).variables(vars).send().join();
+        client
+            .newEvaluateDecisionCommand()
+            .decisionId(ProcessContract.DECISION_POLICY)
+            .variables(vars)
+            .send()
+            .join();
 
     assertThat(r.getFailureMessage()).isNullOrEmpty();
-    assertThat(r.getDecisionOutput()).contains("\"decision\":\"" + decision + "\"").contains("\"priority\":" + priority).contains("\"reason\":\"");
+    assertThat(r.getDecisionOutput())
+        .contains("\"decision\":\"" + decision + "\"")
+        .contains("\"priority\":" + priority)
+        .contains("\"reason\":\"");
   }
 
   @ParameterizedTest(name = "missing {0}")
@@ -72,7 +91,12 @@ class MigrationPolicyTest {
     vars.remove(missing);
 
     EvaluateDecisionResponse r =
-        client.newEvaluateDecisionCommand().decisionId(ProcessContract.DECISION_POLICY).variables(vars).send().join();
+        client
+            .newEvaluateDecisionCommand()
+            .decisionId(ProcessContract.DECISION_POLICY)
+            .variables(vars)
+            .send()
+            .join();
 
     assertThat(r.getDecisionOutput()).contains("\"decision\":\"NONE\"");
   }

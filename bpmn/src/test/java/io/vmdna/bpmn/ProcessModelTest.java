@@ -25,7 +25,8 @@ import org.junit.jupiter.api.Test;
 /** The bundled BPMN uses the contract's names exactly, and draws every element. */
 class ProcessModelTest {
   private static BpmnModelInstance model() {
-    InputStream in = ProcessModelTest.class.getClassLoader().getResourceAsStream(ProcessContract.BPMN_RESOURCE);
+    InputStream in =
+        ProcessModelTest.class.getClassLoader().getResourceAsStream(ProcessContract.BPMN_RESOURCE);
     BpmnModelInstance m = Bpmn.readModelFromStream(in);
     Bpmn.validateModel(m);
     return m;
@@ -34,7 +35,9 @@ class ProcessModelTest {
   @Test
   void shouldUseEveryJobTypeOfTheContract() {
     List<String> types =
-        model().getModelElementsByType(ZeebeTaskDefinition.class).stream().map(ZeebeTaskDefinition::getType).toList();
+        model().getModelElementsByType(ZeebeTaskDefinition.class).stream()
+            .map(ZeebeTaskDefinition::getType)
+            .toList();
     assertThat(types).containsExactlyInAnyOrderElementsOf(JobTypes.ALL);
   }
 
@@ -42,12 +45,23 @@ class ProcessModelTest {
   void shouldHaveTheContractsEndEventsErrorsAndMessages() {
     BpmnModelInstance m = model();
     assertThat(m.getModelElementsByType(EndEvent.class).stream().map(EndEvent::getId))
-        .containsExactlyInAnyOrder(EndEvents.MIGRATED, EndEvents.NOT_NEEDED, EndEvents.NO_SUITABLE_HOST, EndEvents.ROLLED_BACK);
+        .containsExactlyInAnyOrder(
+            EndEvents.MIGRATED,
+            EndEvents.NOT_NEEDED,
+            EndEvents.NO_SUITABLE_HOST,
+            EndEvents.ROLLED_BACK);
     assertThat(m.getModelElementsByType(Error.class).stream().map(Error::getErrorCode))
-        .containsExactlyInAnyOrder(Errors.NO_SUITABLE_HOST, Errors.CAPACITY_GONE, Errors.CONVERSION_FAILED, Errors.MIGRATION_FAILED, Errors.VERIFICATION_FAILED);
+        .containsExactlyInAnyOrder(
+            Errors.NO_SUITABLE_HOST,
+            Errors.CAPACITY_GONE,
+            Errors.CONVERSION_FAILED,
+            Errors.MIGRATION_FAILED,
+            Errors.VERIFICATION_FAILED);
     assertThat(m.getModelElementsByType(Message.class).stream().map(Message::getName))
-        .containsExactlyInAnyOrder(ProcessContract.MESSAGE_FORECAST, ProcessContract.MESSAGE_REQUESTED);
-    assertThat(m.getModelElementById(ProcessContract.PROCESS_ID).getAttributeValue("isExecutable")).isEqualTo("true");
+        .containsExactlyInAnyOrder(
+            ProcessContract.MESSAGE_FORECAST, ProcessContract.MESSAGE_REQUESTED);
+    assertThat(m.getModelElementById(ProcessContract.PROCESS_ID).getAttributeValue("isExecutable"))
+        .isEqualTo("true");
   }
 
   @Test
@@ -68,7 +82,13 @@ class ProcessModelTest {
   private static String handlerType(BpmnModelInstance m, BoundaryEvent b) {
     Collection<io.camunda.zeebe.model.bpmn.instance.Association> as =
         m.getModelElementsByType(io.camunda.zeebe.model.bpmn.instance.Association.class);
-    String target = as.stream().filter(a -> a.getSource().getId().equals(b.getId())).findFirst().orElseThrow().getTarget().getId();
+    String target =
+        as.stream()
+            .filter(a -> a.getSource().getId().equals(b.getId()))
+            .findFirst()
+            .orElseThrow()
+            .getTarget()
+            .getId();
     ServiceTask handler = m.getModelElementById(target);
     assertThat(handler.isForCompensation()).isTrue();
     return handler.getSingleExtensionElement(ZeebeTaskDefinition.class).getType();
@@ -77,7 +97,14 @@ class ProcessModelTest {
   @Test
   void everyFlowNodeShouldBeDrawn() {
     BpmnModelInstance m = model();
-    List<String> drawn = m.getModelElementsByType(BpmnShape.class).stream().map(s -> s.getBpmnElement().getId()).toList();
-    assertThat(drawn).containsAll(m.getModelElementsByType(io.camunda.zeebe.model.bpmn.instance.FlowNode.class).stream().map(n -> n.getId()).toList());
+    List<String> drawn =
+        m.getModelElementsByType(BpmnShape.class).stream()
+            .map(s -> s.getBpmnElement().getId())
+            .toList();
+    assertThat(drawn)
+        .containsAll(
+            m.getModelElementsByType(io.camunda.zeebe.model.bpmn.instance.FlowNode.class).stream()
+                .map(n -> n.getId())
+                .toList());
   }
 }

@@ -40,7 +40,10 @@ class WorkersChartTest {
   }
 
   private static JsonNode kind(List<JsonNode> docs, String kind) {
-    return docs.stream().filter(d -> d.path("kind").asText().equals(kind)).findFirst().orElseThrow();
+    return docs.stream()
+        .filter(d -> d.path("kind").asText().equals(kind))
+        .findFirst()
+        .orElseThrow();
   }
 
   @Test
@@ -56,25 +59,34 @@ class WorkersChartTest {
     JsonNode container = deployment.at("/spec/template/spec/containers/0");
 
     assertThat(deployment.at("/spec/replicas").asInt()).isEqualTo(2);
-    assertThat(deployment.at("/spec/selector/matchLabels")).isEqualTo(deployment.at("/spec/template/metadata/labels"));
-    assertThat(container.at("/livenessProbe/httpGet/path").asText()).isEqualTo("/actuator/health/liveness");
-    assertThat(container.at("/readinessProbe/httpGet/path").asText()).isEqualTo("/actuator/health/readiness");
+    assertThat(deployment.at("/spec/selector/matchLabels"))
+        .isEqualTo(deployment.at("/spec/template/metadata/labels"));
+    assertThat(container.at("/livenessProbe/httpGet/path").asText())
+        .isEqualTo("/actuator/health/liveness");
+    assertThat(container.at("/readinessProbe/httpGet/path").asText())
+        .isEqualTo("/actuator/health/readiness");
     assertThat(container.at("/resources/requests/memory").asText()).isEqualTo("512Mi");
     assertThat(container.at("/env/0/name").asText()).isEqualTo("VMDNA_STORE_PASSWORD");
-    assertThat(container.at("/env/0/valueFrom/secretKeyRef/name").asText()).isEqualTo("vmdna-store");
-    assertThat(deployment.at("/spec/template/spec/securityContext/runAsNonRoot").asBoolean()).isTrue();
-    assertThat(deployment.at("/spec/template/spec/terminationGracePeriodSeconds").asInt()).isEqualTo(60);
+    assertThat(container.at("/env/0/valueFrom/secretKeyRef/name").asText())
+        .isEqualTo("vmdna-store");
+    assertThat(deployment.at("/spec/template/spec/securityContext/runAsNonRoot").asBoolean())
+        .isTrue();
+    assertThat(deployment.at("/spec/template/spec/terminationGracePeriodSeconds").asInt())
+        .isEqualTo(60);
 
     JsonNode config = kind(docs, "ConfigMap");
-    assertThat(config.at("/data/CAMUNDA_CLIENT_GRPCADDRESS").asText()).isEqualTo("http://camunda-zeebe-gateway:26500");
+    assertThat(config.at("/data/CAMUNDA_CLIENT_GRPCADDRESS").asText())
+        .isEqualTo("http://camunda-zeebe-gateway:26500");
     assertThat(config.path("data").toString()).doesNotContainIgnoringCase("password");
-    assertThat(kind(docs, "Service").at("/spec/selector")).isEqualTo(deployment.at("/spec/selector/matchLabels"));
+    assertThat(kind(docs, "Service").at("/spec/selector"))
+        .isEqualTo(deployment.at("/spec/selector/matchLabels"));
   }
 
   @Test
   void valuesShouldOverride() throws IOException {
     List<JsonNode> docs = render("replicaCount", "5", "zeebe.grpcAddress", "http://zeebe:26500");
     assertThat(kind(docs, "Deployment").at("/spec/replicas").asInt()).isEqualTo(5);
-    assertThat(kind(docs, "ConfigMap").at("/data/CAMUNDA_CLIENT_GRPCADDRESS").asText()).isEqualTo("http://zeebe:26500");
+    assertThat(kind(docs, "ConfigMap").at("/data/CAMUNDA_CLIENT_GRPCADDRESS").asText())
+        .isEqualTo("http://zeebe:26500");
   }
 }

@@ -85,7 +85,10 @@ public final class DemoLoop implements AutoCloseable {
     FleetSpec spec = FleetSpec.read(settings.dataDir().resolve("fleet.csv"));
     fleet =
         SimFleet.load(
-            settings.dataDir(), spec, settings.workDir().resolve("images-" + System.currentTimeMillis()), QemuImg.onPath());
+            settings.dataDir(),
+            spec,
+            settings.workDir().resolve("images-" + System.currentTimeMillis()),
+            QemuImg.onPath());
     workers =
         WorkersApplication.startEmbedded(
             fleet, database.jdbcUrl(), "postgres", "postgres", "http://localhost:" + zeebePort);
@@ -98,7 +101,8 @@ public final class DemoLoop implements AutoCloseable {
    *
    * @return the job's counters
    */
-  public DnaProfilerJob.Counters run(Duration every, Duration settle, Consumer<Progress> progress) throws Exception {
+  public DnaProfilerJob.Counters run(Duration every, Duration settle, Consumer<Progress> progress)
+      throws Exception {
     InJvmFeeds.register(feedName, fleet);
     try {
       Configuration conf = new Configuration();
@@ -136,7 +140,8 @@ public final class DemoLoop implements AutoCloseable {
 
   private long inFlight() {
     return migrations().all().stream()
-        .filter(r -> Set.of(MigrationStatus.STARTED, MigrationStatus.ROLLING_BACK).contains(r.status()))
+        .filter(
+            r -> Set.of(MigrationStatus.STARTED, MigrationStatus.ROLLING_BACK).contains(r.status()))
         .count();
   }
 

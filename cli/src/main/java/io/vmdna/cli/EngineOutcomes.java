@@ -26,9 +26,7 @@ public final class EngineOutcomes {
 
   private List<Record<ProcessInstanceRecordValue>> records() {
     return new ProcessInstanceRecordStreamFilter(RecordStream.of(source).processInstanceRecords())
-        .withBpmnProcessId(ProcessContract.PROCESS_ID)
-        .stream()
-        .toList();
+        .withBpmnProcessId(ProcessContract.PROCESS_ID).stream().toList();
   }
 
   /** Process instances activated. */

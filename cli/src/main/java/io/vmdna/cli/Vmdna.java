@@ -91,11 +91,16 @@ public final class Vmdna {
 
   private static int demo(DemoSettings settings, PrintStream out) throws Exception {
     long t0 = System.nanoTime();
-    out.printf("vmdna demo: starting PostgreSQL, Zeebe engine (port %d) and workers...%n", settings.zeebePort());
+    out.printf(
+        "vmdna demo: starting PostgreSQL, Zeebe engine (port %d) and workers...%n",
+        settings.zeebePort());
     try (DemoLoop loop = new DemoLoop(settings).start()) {
       out.printf(
           "vmdna demo: ready in %.1f s; replaying %d VMs on %d hosts at %.0f steps/s%n",
-          seconds(t0), loop.fleet().vms().size(), loop.fleet().hosts().size(), settings.stepsPerSecond());
+          seconds(t0),
+          loop.fleet().vms().size(),
+          loop.fleet().hosts().size(),
+          settings.stepsPerSecond());
       DnaProfilerJob.Counters c =
           loop.run(
               Duration.ofSeconds(5),
@@ -103,16 +108,25 @@ public final class Vmdna {
               p ->
                   out.printf(
                       "  [%5.1f s] sim time %s, %d samples to go, migrations %s%n",
-                      seconds(t0), Instant.ofEpochSecond(p.simTimeS()), p.samplesLeft(), p.migrations()));
+                      seconds(t0),
+                      Instant.ofEpochSecond(p.simTimeS()),
+                      p.samplesLeft(),
+                      p.migrations()));
       EngineOutcomes o = loop.outcomes();
       Map<String, Long> ends = o.endEvents();
       out.println();
       out.println("vmdna demo summary");
       out.printf("  VMs watched          %d%n", c.vms());
-      out.printf("  samples              %d (skipped bad lines: %d)%n", c.samples(), loop.fleet().skippedLines().size());
+      out.printf(
+          "  samples              %d (skipped bad lines: %d)%n",
+          c.samples(), loop.fleet().skippedLines().size());
       out.printf("  anomalies            %d samples flagged by the control chart%n", c.anomalies());
-      out.printf("  signals              %d published (%d held back by the per-VM cooldown)%n", c.signals(), c.suppressed());
-      out.printf("  process instances    %d started, %d completed, by end event %s%n", o.started(), o.completed(), ends);
+      out.printf(
+          "  signals              %d published (%d held back by the per-VM cooldown)%n",
+          c.signals(), c.suppressed());
+      out.printf(
+          "  process instances    %d started, %d completed, by end event %s%n",
+          o.started(), o.completed(), ends);
       out.printf(
           "  migrations           %d started, %d completed, %d rolled back%n",
           loop.records().size(),
@@ -121,7 +135,12 @@ public final class Vmdna {
       for (MigrationRecord r : loop.records()) {
         out.printf(
             "    %-14s VM %-4s %s -> %s  %s: %s%n",
-            r.status(), r.vmId(), r.sourceHostId(), r.targetHostId() == null ? "-" : r.targetHostId(), r.signalType(), r.reason());
+            r.status(),
+            r.vmId(),
+            r.sourceHostId(),
+            r.targetHostId() == null ? "-" : r.targetHostId(),
+            r.signalType(),
+            r.reason());
       }
       out.printf(
           "  host overload        %s (5-minute steps with CPU demand above capacity)%n",

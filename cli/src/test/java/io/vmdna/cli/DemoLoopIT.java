@@ -18,9 +18,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * End to end on real engines, as {@code ./vmdna demo} runs it: trace replay → Flink MiniCluster
- * → Zeebe message → process with DMN → Spring Boot workers → simulated fleet with real qemu-img
- * → PostgreSQL. Asserts on the engine's records, the store and the fleet, not on log text.
+ * End to end on real engines, as {@code ./vmdna demo} runs it: trace replay → Flink MiniCluster →
+ * Zeebe message → process with DMN → Spring Boot workers → simulated fleet with real qemu-img →
+ * PostgreSQL. Asserts on the engine's records, the store and the fleet, not on log text.
  */
 class DemoLoopIT {
   private static final Path DATA = Path.of("../data/bitbrains-demo");
@@ -30,7 +30,12 @@ class DemoLoopIT {
   @Test
   void shouldMigrateAVmOffTheHostBeforeItsPredictedOverload() throws Exception {
     // given: without vmdna, host-a of the bundled fleet becomes overloaded at overloadStartS
-    SimFleet untouched = SimFleet.load(DATA, FleetSpec.read(DATA.resolve("fleet.csv")), work.resolve("untouched"), QemuImg.onPath());
+    SimFleet untouched =
+        SimFleet.load(
+            DATA,
+            FleetSpec.read(DATA.resolve("fleet.csv")),
+            work.resolve("untouched"),
+            QemuImg.onPath());
     long overloadStartS = -1;
     while (untouched.remainingSamples() > 0) {
       untouched.nextStep();
@@ -44,7 +49,8 @@ class DemoLoopIT {
     // when
     DemoSettings settings = new DemoSettings(DATA, work, 0, 6, 2);
     try (DemoLoop loop = new DemoLoop(settings).start()) {
-      DnaProfilerJob.Counters counters = loop.run(Duration.ofSeconds(5), Duration.ofSeconds(60), p -> {});
+      DnaProfilerJob.Counters counters =
+          loop.run(Duration.ofSeconds(5), Duration.ofSeconds(60), p -> {});
 
       // then the job watched every VM and signalled
       assertThat(counters.vms()).isEqualTo(12);
@@ -54,15 +60,18 @@ class DemoLoopIT {
       // a VM left host-a on a signal made before the host's overload began
       List<MigrationRecord> fromA =
           loop.records().stream()
-              .filter(r -> r.sourceHostId().equals("host-a") && r.status() == MigrationStatus.MIGRATED)
+              .filter(
+                  r -> r.sourceHostId().equals("host-a") && r.status() == MigrationStatus.MIGRATED)
               .toList();
       assertThat(fromA).isNotEmpty();
       MigrationRecord first = fromA.getFirst();
       assertThat(ProcessContract.windowEndOf(first.migrationId())).isLessThan(overloadStartS);
       assertThat(first.targetHostId()).isNotEqualTo("host-a");
 
-      // the VM ran on the chosen target: the fleet moved it there, and it is there after its last move
-      List<SimMigration> moves = loop.fleet().history().stream().filter(m -> m.vmId().equals(first.vmId())).toList();
+      // the VM ran on the chosen target: the fleet moved it there, and it is there after its last
+      // move
+      List<SimMigration> moves =
+          loop.fleet().history().stream().filter(m -> m.vmId().equals(first.vmId())).toList();
       assertThat(moves.getFirst().toHostId()).isEqualTo(first.targetHostId());
       assertThat(loop.fleet().locate(first.vmId())).contains(moves.getLast().toHostId());
 
@@ -70,11 +79,13 @@ class DemoLoopIT {
       EngineOutcomes outcomes = loop.outcomes();
       assertThat(outcomes.endEvents()).containsKey(EndEvents.MIGRATED);
       assertThat(outcomes.endEvents().get(EndEvents.MIGRATED))
-          .isEqualTo(loop.records().stream().filter(r -> r.status() == MigrationStatus.MIGRATED).count());
+          .isEqualTo(
+              loop.records().stream().filter(r -> r.status() == MigrationStatus.MIGRATED).count());
       assertThat(outcomes.completed()).isEqualTo(outcomes.started());
 
       // and the host was overloaded for less time than without vmdna
-      assertThat(loop.fleet().overloadSteps().getOrDefault("host-a", 0L)).isLessThan(overloadWithout);
+      assertThat(loop.fleet().overloadSteps().getOrDefault("host-a", 0L))
+          .isLessThan(overloadWithout);
     }
   }
 }

@@ -14,7 +14,10 @@ class VmdnaTest {
   private final ByteArrayOutputStream err = new ByteArrayOutputStream();
 
   private int run(String... args) throws Exception {
-    return Vmdna.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+    return Vmdna.run(
+        args,
+        new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
   }
 
   @Test
@@ -31,7 +34,19 @@ class VmdnaTest {
 
   @Test
   void shouldParseDemoOptions() {
-    DemoSettings s = Vmdna.parse(new String[] {"demo", "--data", "d", "--steps-per-second", "8", "--zeebe-port", "0", "--parallelism", "1"});
+    DemoSettings s =
+        Vmdna.parse(
+            new String[] {
+              "demo",
+              "--data",
+              "d",
+              "--steps-per-second",
+              "8",
+              "--zeebe-port",
+              "0",
+              "--parallelism",
+              "1"
+            });
     assertThat(s.dataDir()).isEqualTo(Path.of("d"));
     assertThat(s.stepsPerSecond()).isEqualTo(8);
     assertThat(s.zeebePort()).isZero();
@@ -42,14 +57,20 @@ class VmdnaTest {
   void shouldNameTheBadOption() {
     assertThatThrownBy(() -> Vmdna.parse(new String[] {"demo", "--steps-per-second", "fast"}))
         .hasMessageContaining("--steps-per-second needs a number, got 'fast'");
-    assertThatThrownBy(() -> Vmdna.parse(new String[] {"demo", "--speed", "1"})).hasMessageContaining("unknown option --speed");
-    assertThatThrownBy(() -> Vmdna.parse(new String[] {"demo", "--data"})).hasMessageContaining("--data needs a value");
-    assertThatThrownBy(() -> Vmdna.parse(new String[] {"demo", "--steps-per-second", "0"})).hasMessageContaining("must be > 0");
+    assertThatThrownBy(() -> Vmdna.parse(new String[] {"demo", "--speed", "1"}))
+        .hasMessageContaining("unknown option --speed");
+    assertThatThrownBy(() -> Vmdna.parse(new String[] {"demo", "--data"}))
+        .hasMessageContaining("--data needs a value");
+    assertThatThrownBy(() -> Vmdna.parse(new String[] {"demo", "--steps-per-second", "0"}))
+        .hasMessageContaining("must be > 0");
   }
 
   @Test
   void shouldFailClearlyWithoutFleetFile() {
-    DemoLoop loop = new DemoLoop(new DemoSettings(Path.of("no-such-folder"), Path.of("target/x"), 0, 1, 1));
-    assertThatThrownBy(loop::start).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no fleet.csv in");
+    DemoLoop loop =
+        new DemoLoop(new DemoSettings(Path.of("no-such-folder"), Path.of("target/x"), 0, 1, 1));
+    assertThatThrownBy(loop::start)
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("no fleet.csv in");
   }
 }

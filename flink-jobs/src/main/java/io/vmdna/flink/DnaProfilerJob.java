@@ -19,9 +19,9 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  *         ─▶ sink (ZeebeSignalSink: message vm-resource-forecast)
  * </pre>
  *
- * Event time is the samples' timestamps. The source and sink are given in the constructor, so
- * tests inject a bounded source and a collecting sink. Operator uids are stable constants:
- * changing one orphans its state in savepoints.
+ * Event time is the samples' timestamps. The source and sink are given in the constructor, so tests
+ * inject a bounded source and a collecting sink. Operator uids are stable constants: changing one
+ * orphans its state in savepoints.
  */
 public final class DnaProfilerJob {
   public static final String UID_SOURCE = "vm-samples";
@@ -39,7 +39,8 @@ public final class DnaProfilerJob {
    * @param sink where signals go
    * @param config the profiler's settings
    */
-  public DnaProfilerJob(Source<VmSample, ?, ?> source, Sink<MigrationSignal> sink, ProfilerConfig config) {
+  public DnaProfilerJob(
+      Source<VmSample, ?, ?> source, Sink<MigrationSignal> sink, ProfilerConfig config) {
     this.source = source;
     this.sink = sink;
     this.config = config;

@@ -22,13 +22,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keyed by host: the Predictive Migration Engine's host view. Keeps the latest profile of every
- * VM on the host; at the end of each sample step (an event-time timer, so every VM of the step
- * has arrived) it sums the VMs' p90 forecasts into the host's predicted demand and, when that
- * exceeds {@code overloadFraction} of capacity, picks the VM whose move relieves the host best
- * ({@link ReliefPicker}). An anomalous VM on a host above {@code anomalyFraction} gives an
- * anomaly signal. After a signal the host stays quiet for {@code hostCooldownS} (hysteresis: its
- * VM is moving, and the old load lingers in the forecasts until it has).
+ * Keyed by host: the Predictive Migration Engine's host view. Keeps the latest profile of every VM
+ * on the host; at the end of each sample step (an event-time timer, so every VM of the step has
+ * arrived) it sums the VMs' p90 forecasts into the host's predicted demand and, when that exceeds
+ * {@code overloadFraction} of capacity, picks the VM whose move relieves the host best ({@link
+ * ReliefPicker}). An anomalous VM on a host above {@code anomalyFraction} gives an anomaly signal.
+ * After a signal the host stays quiet for {@code hostCooldownS} (hysteresis: its VM is moving, and
+ * the old load lingers in the forecasts until it has).
  *
  * <p>Profiles wait in {@code pending} under the end of their step until that step's timer fires,
  * and only then update the host view: the view at step T must not see profiles of later steps,
@@ -55,17 +55,22 @@ final class HostPressureFunction extends KeyedProcessFunction<String, VmProfile,
   public void open(OpenContext ctx) {
     latest =
         getRuntimeContext()
-            .getMapState(new MapStateDescriptor<>("latest", Types.STRING, TypeInformation.of(VmProfile.class)));
+            .getMapState(
+                new MapStateDescriptor<>(
+                    "latest", Types.STRING, TypeInformation.of(VmProfile.class)));
     pending =
         getRuntimeContext()
             .getMapState(
-                new MapStateDescriptor<>("pending", Types.LONG, Types.LIST(TypeInformation.of(VmProfile.class))));
-    lastSignalS = getRuntimeContext().getState(new ValueStateDescriptor<>("lastSignalS", Types.LONG));
+                new MapStateDescriptor<>(
+                    "pending", Types.LONG, Types.LIST(TypeInformation.of(VmProfile.class))));
+    lastSignalS =
+        getRuntimeContext().getState(new ValueStateDescriptor<>("lastSignalS", Types.LONG));
     picker = new ReliefPicker();
   }
 
   @Override
-  public void processElement(VmProfile p, Context ctx, Collector<MigrationSignal> out) throws Exception {
+  public void processElement(VmProfile p, Context ctx, Collector<MigrationSignal> out)
+      throws Exception {
     long stepEndS = (p.windowEndS() / config.stepS() + 1) * config.stepS();
     List<VmProfile> step = pending.get(stepEndS);
     List<VmProfile> updated = step == null ? new ArrayList<>() : new ArrayList<>(step);
@@ -75,7 +80,8 @@ final class HostPressureFunction extends KeyedProcessFunction<String, VmProfile,
   }
 
   @Override
-  public void onTimer(long timestamp, OnTimerContext ctx, Collector<MigrationSignal> out) throws Exception {
+  public void onTimer(long timestamp, OnTimerContext ctx, Collector<MigrationSignal> out)
+      throws Exception {
     long nowS = timestamp / 1000;
     String hostId = ctx.getCurrentKey();
     List<VmProfile> arrived = pending.get(nowS);
@@ -99,7 +105,8 @@ final class HostPressureFunction extends KeyedProcessFunction<String, VmProfile,
     }
     Double capacity = config.hostCapacityMhz().get(hostId);
     if (capacity == null) {
-      LOG.warn("host {} has no configured capacity; its {} VMs are not assessed", hostId, vms.size());
+      LOG.warn(
+          "host {} has no configured capacity; its {} VMs are not assessed", hostId, vms.size());
       return;
     }
     if (vms.isEmpty()) {
@@ -110,26 +117,32 @@ final class HostPressureFunction extends KeyedProcessFunction<String, VmProfile,
       return;
     }
     HostDemand demand =
-        HostDemand.of(vms.stream().map(VmProfile::forecast).toList(), capacity, config.overloadFraction());
+        HostDemand.of(
+            vms.stream().map(VmProfile::forecast).toList(), capacity, config.overloadFraction());
     Optional<MigrationSignal> signal =
-        demand.overloaded() ? forecastSignal(hostId, nowS, vms, demand) : anomalySignal(hostId, nowS, vms, demand);
+        demand.overloaded()
+            ? forecastSignal(hostId, nowS, vms, demand)
+            : anomalySignal(hostId, nowS, vms, demand);
     if (signal.isPresent()) {
       lastSignalS.update(nowS);
       out.collect(signal.get());
     }
   }
 
-  private Optional<MigrationSignal> forecastSignal(String hostId, long nowS, List<VmProfile> vms, HostDemand d) {
+  private Optional<MigrationSignal> forecastSignal(
+      String hostId, long nowS, List<VmProfile> vms, HostDemand d) {
     List<ReliefPicker.Candidate> candidates =
         vms.stream()
-            .map(p -> new ReliefPicker.Candidate(p.vmId(), p.forecast().cpuP90Mhz(), p.memUsageKb()))
+            .map(
+                p -> new ReliefPicker.Candidate(p.vmId(), p.forecast().cpuP90Mhz(), p.memUsageKb()))
             .toList();
     double excess = d.demandP90Mhz() - d.thresholdMhz();
     return picker
         .pick(candidates, excess)
         .map(
             c -> {
-              VmProfile p = vms.stream().filter(v -> v.vmId().equals(c.vmId())).findFirst().orElseThrow();
+              VmProfile p =
+                  vms.stream().filter(v -> v.vmId().equals(c.vmId())).findFirst().orElseThrow();
               String reason =
                   "host %s predicted at %.0f%% of capacity (p90 %.0f of %.0f MHz) in %d min; moving %s (p90 %.0f MHz) relieves it"
                       .formatted(
@@ -140,11 +153,13 @@ final class HostPressureFunction extends KeyedProcessFunction<String, VmProfile,
                           p.forecast().horizonS() / 60,
                           p.vmId(),
                           p.forecast().cpuP90Mhz());
-              return signal(p, hostId, nowS, ProcessContract.SignalTypes.FORECAST, d, List.of(), reason);
+              return signal(
+                  p, hostId, nowS, ProcessContract.SignalTypes.FORECAST, d, List.of(), reason);
             });
   }
 
-  private Optional<MigrationSignal> anomalySignal(String hostId, long nowS, List<VmProfile> vms, HostDemand d) {
+  private Optional<MigrationSignal> anomalySignal(
+      String hostId, long nowS, List<VmProfile> vms, HostDemand d) {
     if (d.demandP90Mhz() < config.anomalyFraction() * d.capacityMhz()) {
       return Optional.empty();
     }
@@ -161,11 +176,21 @@ final class HostPressureFunction extends KeyedProcessFunction<String, VmProfile,
                     d,
                     List.of("ewma-cpu"),
                     "VM %s is anomalous (score %.2f) on host %s at %.0f%% of capacity"
-                        .formatted(p.vmId(), p.anomalyScore(), hostId, 100 * d.demandP90Mhz() / d.capacityMhz())));
+                        .formatted(
+                            p.vmId(),
+                            p.anomalyScore(),
+                            hostId,
+                            100 * d.demandP90Mhz() / d.capacityMhz())));
   }
 
   private static MigrationSignal signal(
-      VmProfile p, String hostId, long nowS, String type, HostDemand d, List<String> detectors, String reason) {
+      VmProfile p,
+      String hostId,
+      long nowS,
+      String type,
+      HostDemand d,
+      List<String> detectors,
+      String reason) {
     return new MigrationSignal(
         ProcessContract.migrationId(p.vmId(), nowS),
         p.vmId(),

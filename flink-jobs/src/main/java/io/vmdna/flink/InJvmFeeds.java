@@ -7,10 +7,10 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Hands a {@link SampleFeed} living in this JVM (the simulated fleet) to Flink sources by name.
  *
- * <p>Flink serialises sources into the job graph, so a source cannot hold the fleet object
- * itself; it holds the name and looks the feed up when it opens. This works wherever the job runs
- * in the JVM that registered the feed: the embedded default and tests on a MiniCluster. On a
- * cluster, samples arrive from Kafka or hypervisor pollers instead. Thread-safe.
+ * <p>Flink serialises sources into the job graph, so a source cannot hold the fleet object itself;
+ * it holds the name and looks the feed up when it opens. This works wherever the job runs in the
+ * JVM that registered the feed: the embedded default and tests on a MiniCluster. On a cluster,
+ * samples arrive from Kafka or hypervisor pollers instead. Thread-safe.
  */
 public final class InJvmFeeds {
   private static final Map<String, SampleFeed> FEEDS = new ConcurrentHashMap<>();

@@ -41,7 +41,8 @@ public record ProfilerConfig(
     hostCapacityMhz = Map.copyOf(hostCapacityMhz);
     if (windowSamples < 2 || minSamples < 2 || minSamples > windowSamples) {
       throw new IllegalArgumentException(
-          "need 2 <= minSamples <= windowSamples, were %d and %d".formatted(minSamples, windowSamples));
+          "need 2 <= minSamples <= windowSamples, were %d and %d"
+              .formatted(minSamples, windowSamples));
     }
     if (stepS <= 0 || staleAfterS < stepS) {
       throw new IllegalArgumentException("need stepS > 0 and staleAfterS >= stepS");

@@ -13,7 +13,8 @@ import org.apache.flink.util.Collector;
  * VM that just moved (and keeps its high forecast on its new host for a while) is not bounced
  * straight back. Keyed by VM rather than host because the VM changes hosts.
  */
-final class SignalGateFunction extends KeyedProcessFunction<String, MigrationSignal, MigrationSignal> {
+final class SignalGateFunction
+    extends KeyedProcessFunction<String, MigrationSignal, MigrationSignal> {
   private static final long serialVersionUID = 1L;
 
   static final String SIGNALS = "signals";
@@ -30,13 +31,15 @@ final class SignalGateFunction extends KeyedProcessFunction<String, MigrationSig
 
   @Override
   public void open(OpenContext ctx) {
-    lastPassedS = getRuntimeContext().getState(new ValueStateDescriptor<>("lastPassedS", Types.LONG));
+    lastPassedS =
+        getRuntimeContext().getState(new ValueStateDescriptor<>("lastPassedS", Types.LONG));
     signals = getRuntimeContext().getLongCounter(SIGNALS);
     suppressed = getRuntimeContext().getLongCounter(SUPPRESSED);
   }
 
   @Override
-  public void processElement(MigrationSignal s, Context ctx, Collector<MigrationSignal> out) throws Exception {
+  public void processElement(MigrationSignal s, Context ctx, Collector<MigrationSignal> out)
+      throws Exception {
     Long last = lastPassedS.value();
     if (last != null && s.windowEndS() - last < cooldownS) {
       suppressed.add(1);

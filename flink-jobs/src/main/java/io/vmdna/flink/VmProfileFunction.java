@@ -18,9 +18,9 @@ import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
- * Keyed by VM: keeps the rolling window, computes the DNA, updates the VM's baseline (EWMA
- * control chart on CPU MHz) and forecasts; emits a {@link VmProfile} per sample once the window
- * holds {@code minSamples}. Calls only {@code models}: the logic lives there.
+ * Keyed by VM: keeps the rolling window, computes the DNA, updates the VM's baseline (EWMA control
+ * chart on CPU MHz) and forecasts; emits a {@link VmProfile} per sample once the window holds
+ * {@code minSamples}. Calls only {@code models}: the logic lives there.
  */
 final class VmProfileFunction extends KeyedProcessFunction<String, VmSample, VmProfile> {
   private static final long serialVersionUID = 1L;
@@ -45,10 +45,14 @@ final class VmProfileFunction extends KeyedProcessFunction<String, VmSample, VmP
 
   @Override
   public void open(OpenContext ctx) {
-    window = getRuntimeContext().getListState(new ListStateDescriptor<>("window", TypeInformation.of(VmSample.class)));
+    window =
+        getRuntimeContext()
+            .getListState(new ListStateDescriptor<>("window", TypeInformation.of(VmSample.class)));
     chart =
         getRuntimeContext()
-            .getState(new ValueStateDescriptor<>("chart", TypeInformation.of(EwmaControlChart.State.class)));
+            .getState(
+                new ValueStateDescriptor<>(
+                    "chart", TypeInformation.of(EwmaControlChart.State.class)));
     dna = new DnaCalculator();
     samples = getRuntimeContext().getLongCounter(SAMPLES);
     anomalies = getRuntimeContext().getLongCounter(ANOMALIES);
@@ -83,6 +87,13 @@ final class VmProfileFunction extends KeyedProcessFunction<String, VmSample, VmP
     Forecast f = config.forecaster().forecast(w);
     out.collect(
         new VmProfile(
-            s.vmId(), s.hostId(), s.timestampS(), d, verdict.score(), verdict.anomalous(), f, s.memUsageKb()));
+            s.vmId(),
+            s.hostId(),
+            s.timestampS(),
+            d,
+            verdict.score(),
+            verdict.anomalous(),
+            f,
+            s.memUsageKb()));
   }
 }

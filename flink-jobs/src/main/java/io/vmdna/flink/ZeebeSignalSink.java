@@ -23,8 +23,8 @@ import org.slf4j.LoggerFactory;
  * ProcessContract#FORECAST_TTL}, variables as the process contract names them.
  *
  * <p>At-least-once: sends are asynchronous and every pending send completes before a checkpoint
- * ({@link SinkWriter#flush}). Re-publishing after a restore is harmless: Zeebe rejects a message
- * id it still holds ({@code ALREADY_EXISTS}, counted as delivered), and past the TTL the store's
+ * ({@link SinkWriter#flush}). Re-publishing after a restore is harmless: Zeebe rejects a message id
+ * it still holds ({@code ALREADY_EXISTS}, counted as delivered), and past the TTL the store's
  * unique migration id ends the duplicate instance in {@code NotNeededEndEvent}.
  */
 public final class ZeebeSignalSink implements Sink<MigrationSignal> {
@@ -87,10 +87,12 @@ public final class ZeebeSignalSink implements Sink<MigrationSignal> {
           Throwable cause = e.getCause() != null ? e.getCause() : e;
           if (Status.fromThrowable(cause).getCode() == Status.Code.ALREADY_EXISTS) {
             // Zeebe still holds a message with this id: the signal was delivered before
-            LOG.info("message already published (duplicate id), not sent twice: {}", cause.getMessage());
+            LOG.info(
+                "message already published (duplicate id), not sent twice: {}", cause.getMessage());
             continue;
           }
-          throw new IOException("publishing " + ProcessContract.MESSAGE_FORECAST + " failed: " + cause, cause);
+          throw new IOException(
+              "publishing " + ProcessContract.MESSAGE_FORECAST + " failed: " + cause, cause);
         }
       }
       pending.clear();

@@ -24,7 +24,10 @@ class DnaProfilerJobIT {
   @RegisterExtension
   static final MiniClusterExtension FLINK =
       new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+          new MiniClusterResourceConfiguration.Builder()
+              .setNumberTaskManagers(1)
+              .setNumberSlotsPerTaskManager(2)
+              .build());
 
   @TempDir Path images;
 
@@ -34,13 +37,15 @@ class DnaProfilerJobIT {
     return c;
   }
 
-  private static DnaProfilerJob.Counters run(SimFleet fleet, CollectingSink sink, ProfilerConfig config) throws Exception {
+  private static DnaProfilerJob.Counters run(
+      SimFleet fleet, CollectingSink sink, ProfilerConfig config) throws Exception {
     String feed = "it-" + System.nanoTime();
     InJvmFeeds.register(feed, fleet);
     try {
       StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
       env.setParallelism(2);
-      return DnaProfilerJob.Counters.of(new DnaProfilerJob(FeedSource.of(feed, 1_000_000), sink, config).execute(env));
+      return DnaProfilerJob.Counters.of(
+          new DnaProfilerJob(FeedSource.of(feed, 1_000_000), sink, config).execute(env));
     } finally {
       InJvmFeeds.unregister(feed);
     }
@@ -76,18 +81,39 @@ class DnaProfilerJobIT {
             .filter(s -> s.hostId().equals("host-a"))
             .min(Comparator.comparingLong(MigrationSignal::windowEndS))
             .orElseThrow();
-    assertThat(firstOnA.windowEndS()).as("signalled before the overload").isLessThan(overloadStartS);
-    assertThat(firstOnA.migrationId()).isEqualTo(ProcessContract.migrationId(firstOnA.vmId(), firstOnA.windowEndS()));
+    assertThat(firstOnA.windowEndS())
+        .as("signalled before the overload")
+        .isLessThan(overloadStartS);
+    assertThat(firstOnA.migrationId())
+        .isEqualTo(ProcessContract.migrationId(firstOnA.vmId(), firstOnA.windowEndS()));
     assertThat(firstOnA.hostCapacityMhz()).isEqualTo(36000.0);
     assertThat(firstOnA.embedding()).hasSize(15);
-    assertThat(firstOnA.variables()).containsKeys("migrationId", "vmId", "hostId", "signalType", "windowEnd", "forecast", "anomaly", "dna", "reason");
+    assertThat(firstOnA.variables())
+        .containsKeys(
+            "migrationId",
+            "vmId",
+            "hostId",
+            "signalType",
+            "windowEnd",
+            "forecast",
+            "anomaly",
+            "dna",
+            "reason");
 
     // the fleet never moves a VM here, so host-a stays hot: the gates must space its signals
     Map<String, List<Long>> byVm =
-        signals.stream().collect(Collectors.groupingBy(MigrationSignal::vmId, Collectors.mapping(MigrationSignal::windowEndS, Collectors.toList())));
+        signals.stream()
+            .collect(
+                Collectors.groupingBy(
+                    MigrationSignal::vmId,
+                    Collectors.mapping(MigrationSignal::windowEndS, Collectors.toList())));
     byVm.values().forEach(times -> assertGaps(times, config.vmCooldownS()));
     Map<String, List<Long>> byHost =
-        signals.stream().collect(Collectors.groupingBy(MigrationSignal::hostId, Collectors.mapping(MigrationSignal::windowEndS, Collectors.toList())));
+        signals.stream()
+            .collect(
+                Collectors.groupingBy(
+                    MigrationSignal::hostId,
+                    Collectors.mapping(MigrationSignal::windowEndS, Collectors.toList())));
     byHost.values().forEach(times -> assertGaps(times, config.hostCooldownS()));
     assertThat(signals.stream().filter(s -> s.hostId().equals("host-a")).count()).isGreaterThan(1);
   }
@@ -103,19 +129,23 @@ class DnaProfilerJobIT {
   void shouldSkipBadSampleLinesAndKeepRunning() throws Exception {
     // given a trace with a NaN, a missing field and a negative value
     Path data = Path.of("src/test/resources/bad-lines");
-    SimFleet fleet = SimFleet.load(data, FleetSpec.read(data.resolve("fleet.csv")), images, QemuImg.onPath());
+    SimFleet fleet =
+        SimFleet.load(data, FleetSpec.read(data.resolve("fleet.csv")), images, QemuImg.onPath());
 
     // when
-    DnaProfilerJob.Counters counters = run(fleet, new CollectingSink("bad"), ProfilerConfig.defaults(capacities(fleet)));
+    DnaProfilerJob.Counters counters =
+        run(fleet, new CollectingSink("bad"), ProfilerConfig.defaults(capacities(fleet)));
 
     // then every valid sample was processed and each bad line was counted with file and line
     assertThat(counters.samples()).isEqualTo(39 + 39);
     assertThat(fleet.skippedLines())
         .extracting(l -> l.file().getFileName().toString() + ":" + l.line())
         .containsExactly("bad.csv:31", "bad.csv:32", "bad.csv:33");
-    assertThat(fleet.skippedLines()).extracting(l -> l.reason()).containsExactly(
-        "column 'CPU usage [MHZ]' is NaN",
-        "expected 11 fields, found 10",
-        "column 'CPU usage [MHZ]' is negative: -5.0");
+    assertThat(fleet.skippedLines())
+        .extracting(l -> l.reason())
+        .containsExactly(
+            "column 'CPU usage [MHZ]' is NaN",
+            "expected 11 fields, found 10",
+            "column 'CPU usage [MHZ]' is negative: -5.0");
   }
 }

@@ -29,7 +29,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class ZeebeSignalSinkIT {
   @RegisterExtension
   static final MiniClusterExtension FLINK =
-      new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder().setNumberSlotsPerTaskManager(2).build());
+      new MiniClusterExtension(
+          new MiniClusterResourceConfiguration.Builder().setNumberSlotsPerTaskManager(2).build());
 
   private ZeebeTestEngine engine;
   private int port;
@@ -42,7 +43,10 @@ class ZeebeSignalSinkIT {
     engine = EngineFactory.create(port);
     engine.start();
     try (CamundaClient client =
-        CamundaClient.newClientBuilder().grpcAddress(URI.create("http://localhost:" + port)).preferRestOverGrpc(false).build()) {
+        CamundaClient.newClientBuilder()
+            .grpcAddress(URI.create("http://localhost:" + port))
+            .preferRestOverGrpc(false)
+            .build()) {
       client
           .newDeployResourceCommand()
           .addResourceFromClasspath(ProcessContract.DMN_RESOURCE)
@@ -59,8 +63,24 @@ class ZeebeSignalSinkIT {
 
   private static MigrationSignal signal(String vm, long windowEnd) {
     return new MigrationSignal(
-        ProcessContract.migrationId(vm, windowEnd), vm, "host-a", "FORECAST", windowEnd, 1800, 900, 1000, 0.2,
-        1e6, 10, 1000, 48000, 0.1, List.of(), 1, List.of(1.0, 2.0), "test");
+        ProcessContract.migrationId(vm, windowEnd),
+        vm,
+        "host-a",
+        "FORECAST",
+        windowEnd,
+        1800,
+        900,
+        1000,
+        0.2,
+        1e6,
+        10,
+        1000,
+        48000,
+        0.1,
+        List.of(),
+        1,
+        List.of(1.0, 2.0),
+        "test");
   }
 
   private static <T> Stream<T> stream(Iterable<T> it) {
@@ -80,17 +100,37 @@ class ZeebeSignalSinkIT {
 
     // then two messages were published, the duplicate rejected, and two instances started
     RecordStream records = RecordStream.of(engine.getRecordStreamSource());
-    await().atMost(Duration.ofSeconds(30)).until(() -> stream(RecordStream.of(engine.getRecordStreamSource()).processInstanceRecords())
-        .filter(r -> r.getIntent() == ProcessInstanceIntent.ELEMENT_COMPLETED && r.getValue().getBpmnElementType() == BpmnElementType.PROCESS)
-        .count() == 2);
-    assertThat(stream(records.messageRecords()).filter(r -> r.getIntent() == MessageIntent.PUBLISHED).map(r -> r.getValue().getMessageId()))
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                stream(RecordStream.of(engine.getRecordStreamSource()).processInstanceRecords())
+                        .filter(
+                            r ->
+                                r.getIntent() == ProcessInstanceIntent.ELEMENT_COMPLETED
+                                    && r.getValue().getBpmnElementType() == BpmnElementType.PROCESS)
+                        .count()
+                    == 2);
+    assertThat(
+            stream(records.messageRecords())
+                .filter(r -> r.getIntent() == MessageIntent.PUBLISHED)
+                .map(r -> r.getValue().getMessageId()))
         .containsExactlyInAnyOrder("7@1000", "8@1000");
-    assertThat(stream(records.messageRecords()).filter(r -> r.getValue().getName().equals(ProcessContract.MESSAGE_FORECAST)).map(r -> r.getValue().getTimeToLive()).distinct())
+    assertThat(
+            stream(records.messageRecords())
+                .filter(r -> r.getValue().getName().equals(ProcessContract.MESSAGE_FORECAST))
+                .map(r -> r.getValue().getTimeToLive())
+                .distinct())
         .containsExactly(ProcessContract.FORECAST_TTL.toMillis());
     // the forecast in these signals is calm, so the policy ends both as not needed
-    assertThat(stream(RecordStream.of(engine.getRecordStreamSource()).processInstanceRecords())
-        .filter(r -> r.getIntent() == ProcessInstanceIntent.ELEMENT_COMPLETED && r.getValue().getBpmnElementType() == BpmnElementType.END_EVENT)
-        .map(r -> r.getValue().getElementId()))
-        .containsExactly(ProcessContract.EndEvents.NOT_NEEDED, ProcessContract.EndEvents.NOT_NEEDED);
+    assertThat(
+            stream(RecordStream.of(engine.getRecordStreamSource()).processInstanceRecords())
+                .filter(
+                    r ->
+                        r.getIntent() == ProcessInstanceIntent.ELEMENT_COMPLETED
+                            && r.getValue().getBpmnElementType() == BpmnElementType.END_EVENT)
+                .map(r -> r.getValue().getElementId()))
+        .containsExactly(
+            ProcessContract.EndEvents.NOT_NEEDED, ProcessContract.EndEvents.NOT_NEEDED);
   }
 }

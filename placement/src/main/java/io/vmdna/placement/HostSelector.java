@@ -68,7 +68,9 @@ public final class HostSelector {
     }
     Optional<String> best =
         scores.entrySet().stream()
-            .max(Map.Entry.<String, Double>comparingByValue().thenComparing(Map.Entry.comparingByKey(java.util.Comparator.reverseOrder())))
+            .max(
+                Map.Entry.<String, Double>comparingByValue()
+                    .thenComparing(Map.Entry.comparingByKey(java.util.Comparator.reverseOrder())))
             .map(Map.Entry::getKey);
     return new Placement(best, scores, rejections);
   }

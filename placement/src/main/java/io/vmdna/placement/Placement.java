@@ -20,6 +20,8 @@ public record Placement(
 
   /** A one-line explanation, e.g. for a BPMN variable or a log line. */
   public String explain() {
-    return targetHostId.map(h -> "chose " + h + " " + scores).orElse("no suitable host: " + rejections);
+    return targetHostId
+        .map(h -> "chose " + h + " " + scores)
+        .orElse("no suitable host: " + rejections);
   }
 }

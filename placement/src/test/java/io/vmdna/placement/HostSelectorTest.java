@@ -37,13 +37,20 @@ class HostSelectorTest {
   void shouldChooseTheHostWithMostRoomAndExplainRejections() {
     HostSelector selector = HostSelector.defaults(0.8, reservations);
     List<HostInfo> hosts =
-        List.of(host("src", 50_000, 45_000, true), host("busy", 50_000, 35_000, true), host("roomy", 50_000, 5_000, true), host("half", 50_000, 20_000, true), host("down", 90_000, 0, false));
+        List.of(
+            host("src", 50_000, 45_000, true),
+            host("busy", 50_000, 35_000, true),
+            host("roomy", 50_000, 5_000, true),
+            host("half", 50_000, 20_000, true),
+            host("down", 90_000, 0, false));
 
     Placement p = selector.select(new PlacementRequest("p-1", "vm", "src", 10_000, 1e6), hosts);
 
     assertThat(p.targetHostId()).contains("roomy");
     assertThat(p.scores()).containsOnlyKeys("roomy", "half");
-    assertThat(p.rejections()).containsEntry("src", "is the source host").containsEntry("down", "is offline");
+    assertThat(p.rejections())
+        .containsEntry("src", "is the source host")
+        .containsEntry("down", "is offline");
     assertThat(p.rejections().get("busy")).startsWith("CPU headroom 5000 MHz < need 10000 MHz");
     assertThat(p.explain()).startsWith("chose roomy");
   }
@@ -65,7 +72,8 @@ class HostSelectorTest {
 
   @Test
   void shouldRejectInvalidRequestsAndBounds() {
-    assertThatThrownBy(() -> new PlacementRequest("x", "vm", "h", -1, 0)).hasMessageContaining("needs must be >= 0");
+    assertThatThrownBy(() -> new PlacementRequest("x", "vm", "h", -1, 0))
+        .hasMessageContaining("needs must be >= 0");
     assertThatThrownBy(() -> new HeadroomFilter(0)).hasMessageContaining("maxUtilization");
   }
 }

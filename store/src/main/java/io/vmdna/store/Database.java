@@ -17,7 +17,8 @@ public final class Database {
    * @param password database password
    * @param maxPoolSize connections at most
    */
-  public static HikariDataSource pooled(String jdbcUrl, String user, String password, int maxPoolSize) {
+  public static HikariDataSource pooled(
+      String jdbcUrl, String user, String password, int maxPoolSize) {
     HikariConfig c = new HikariConfig();
     c.setJdbcUrl(jdbcUrl);
     c.setUsername(user);

@@ -65,17 +65,23 @@ public final class MigrationRepository {
 
   /** Sets the chosen target host. */
   public void setTarget(String migrationId, String targetHostId) {
-    update("update migration set target_host_id = ?, updated_at = now() where migration_id = ?", targetHostId, migrationId);
+    update(
+        "update migration set target_host_id = ?, updated_at = now() where migration_id = ?",
+        targetHostId,
+        migrationId);
   }
 
   /** Sets the status (final outcome or progress). */
   public void setStatus(String migrationId, MigrationStatus status) {
-    update("update migration set status = ?, updated_at = now() where migration_id = ?", status.name(), migrationId);
+    update(
+        "update migration set status = ?, updated_at = now() where migration_id = ?",
+        status.name(),
+        migrationId);
   }
 
   /**
-   * Appends a step outcome to the history. Not idempotent on purpose: a retried step leaves one
-   * row per attempt, which is what an operator wants to see.
+   * Appends a step outcome to the history. Not idempotent on purpose: a retried step leaves one row
+   * per attempt, which is what an operator wants to see.
    */
   public void recordStep(String migrationId, String step, String outcome, String detail) {
     try (Connection c = dataSource.getConnection();
@@ -88,7 +94,8 @@ public final class MigrationRepository {
       ins.setString(4, detail);
       ins.executeUpdate();
     } catch (SQLException e) {
-      throw new StoreException("record step %s of %s: %s".formatted(step, migrationId, e.getMessage()), e);
+      throw new StoreException(
+          "record step %s of %s: %s".formatted(step, migrationId, e.getMessage()), e);
     }
   }
 
@@ -148,7 +155,8 @@ public final class MigrationRepository {
       "select migration_id, process_instance_key, vm_id, source_host_id, target_host_id,"
           + " signal_type, reason, status from migration";
 
-  private static Optional<MigrationRecord> find(Connection c, String migrationId) throws SQLException {
+  private static Optional<MigrationRecord> find(Connection c, String migrationId)
+      throws SQLException {
     try (PreparedStatement q = c.prepareStatement(SELECT + " where migration_id = ?")) {
       q.setString(1, migrationId);
       try (ResultSet rs = q.executeQuery()) {

@@ -9,4 +9,5 @@ package io.vmdna.store;
  * @param cpuMhz CPU booked, MHz
  * @param memKb memory booked, KiB
  */
-public record Reservation(String migrationId, String hostId, String vmId, double cpuMhz, double memKb) {}
+public record Reservation(
+    String migrationId, String hostId, String vmId, double cpuMhz, double memKb) {}

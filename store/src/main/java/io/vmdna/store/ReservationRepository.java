@@ -108,7 +108,8 @@ public final class ReservationRepository {
    */
   public boolean release(String migrationId) {
     try (Connection c = dataSource.getConnection();
-        PreparedStatement d = c.prepareStatement("delete from reservation where migration_id = ?")) {
+        PreparedStatement d =
+            c.prepareStatement("delete from reservation where migration_id = ?")) {
       d.setString(1, migrationId);
       return d.executeUpdate() > 0;
     } catch (SQLException e) {
@@ -138,12 +139,17 @@ public final class ReservationRepository {
         while (rs.next()) {
           out.add(
               new Reservation(
-                  rs.getString(1), rs.getString(2), rs.getString(3), rs.getDouble(4), rs.getDouble(5)));
+                  rs.getString(1),
+                  rs.getString(2),
+                  rs.getString(3),
+                  rs.getDouble(4),
+                  rs.getDouble(5)));
         }
       }
       return out;
     } catch (SQLException e) {
-      throw new StoreException("reservations " + where.replace("?", arg) + ": " + e.getMessage(), e);
+      throw new StoreException(
+          "reservations " + where.replace("?", arg) + ": " + e.getMessage(), e);
     }
   }
 }

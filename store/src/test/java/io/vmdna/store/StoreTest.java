@@ -43,14 +43,21 @@ class StoreTest {
     Reservation b = new Reservation("r-b", "h1", "vm2", 6_000, 1_000);
 
     // when / then
-    assertThat(reservations.reserve(a, 10_000, 1e9)).isEqualTo(ReservationRepository.Outcome.RESERVED);
-    assertThat(reservations.reserve(a, 10_000, 1e9)).isEqualTo(ReservationRepository.Outcome.ALREADY_RESERVED);
-    assertThat(reservations.reserve(b, 10_000, 1e9)).isEqualTo(ReservationRepository.Outcome.CAPACITY_GONE);
-    assertThat(reservations.reserve(b, 10_000, 1_500)).isEqualTo(ReservationRepository.Outcome.CAPACITY_GONE);
-    assertThat(reservations.onHost("h1")).extracting(Reservation::migrationId).containsExactly("r-a");
+    assertThat(reservations.reserve(a, 10_000, 1e9))
+        .isEqualTo(ReservationRepository.Outcome.RESERVED);
+    assertThat(reservations.reserve(a, 10_000, 1e9))
+        .isEqualTo(ReservationRepository.Outcome.ALREADY_RESERVED);
+    assertThat(reservations.reserve(b, 10_000, 1e9))
+        .isEqualTo(ReservationRepository.Outcome.CAPACITY_GONE);
+    assertThat(reservations.reserve(b, 10_000, 1_500))
+        .isEqualTo(ReservationRepository.Outcome.CAPACITY_GONE);
+    assertThat(reservations.onHost("h1"))
+        .extracting(Reservation::migrationId)
+        .containsExactly("r-a");
     assertThat(reservations.release("r-a")).isTrue();
     assertThat(reservations.release("r-a")).isFalse();
-    assertThat(reservations.reserve(b, 10_000, 1e9)).isEqualTo(ReservationRepository.Outcome.RESERVED);
+    assertThat(reservations.reserve(b, 10_000, 1e9))
+        .isEqualTo(ReservationRepository.Outcome.RESERVED);
     assertThat(reservations.find("r-b")).contains(b);
   }
 
@@ -73,16 +80,23 @@ class StoreTest {
 
     // then exactly three fit
     assertThat(outcomes).filteredOn(o -> o == ReservationRepository.Outcome.RESERVED).hasSize(3);
-    assertThat(reservations.onHost("h-race").stream().mapToDouble(Reservation::cpuMhz).sum()).isEqualTo(9_000);
+    assertThat(reservations.onHost("h-race").stream().mapToDouble(Reservation::cpuMhz).sum())
+        .isEqualTo(9_000);
   }
 
   @Test
   void shouldClaimAMigrationIdOnceAndKeepItsHistory() {
-    MigrationRecord first = new MigrationRecord("m-1", 100, "vm1", "h1", null, "FORECAST", "hot", MigrationStatus.STARTED);
-    MigrationRecord other = new MigrationRecord("m-1", 200, "vm1", "h1", null, "FORECAST", "hot", MigrationStatus.STARTED);
+    MigrationRecord first =
+        new MigrationRecord(
+            "m-1", 100, "vm1", "h1", null, "FORECAST", "hot", MigrationStatus.STARTED);
+    MigrationRecord other =
+        new MigrationRecord(
+            "m-1", 200, "vm1", "h1", null, "FORECAST", "hot", MigrationStatus.STARTED);
 
     assertThat(migrations.claim(first)).isEqualTo(MigrationRepository.Claim.CLAIMED);
-    assertThat(migrations.claim(first)).as("a retried job of the same instance").isEqualTo(MigrationRepository.Claim.OWNED);
+    assertThat(migrations.claim(first))
+        .as("a retried job of the same instance")
+        .isEqualTo(MigrationRepository.Claim.OWNED);
     assertThat(migrations.claim(other)).isEqualTo(MigrationRepository.Claim.DUPLICATE);
 
     migrations.setTarget("m-1", "h2");
@@ -94,14 +108,20 @@ class StoreTest {
     assertThat(stored.processInstanceKey()).isEqualTo(100);
     assertThat(stored.targetHostId()).isEqualTo("h2");
     assertThat(stored.status()).isEqualTo(MigrationStatus.ROLLED_BACK);
-    assertThat(migrations.steps("m-1")).extracting(MigrationRepository.Step::outcome).containsExactly("OK", "MIGRATION_FAILED");
+    assertThat(migrations.steps("m-1"))
+        .extracting(MigrationRepository.Step::outcome)
+        .containsExactly("OK", "MIGRATION_FAILED");
     assertThat(migrations.all()).extracting(MigrationRecord::migrationId).contains("m-1");
     assertThat(migrations.find("nope")).isEmpty();
   }
 
   @Test
   void shouldFailNamingTheKeyWhenARecordIsMissing() {
-    assertThatThrownBy(() -> migrations.setStatus("ghost", MigrationStatus.MIGRATED)).isInstanceOf(StoreException.class).hasMessageContaining("no migration record ghost");
-    assertThatThrownBy(() -> migrations.recordStep("ghost", "migrate", "OK", "")).isInstanceOf(StoreException.class).hasMessageContaining("record step migrate of ghost");
+    assertThatThrownBy(() -> migrations.setStatus("ghost", MigrationStatus.MIGRATED))
+        .isInstanceOf(StoreException.class)
+        .hasMessageContaining("no migration record ghost");
+    assertThatThrownBy(() -> migrations.recordStep("ghost", "migrate", "OK", ""))
+        .isInstanceOf(StoreException.class)
+        .hasMessageContaining("record step migrate of ghost");
   }
 }

@@ -33,6 +33,8 @@ public record VmdnaProperties(Store store, Placement placement, Sim sim) {
 
   /** Placement's max utilization, 0.8 when unset. */
   public double maxUtilization() {
-    return placement == null || placement.maxUtilization() == null ? 0.8 : placement.maxUtilization();
+    return placement == null || placement.maxUtilization() == null
+        ? 0.8
+        : placement.maxUtilization();
   }
 }

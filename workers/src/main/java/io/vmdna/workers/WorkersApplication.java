@@ -11,12 +11,13 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
- * The Migration Coordinator's job workers: one {@code @JobWorker} class per job type of the
- * process contract, acting through the hypervisor API, with reservations and migration records in
+ * The Migration Coordinator's job workers: one {@code @JobWorker} class per job type of the process
+ * contract, acting through the hypervisor API, with reservations and migration records in
  * PostgreSQL. Deploys the bundled BPMN and DMN at start-up.
  */
 @SpringBootApplication
-@Deployment(resources = {"classpath:bpmn/migration-policy.dmn", "classpath:bpmn/predictive-migration.bpmn"})
+@Deployment(
+    resources = {"classpath:bpmn/migration-policy.dmn", "classpath:bpmn/predictive-migration.bpmn"})
 public class WorkersApplication {
 
   /** Runs the workers against the Zeebe gateway and database in {@code application.yaml}. */
@@ -48,6 +49,9 @@ public class WorkersApplication {
         .web(WebApplicationType.NONE)
         .initializers(ctx -> ctx.getBeanFactory().registerSingleton("hypervisor", hypervisor))
         // as arguments, so they win over application.yaml
-        .run(props.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new));
+        .run(
+            props.entrySet().stream()
+                .map(e -> "--" + e.getKey() + "=" + e.getValue())
+                .toArray(String[]::new));
   }
 }

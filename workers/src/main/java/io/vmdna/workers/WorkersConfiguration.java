@@ -27,10 +27,12 @@ public class WorkersConfiguration {
   public HikariDataSource vmdnaDataSource(VmdnaProperties props) {
     VmdnaProperties.Store s = props.store();
     if (s == null || s.jdbcUrl() == null) {
-      throw new IllegalStateException("vmdna.store.jdbc-url is not set: the workers need PostgreSQL");
+      throw new IllegalStateException(
+          "vmdna.store.jdbc-url is not set: the workers need PostgreSQL");
     }
     HikariDataSource ds =
-        Database.pooled(s.jdbcUrl(), s.user(), s.password(), s.maxPoolSize() == null ? 10 : s.maxPoolSize());
+        Database.pooled(
+            s.jdbcUrl(), s.user(), s.password(), s.maxPoolSize() == null ? 10 : s.maxPoolSize());
     Database.migrate(ds);
     return ds;
   }
@@ -64,6 +66,7 @@ public class WorkersConfiguration {
     }
     Path traces = Path.of(sim.traceDir());
     Path images = Path.of(sim.imageDir() == null ? "target/sim-images" : sim.imageDir());
-    return SimFleet.load(traces, FleetSpec.read(traces.resolve("fleet.csv")), images, QemuImg.onPath());
+    return SimFleet.load(
+        traces, FleetSpec.read(traces.resolve("fleet.csv")), images, QemuImg.onPath());
   }
 }

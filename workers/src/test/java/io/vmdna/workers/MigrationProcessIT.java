@@ -42,9 +42,9 @@ import org.junit.jupiter.api.io.TempDir;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
- * The migration process on real engines: the in-process Zeebe engine, the real Spring Boot
- * workers, a real PostgreSQL, the simulated fleet with real qemu-img. Each test moves its own VM
- * of the bundled demo fleet, so the tests do not depend on each other's order.
+ * The migration process on real engines: the in-process Zeebe engine, the real Spring Boot workers,
+ * a real PostgreSQL, the simulated fleet with real qemu-img. Each test moves its own VM of the
+ * bundled demo fleet, so the tests do not depend on each other's order.
  */
 class MigrationProcessIT {
   private static final Path DATA = Path.of("../data/bitbrains-demo");
@@ -68,11 +68,14 @@ class MigrationProcessIT {
     }
     engine = EngineFactory.create(port);
     engine.start();
-    fleet = SimFleet.load(DATA, FleetSpec.read(DATA.resolve("fleet.csv")), images, QemuImg.onPath());
+    fleet =
+        SimFleet.load(DATA, FleetSpec.read(DATA.resolve("fleet.csv")), images, QemuImg.onPath());
     for (int i = 0; i < 12; i++) {
       fleet.nextStep(); // an hour of load, so hosts report real usage
     }
-    workers = WorkersApplication.startEmbedded(fleet, db.jdbcUrl(), "postgres", "postgres", "http://localhost:" + port);
+    workers =
+        WorkersApplication.startEmbedded(
+            fleet, db.jdbcUrl(), "postgres", "postgres", "http://localhost:" + port);
     client =
         CamundaClient.newClientBuilder()
             .grpcAddress(URI.create("http://localhost:" + port))
@@ -85,7 +88,8 @@ class MigrationProcessIT {
         .until(
             () ->
                 stream(records().processRecords())
-                    .anyMatch(r -> r.getValue().getBpmnProcessId().equals(ProcessContract.PROCESS_ID)));
+                    .anyMatch(
+                        r -> r.getValue().getBpmnProcessId().equals(ProcessContract.PROCESS_ID)));
   }
 
   @AfterAll
@@ -123,12 +127,23 @@ class MigrationProcessIT {
     assertThat(reservations.find(id)).as("booking released once the VM runs there").isEmpty();
     Path image = Path.of(fleet.vm(vm).orElseThrow().image().path());
     ImageFormat targetFormat =
-        fleet.hosts().stream().filter(h -> h.hostId().equals(target)).findFirst().orElseThrow().preferredFormat();
+        fleet.hosts().stream()
+            .filter(h -> h.hostId().equals(target))
+            .findFirst()
+            .orElseThrow()
+            .preferredFormat();
     assertThat(QemuImg.onPath().info(image).format()).isEqualTo(targetFormat);
-    assertThat(Files.readString(Path.of(image + ".dna.json"))).contains("\"migrationId\" : \"" + id + "\"");
+    assertThat(Files.readString(Path.of(image + ".dna.json")))
+        .contains("\"migrationId\" : \"" + id + "\"");
     assertThat(migrations.steps(id))
         .extracting(MigrationRepository.Step::step)
-        .containsExactly("scan-hosts", "reserve-capacity", "convert-image", "migrate", "verify-migration", "record-dna");
+        .containsExactly(
+            "scan-hosts",
+            "reserve-capacity",
+            "convert-image",
+            "migrate",
+            "verify-migration",
+            "record-dna");
   }
 
   @Test
@@ -147,13 +162,21 @@ class MigrationProcessIT {
     assertThat(awaitEnd(id)).isEqualTo(EndEvents.ROLLED_BACK);
     assertThat(fleet.locate(vm)).contains(source);
     assertThat(fleet.vm(vm).orElseThrow().image().path()).isEqualTo(sourceImage);
-    assertThat(fleet.history()).filteredOn(m -> m.migrationId().equals(id)).extracting(m -> m.back()).containsExactly(false, true);
+    assertThat(fleet.history())
+        .filteredOn(m -> m.migrationId().equals(id))
+        .extracting(m -> m.back())
+        .containsExactly(false, true);
     assertThat(convertedImagesOf(vm)).as("converted image deleted by compensation").isEmpty();
     assertThat(reservations.find(id)).isEmpty();
     assertThat(migrations.find(id).orElseThrow().status()).isEqualTo(MigrationStatus.ROLLED_BACK);
     assertThat(migrations.steps(id))
         .extracting(MigrationRepository.Step::step)
-        .containsSubsequence("verify-migration", "reconcile", "migrate-back", "delete-converted-image", "release-capacity");
+        .containsSubsequence(
+            "verify-migration",
+            "reconcile",
+            "migrate-back",
+            "delete-converted-image",
+            "release-capacity");
   }
 
   @Test
@@ -203,7 +226,12 @@ class MigrationProcessIT {
         .join();
 
     // then one migration happened, and the late duplicate ended as not needed
-    await().atMost(WAIT).until(() -> instancesOf(id).size() == 2 && instancesOf(id).stream().allMatch(k -> endOf(k).isPresent()));
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                instancesOf(id).size() == 2
+                    && instancesOf(id).stream().allMatch(k -> endOf(k).isPresent()));
     assertThat(instancesOf(id).stream().map(k -> endOf(k).orElseThrow()))
         .containsExactlyInAnyOrder(EndEvents.MIGRATED, EndEvents.NOT_NEEDED);
     assertThat(fleet.history()).filteredOn(m -> m.vmId().equals(vm)).hasSize(1);
@@ -223,7 +251,8 @@ class MigrationProcessIT {
     // then
     assertThat(awaitEnd(id)).isEqualTo(EndEvents.NO_SUITABLE_HOST);
     assertThat(fleet.locate(vm)).contains(source);
-    assertThat(migrations.find(id).orElseThrow().status()).isEqualTo(MigrationStatus.NO_SUITABLE_HOST);
+    assertThat(migrations.find(id).orElseThrow().status())
+        .isEqualTo(MigrationStatus.NO_SUITABLE_HOST);
     assertThat(migrations.steps(id).getFirst().detail()).contains("CPU headroom");
   }
 
@@ -233,7 +262,18 @@ class MigrationProcessIT {
     String vm = "80";
     String source = fleet.locate(vm).orElseThrow();
     String id = "it-none-" + vm;
-    Map<String, Object> calm = Map.of("cpuP90", 100.0, "memP90", 1000.0, "pExceed", 0.01, "hostDemandP90Mhz", 1000.0, "hostCapacityMhz", 48000.0);
+    Map<String, Object> calm =
+        Map.of(
+            "cpuP90",
+            100.0,
+            "memP90",
+            1000.0,
+            "pExceed",
+            0.01,
+            "hostDemandP90Mhz",
+            1000.0,
+            "hostCapacityMhz",
+            48000.0);
 
     // when
     publish(id, vm, source, calm);
@@ -248,15 +288,45 @@ class MigrationProcessIT {
 
   private static Map<String, Object> overloadedForecast(double cpuP90, double memP90) {
     return Map.of(
-        "horizonS", 1800, "cpuP50", cpuP90 * 0.8, "cpuP90", cpuP90, "pExceed", 0.95, "memP90", memP90,
-        "netP90", 10.0, "hostDemandP90Mhz", 45000.0, "hostCapacityMhz", 48000.0);
+        "horizonS",
+        1800,
+        "cpuP50",
+        cpuP90 * 0.8,
+        "cpuP90",
+        cpuP90,
+        "pExceed",
+        0.95,
+        "memP90",
+        memP90,
+        "netP90",
+        10.0,
+        "hostDemandP90Mhz",
+        45000.0,
+        "hostCapacityMhz",
+        48000.0);
   }
 
-  private static Map<String, Object> signal(String id, String vm, String host, Map<String, Object> forecast) {
+  private static Map<String, Object> signal(
+      String id, String vm, String host, Map<String, Object> forecast) {
     return Map.of(
-        "migrationId", id, "vmId", vm, "hostId", host, "signalType", "FORECAST", "windowEnd", 0,
-        "forecast", forecast, "anomaly", Map.of("score", 0.0, "detectors", List.of()),
-        "dna", Map.of("schemaVersion", 1, "embedding", List.of(1.0, 2.0)), "reason", "test " + id);
+        "migrationId",
+        id,
+        "vmId",
+        vm,
+        "hostId",
+        host,
+        "signalType",
+        "FORECAST",
+        "windowEnd",
+        0,
+        "forecast",
+        forecast,
+        "anomaly",
+        Map.of("score", 0.0, "detectors", List.of()),
+        "dna",
+        Map.of("schemaVersion", 1, "embedding", List.of(1.0, 2.0)),
+        "reason",
+        "test " + id);
   }
 
   private static void publish(String id, String vm, String host, Map<String, Object> forecast) {
@@ -283,7 +353,10 @@ class MigrationProcessIT {
   private static List<Long> instancesOf(String id) {
     String json = "\"" + id + "\"";
     return stream(records().variableRecords())
-        .filter(r -> r.getValue().getName().equals("migrationId") && r.getValue().getValue().equals(json))
+        .filter(
+            r ->
+                r.getValue().getName().equals("migrationId")
+                    && r.getValue().getValue().equals(json))
         .map(r -> r.getValue().getProcessInstanceKey())
         .distinct()
         .toList();
@@ -301,7 +374,9 @@ class MigrationProcessIT {
 
   /** Waits for the single instance of a migration id to complete and returns its end event. */
   private static String awaitEnd(String id) {
-    await().atMost(WAIT).until(() -> instancesOf(id).size() == 1 && endOf(instancesOf(id).getFirst()).isPresent());
+    await()
+        .atMost(WAIT)
+        .until(() -> instancesOf(id).size() == 1 && endOf(instancesOf(id).getFirst()).isPresent());
     return endOf(instancesOf(id).getFirst()).orElseThrow();
   }
 

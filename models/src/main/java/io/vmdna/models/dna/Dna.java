@@ -36,7 +36,8 @@ public record Dna(int schemaVersion, long windowEndS, int samples, List<Double> 
   public double feature(String name) {
     int i = FEATURE_NAMES.indexOf(name);
     if (i < 0) {
-      throw new IllegalArgumentException("unknown DNA feature '" + name + "'; known: " + FEATURE_NAMES);
+      throw new IllegalArgumentException(
+          "unknown DNA feature '" + name + "'; known: " + FEATURE_NAMES);
     }
     return features.get(i);
   }

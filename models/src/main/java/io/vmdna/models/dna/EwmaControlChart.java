@@ -6,8 +6,8 @@ package io.vmdna.models.dna;
  * <p>During warm-up ({@code warmUpSamples}) the baseline mean and variance are learned from every
  * sample (Welford) and no alarm is raised. After it, the baseline adapts slowly (exponential
  * forgetting with weight {@code baselineAlpha}) and the chart statistic {@code z = λx + (1-λ)z} is
- * compared with control limits {@code μ ± L·σ·sqrt(λ/(2-λ))}. The score is the distance of z from
- * μ in units of the limit, mapped to [0, 1] by {@code d / (1 + d)}; a value above 0.5 means outside
+ * compared with control limits {@code μ ± L·σ·sqrt(λ/(2-λ))}. The score is the distance of z from μ
+ * in units of the limit, mapped to [0, 1] by {@code d / (1 + d)}; a value above 0.5 means outside
  * the limits. σ is floored at {@code minSigmaFraction} of the baseline mean, so a VM that was
  * almost constant during warm-up does not alarm on every small wobble.
  *

@@ -61,7 +61,9 @@ public final class Stats {
   public static double normalCdf(double z) {
     double t = 1 / (1 + 0.3275911 * Math.abs(z) / Math.sqrt(2));
     double poly =
-        t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
+        t
+            * (0.254829592
+                + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
     double erf = 1 - poly * Math.exp(-z * z / 2);
     return z >= 0 ? (1 + erf) / 2 : (1 - erf) / 2;
   }

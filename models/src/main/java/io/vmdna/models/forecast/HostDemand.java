@@ -7,8 +7,8 @@ import java.util.Collection;
  * Predicted CPU demand of one host: the sum of its VMs' forecasts, against its capacity.
  *
  * <p>{@code demandP90Mhz} is the sum of the VMs' p90s (a conservative bound, as DESIGN.md asks).
- * {@code pExceed} is the probability that the host's demand exceeds {@code thresholdMhz}, with
- * the VMs taken as independent normals (mean Σ p50, variance Σ σ²).
+ * {@code pExceed} is the probability that the host's demand exceeds {@code thresholdMhz}, with the
+ * VMs taken as independent normals (mean Σ p50, variance Σ σ²).
  *
  * @param demandP50Mhz Σ VM p50, MHz
  * @param demandP90Mhz Σ VM p90, MHz

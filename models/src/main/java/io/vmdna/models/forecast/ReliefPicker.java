@@ -7,9 +7,9 @@ import java.util.Optional;
 /**
  * Picks the VM whose move relieves an overloaded host best.
  *
- * <p>Rule: among the VMs whose p90 CPU alone covers the host's excess (demand p90 − threshold),
- * the one with the least memory (cheapest to move; ties by smaller p90, then id); if none covers
- * it, the one with the largest p90 CPU (the biggest relief one move can give). Stateless and
+ * <p>Rule: among the VMs whose p90 CPU alone covers the host's excess (demand p90 − threshold), the
+ * one with the least memory (cheapest to move; ties by smaller p90, then id); if none covers it,
+ * the one with the largest p90 CPU (the biggest relief one move can give). Stateless and
  * thread-safe.
  */
 public final class ReliefPicker {

@@ -7,13 +7,13 @@ import io.vmdna.models.dna.Stats;
 import java.util.List;
 
 /**
- * The backbone's first forecaster: a damped linear trend over the recent window with a normal
- * error band. A simple rule on purpose; the XGBoost4J Resource Prediction Engine replaces it.
+ * The backbone's first forecaster: a damped linear trend over the recent window with a normal error
+ * band. A simple rule on purpose; the XGBoost4J Resource Prediction Engine replaces it.
  *
  * <p>For each metric: fit a least-squares line to the window, take its value at the last sample
- * plus {@code damping × slope × steps} as the median, and the residual standard deviation
- * (at least {@code minSigmaFraction} of the level, so a flat series still has uncertainty) as the
- * spread; p90 = p50 + 1.2816 σ. CPU is capped at 1.2 × the VM's provisioned MHz.
+ * plus {@code damping × slope × steps} as the median, and the residual standard deviation (at least
+ * {@code minSigmaFraction} of the level, so a flat series still has uncertainty) as the spread; p90
+ * = p50 + 1.2816 σ. CPU is capped at 1.2 × the VM's provisioned MHz.
  *
  * <p>Immutable and thread-safe.
  *
@@ -37,7 +37,8 @@ public record TrendForecaster(
   public TrendForecaster {
     if (horizonS <= 0 || stepS <= 0 || horizonS % stepS != 0) {
       throw new IllegalArgumentException(
-          "horizonS must be a positive multiple of stepS, was %d and %d".formatted(horizonS, stepS));
+          "horizonS must be a positive multiple of stepS, was %d and %d"
+              .formatted(horizonS, stepS));
     }
     if (damping < 0 || damping > 1) {
       throw new IllegalArgumentException("damping must be in [0, 1], was " + damping);

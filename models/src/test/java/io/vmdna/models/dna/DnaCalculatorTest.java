@@ -36,10 +36,13 @@ class DnaCalculatorTest {
 
   @Test
   void shouldRejectEmptyWindowAndUnknownFeature() {
-    assertThatThrownBy(() -> new DnaCalculator().compute(List.of())).hasMessageContaining("empty window");
+    assertThatThrownBy(() -> new DnaCalculator().compute(List.of()))
+        .hasMessageContaining("empty window");
     Dna dna = new DnaCalculator().compute(List.of(sample(0, 1, 1)));
-    assertThatThrownBy(() -> dna.feature("colour")).hasMessageContaining("unknown DNA feature 'colour'");
-    assertThatThrownBy(() -> new Dna(1, 0, 1, List.of(1.0))).hasMessageContaining("has 15 features, got 1");
+    assertThatThrownBy(() -> dna.feature("colour"))
+        .hasMessageContaining("unknown DNA feature 'colour'");
+    assertThatThrownBy(() -> new Dna(1, 0, 1, List.of(1.0)))
+        .hasMessageContaining("has 15 features, got 1");
   }
 
   @Test

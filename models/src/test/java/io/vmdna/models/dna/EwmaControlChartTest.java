@@ -46,19 +46,28 @@ class EwmaControlChartTest {
       r = chart.update(r.state(), 300);
       alarms += r.anomalous() ? 1 : 0;
     }
-    assertThat(alarms).as("alarms for relearnAfter samples, then accepts the new level").isBetween(5, 10);
+    assertThat(alarms)
+        .as("alarms for relearnAfter samples, then accepts the new level")
+        .isBetween(5, 10);
     assertThat(r.anomalous()).isFalse();
     assertThat(r.state().mean()).isGreaterThan(250);
   }
 
   @Test
   void shouldRejectBadConfigurationAndValues() {
-    assertThatThrownBy(() -> new EwmaControlChart(0, 3, 20, 0.01, 0, 5)).hasMessageContaining("lambda");
-    assertThatThrownBy(() -> new EwmaControlChart(0.3, -1, 20, 0.01, 0, 5)).hasMessageContaining("limitSigmas");
-    assertThatThrownBy(() -> new EwmaControlChart(0.3, 3, 1, 0.01, 0, 5)).hasMessageContaining("warmUpSamples");
-    assertThatThrownBy(() -> new EwmaControlChart(0.3, 3, 20, 1, 0, 5)).hasMessageContaining("baselineAlpha");
-    assertThatThrownBy(() -> new EwmaControlChart(0.3, 3, 20, 0.01, -1, 5)).hasMessageContaining("minSigmaFraction");
-    assertThatThrownBy(() -> new EwmaControlChart(0.3, 3, 20, 0.01, 0, 0)).hasMessageContaining("relearnAfter");
-    assertThatThrownBy(() -> chart.update(EwmaControlChart.State.empty(), Double.NaN)).hasMessageContaining("finite");
+    assertThatThrownBy(() -> new EwmaControlChart(0, 3, 20, 0.01, 0, 5))
+        .hasMessageContaining("lambda");
+    assertThatThrownBy(() -> new EwmaControlChart(0.3, -1, 20, 0.01, 0, 5))
+        .hasMessageContaining("limitSigmas");
+    assertThatThrownBy(() -> new EwmaControlChart(0.3, 3, 1, 0.01, 0, 5))
+        .hasMessageContaining("warmUpSamples");
+    assertThatThrownBy(() -> new EwmaControlChart(0.3, 3, 20, 1, 0, 5))
+        .hasMessageContaining("baselineAlpha");
+    assertThatThrownBy(() -> new EwmaControlChart(0.3, 3, 20, 0.01, -1, 5))
+        .hasMessageContaining("minSigmaFraction");
+    assertThatThrownBy(() -> new EwmaControlChart(0.3, 3, 20, 0.01, 0, 0))
+        .hasMessageContaining("relearnAfter");
+    assertThatThrownBy(() -> chart.update(EwmaControlChart.State.empty(), Double.NaN))
+        .hasMessageContaining("finite");
   }
 }

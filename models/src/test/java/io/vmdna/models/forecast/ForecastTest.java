@@ -41,9 +41,12 @@ class ForecastTest {
 
   @Test
   void shouldRejectBadSettings() {
-    assertThatThrownBy(() -> new TrendForecaster(1000, 300, 0.5, 0.05, 80)).hasMessageContaining("multiple of stepS");
-    assertThatThrownBy(() -> new TrendForecaster(1800, 300, 2, 0.05, 80)).hasMessageContaining("damping");
-    assertThatThrownBy(() -> TrendForecaster.defaults().forecast(List.of())).hasMessageContaining("empty window");
+    assertThatThrownBy(() -> new TrendForecaster(1000, 300, 0.5, 0.05, 80))
+        .hasMessageContaining("multiple of stepS");
+    assertThatThrownBy(() -> new TrendForecaster(1800, 300, 2, 0.05, 80))
+        .hasMessageContaining("damping");
+    assertThatThrownBy(() -> TrendForecaster.defaults().forecast(List.of()))
+        .hasMessageContaining("empty window");
   }
 
   @Test
@@ -57,8 +60,10 @@ class ForecastTest {
     assertThat(d.thresholdMhz()).isEqualTo(24_000);
     assertThat(d.overloaded()).isTrue();
     assertThat(d.pExceed()).isCloseTo(0.5, within(1e-6));
-    assertThatThrownBy(() -> HostDemand.of(List.of(a), 0, 0.8)).hasMessageContaining("capacity must be > 0");
-    assertThatThrownBy(() -> HostDemand.of(List.of(a), 1, 1.5)).hasMessageContaining("threshold fraction");
+    assertThatThrownBy(() -> HostDemand.of(List.of(a), 0, 0.8))
+        .hasMessageContaining("capacity must be > 0");
+    assertThatThrownBy(() -> HostDemand.of(List.of(a), 1, 1.5))
+        .hasMessageContaining("threshold fraction");
   }
 
   @Test
@@ -72,7 +77,9 @@ class ForecastTest {
 
     assertThat(p.pick(vms, 5_000).orElseThrow().vmId()).isEqualTo("mid");
     assertThat(p.pick(vms, 15_000).orElseThrow().vmId()).isEqualTo("big");
-    assertThat(p.pick(vms, 50_000).orElseThrow().vmId()).as("none covers it: the biggest relief").isEqualTo("big");
+    assertThat(p.pick(vms, 50_000).orElseThrow().vmId())
+        .as("none covers it: the biggest relief")
+        .isEqualTo("big");
     assertThat(p.pick(List.of(), 1)).isEmpty();
   }
 }

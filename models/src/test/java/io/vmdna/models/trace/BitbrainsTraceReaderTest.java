@@ -15,8 +15,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 class BitbrainsTraceReaderTest {
   private static final String HEADER = String.join(";\t", BitbrainsTraceReader.COLUMNS);
-  private static final String ROW1 = "1375308176;\t2;\t5851.9989;\t747.1;\t12.76;\t8388608.0;\t1308620.0;\t0.0;\t1.0;\t11.0;\t27.2";
-  private static final String ROW2 = "1375308476;\t2;\t5851.9989;\t672.9;\t11.5;\t8388608.0;\t1157626.4;\t2.0;\t1.0;\t13.4;\t30.6";
+  private static final String ROW1 =
+      "1375308176;\t2;\t5851.9989;\t747.1;\t12.76;\t8388608.0;\t1308620.0;\t0.0;\t1.0;\t11.0;\t27.2";
+  private static final String ROW2 =
+      "1375308476;\t2;\t5851.9989;\t672.9;\t11.5;\t8388608.0;\t1157626.4;\t2.0;\t1.0;\t13.4;\t30.6";
 
   @TempDir Path dir;
   private final BitbrainsTraceReader reader = new BitbrainsTraceReader();
@@ -48,13 +50,17 @@ class BitbrainsTraceReaderTest {
   void shouldReadGzipAndSortAndDropDuplicateTimestamps() throws IOException {
     Path p = dir.resolve("7.csv.gz");
     try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(p))) {
-      out.write(String.join("\n", HEADER, ROW2, ROW1, ROW1.replace("747.1", "999.0"), "").getBytes(StandardCharsets.UTF_8));
+      out.write(
+          String.join("\n", HEADER, ROW2, ROW1, ROW1.replace("747.1", "999.0"), "")
+              .getBytes(StandardCharsets.UTF_8));
     }
 
     VmTrace t = reader.read(p);
 
     assertThat(t.vmId()).isEqualTo("7");
-    assertThat(t.samples()).extracting(VmSample::timestampS).containsExactly(1375308176L, 1375308476L);
+    assertThat(t.samples())
+        .extracting(VmSample::timestampS)
+        .containsExactly(1375308176L, 1375308476L);
     assertThat(t.samples().getFirst().cpuUsageMhz()).isEqualTo(747.1);
   }
 
@@ -92,10 +98,15 @@ class BitbrainsTraceReaderTest {
     Path renamed = write("2.csv", HEADER.replace("CPU cores", "Cores"), ROW1);
     Path empty = write("3.csv");
 
-    assertThatThrownBy(() -> reader.read(wrong)).isInstanceOf(TraceFormatException.class).hasMessageContaining(wrong + " line 1: expected 11");
-    assertThatThrownBy(() -> reader.read(renamed)).hasMessageContaining("column 2 is 'Cores', expected 'CPU cores'");
+    assertThatThrownBy(() -> reader.read(wrong))
+        .isInstanceOf(TraceFormatException.class)
+        .hasMessageContaining(wrong + " line 1: expected 11");
+    assertThatThrownBy(() -> reader.read(renamed))
+        .hasMessageContaining("column 2 is 'Cores', expected 'CPU cores'");
     assertThatThrownBy(() -> reader.read(empty)).hasMessageContaining("is empty");
-    assertThatThrownBy(() -> reader.read(dir.resolve("missing.csv"))).isInstanceOf(TraceFormatException.class).hasMessageContaining("cannot read trace");
+    assertThatThrownBy(() -> reader.read(dir.resolve("missing.csv")))
+        .isInstanceOf(TraceFormatException.class)
+        .hasMessageContaining("cannot read trace");
   }
 
   @Test
@@ -104,7 +115,10 @@ class BitbrainsTraceReaderTest {
     write("9.csv", HEADER);
     write("notes.txt", "x");
 
-    assertThat(BitbrainsTraceReader.listTraceFiles(dir)).extracting(BitbrainsTraceReader::vmIdOf).containsExactly("9", "10");
-    assertThatThrownBy(() -> BitbrainsTraceReader.listTraceFiles(dir.resolve("nope"))).hasMessageContaining("does not exist");
+    assertThat(BitbrainsTraceReader.listTraceFiles(dir))
+        .extracting(BitbrainsTraceReader::vmIdOf)
+        .containsExactly("9", "10");
+    assertThatThrownBy(() -> BitbrainsTraceReader.listTraceFiles(dir.resolve("nope")))
+        .hasMessageContaining("does not exist");
   }
 }

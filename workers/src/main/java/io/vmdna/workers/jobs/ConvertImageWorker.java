@@ -14,9 +14,9 @@ import java.util.Map;
 import org.springframework.stereotype.Component;
 
 /**
- * {@code vmdna.convert-image}: pre-converts the VM's disk to the target host's format with
- * {@code qemu-img}, while the VM keeps running. {@code CONVERSION_FAILED} when it fails.
- * Idempotent by migration id. Revert: {@link DeleteConvertedImageWorker}.
+ * {@code vmdna.convert-image}: pre-converts the VM's disk to the target host's format with {@code
+ * qemu-img}, while the VM keeps running. {@code CONVERSION_FAILED} when it fails. Idempotent by
+ * migration id. Revert: {@link DeleteConvertedImageWorker}.
  */
 @Component
 public class ConvertImageWorker {
@@ -37,7 +37,14 @@ public class ConvertImageWorker {
         hypervisor.hosts().stream()
             .filter(h -> h.hostId().equals(targetHostId))
             .findFirst()
-            .orElseThrow(() -> Steps.fail(migrations, migrationId, STEP, Errors.CONVERSION_FAILED, "host " + targetHostId + " is gone"));
+            .orElseThrow(
+                () ->
+                    Steps.fail(
+                        migrations,
+                        migrationId,
+                        STEP,
+                        Errors.CONVERSION_FAILED,
+                        "host " + targetHostId + " is gone"));
     try {
       ImageRef image = hypervisor.convertImage(migrationId, vmId, target.preferredFormat());
       Steps.ok(migrations, migrationId, STEP, "converted to " + image.path());

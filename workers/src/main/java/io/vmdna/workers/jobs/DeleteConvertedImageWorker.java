@@ -10,8 +10,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * {@code vmdna.delete-converted-image} (compensation of convert-image): deletes the converted
- * image. Idempotent. Fails (and is retried) while a VM still runs from it, which is why the
- * process migrates back first.
+ * image. Idempotent. Fails (and is retried) while a VM still runs from it, which is why the process
+ * migrates back first.
  */
 @Component
 public class DeleteConvertedImageWorker {
@@ -26,8 +26,13 @@ public class DeleteConvertedImageWorker {
 
   /** Handles one job; see the class comment. */
   @JobWorker(type = JobTypes.DELETE_CONVERTED_IMAGE)
-  public void deleteConvertedImage(@Variable String migrationId, @Variable ImageRef convertedImage) {
+  public void deleteConvertedImage(
+      @Variable String migrationId, @Variable ImageRef convertedImage) {
     boolean deleted = hypervisor.deleteImage(convertedImage);
-    Steps.ok(migrations, migrationId, STEP, (deleted ? "deleted " : "already gone: ") + convertedImage.path());
+    Steps.ok(
+        migrations,
+        migrationId,
+        STEP,
+        (deleted ? "deleted " : "already gone: ") + convertedImage.path());
   }
 }

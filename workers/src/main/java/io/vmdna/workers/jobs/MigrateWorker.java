@@ -17,8 +17,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * {@code vmdna.migrate}: moves the VM to the target onto its converted image. {@code
- * MIGRATION_FAILED} when the hypervisor refuses or fails. Idempotent by migration id (a retried
- * job finds the move done). Revert: {@link MigrateBackWorker}.
+ * MIGRATION_FAILED} when the hypervisor refuses or fails. Idempotent by migration id (a retried job
+ * finds the move done). Revert: {@link MigrateBackWorker}.
  */
 @Component
 public class MigrateWorker {
@@ -43,13 +43,24 @@ public class MigrateWorker {
       MigrationResult r =
           hypervisor.migrate(
               new MigrationRequest(
-                  migrationId, vmId, sourceHostId, targetHostId, MigrationStrategy.LIVE, convertedImage, Map.of()));
+                  migrationId,
+                  vmId,
+                  sourceHostId,
+                  targetHostId,
+                  MigrationStrategy.LIVE,
+                  convertedImage,
+                  Map.of()));
       Steps.ok(
           migrations,
           migrationId,
           STEP,
           "%s -> %s in %d ms, downtime %d ms%s"
-              .formatted(r.fromHostId(), r.toHostId(), r.durationMs(), r.downtimeMs(), r.alreadyDone() ? " (already done)" : ""));
+              .formatted(
+                  r.fromHostId(),
+                  r.toHostId(),
+                  r.durationMs(),
+                  r.downtimeMs(),
+                  r.alreadyDone() ? " (already done)" : ""));
       return Map.of(Vars.MIGRATION_RESULT, r);
     } catch (HypervisorException e) {
       throw Steps.fail(migrations, migrationId, STEP, Errors.MIGRATION_FAILED, e.getMessage());

@@ -14,8 +14,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * {@code vmdna.reconcile}: before anything is reverted, observes where the VM runs now and which
- * images exist, records it, and marks the migration {@code ROLLING_BACK}. Read-only
- * on the hypervisor; idempotent.
+ * images exist, records it, and marks the migration {@code ROLLING_BACK}. Read-only on the
+ * hypervisor; idempotent.
  */
 @Component
 public class ReconcileWorker {
@@ -36,7 +36,8 @@ public class ReconcileWorker {
       @Variable(optional = true) ImageRef convertedImage) {
     Map<String, Object> seen = new LinkedHashMap<>();
     seen.put("vmHostId", hypervisor.locate(vmId).orElse(null));
-    seen.put("convertedImageExists", convertedImage != null && hypervisor.imageExists(convertedImage));
+    seen.put(
+        "convertedImageExists", convertedImage != null && hypervisor.imageExists(convertedImage));
     migrations.setStatus(migrationId, MigrationStatus.ROLLING_BACK);
     Steps.ok(migrations, migrationId, STEP, seen.toString());
     return Map.of(Vars.RECONCILED, seen);

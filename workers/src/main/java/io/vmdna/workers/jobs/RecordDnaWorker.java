@@ -29,7 +29,8 @@ public class RecordDnaWorker {
   private final ReservationRepository reservations;
   private final ObjectMapper json;
 
-  public RecordDnaWorker(MigrationRepository migrations, ReservationRepository reservations, ObjectMapper json) {
+  public RecordDnaWorker(
+      MigrationRepository migrations, ReservationRepository reservations, ObjectMapper json) {
     this.migrations = migrations;
     this.reservations = reservations;
     this.json = json;

@@ -14,8 +14,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * {@code vmdna.reserve-capacity}: books the VM's predicted need on the target in PostgreSQL, shared
- * by every worker replica. {@code CAPACITY_GONE} when the host filled up since the scan.
- * Idempotent by migration id. Revert: {@link ReleaseCapacityWorker}.
+ * by every worker replica. {@code CAPACITY_GONE} when the host filled up since the scan. Idempotent
+ * by migration id. Revert: {@link ReleaseCapacityWorker}.
  */
 @Component
 public class ReserveCapacityWorker {
@@ -26,7 +26,10 @@ public class ReserveCapacityWorker {
   private final double maxUtilization;
 
   public ReserveCapacityWorker(
-      Hypervisor hypervisor, ReservationRepository reservations, MigrationRepository migrations, VmdnaProperties props) {
+      Hypervisor hypervisor,
+      ReservationRepository reservations,
+      MigrationRepository migrations,
+      VmdnaProperties props) {
     this.hypervisor = hypervisor;
     this.reservations = reservations;
     this.migrations = migrations;
@@ -45,19 +48,34 @@ public class ReserveCapacityWorker {
         hypervisor.hosts().stream()
             .filter(h -> h.hostId().equals(targetHostId))
             .findFirst()
-            .orElseThrow(() -> Steps.fail(migrations, migrationId, STEP, Errors.CAPACITY_GONE, "host " + targetHostId + " is gone"));
+            .orElseThrow(
+                () ->
+                    Steps.fail(
+                        migrations,
+                        migrationId,
+                        STEP,
+                        Errors.CAPACITY_GONE,
+                        "host " + targetHostId + " is gone"));
     double freeCpu = host.cpuCapacityMhz() * maxUtilization - host.cpuUsedMhz();
     double freeMem = host.memCapacityKb() - host.memUsedKb();
     ReservationRepository.Outcome o =
-        reservations.reserve(new Reservation(migrationId, targetHostId, vmId, cpuNeedMhz, memNeedKb), freeCpu, freeMem);
+        reservations.reserve(
+            new Reservation(migrationId, targetHostId, vmId, cpuNeedMhz, memNeedKb),
+            freeCpu,
+            freeMem);
     if (o == ReservationRepository.Outcome.CAPACITY_GONE) {
       throw Steps.fail(
           migrations,
           migrationId,
           STEP,
           Errors.CAPACITY_GONE,
-          "host %s has %.0f MHz free less bookings, need %.0f".formatted(targetHostId, freeCpu, cpuNeedMhz));
+          "host %s has %.0f MHz free less bookings, need %.0f"
+              .formatted(targetHostId, freeCpu, cpuNeedMhz));
     }
-    Steps.ok(migrations, migrationId, STEP, "%s %.0f MHz, %.0f KiB on %s".formatted(o, cpuNeedMhz, memNeedKb, targetHostId));
+    Steps.ok(
+        migrations,
+        migrationId,
+        STEP,
+        "%s %.0f MHz, %.0f KiB on %s".formatted(o, cpuNeedMhz, memNeedKb, targetHostId));
   }
 }

@@ -22,8 +22,8 @@ import org.springframework.stereotype.Component;
  * {@code vmdna.scan-hosts}: claims the migration id (a duplicate instance ends as not needed),
  * finds where the VM runs now and chooses a target with headroom for the VM's predicted need (the
  * forecast's p90; the VM's provisioned size when there is no forecast). Throws {@code
- * NO_SUITABLE_HOST} with every host's rejection reason when none fits. Idempotent: a retried job
- * of the same instance keeps its claim.
+ * NO_SUITABLE_HOST} with every host's rejection reason when none fits. Idempotent: a retried job of
+ * the same instance keeps its claim.
  */
 @Component
 public class ScanHostsWorker {
@@ -32,7 +32,8 @@ public class ScanHostsWorker {
   private final HostSelector selector;
   private final MigrationRepository migrations;
 
-  public ScanHostsWorker(Hypervisor hypervisor, HostSelector selector, MigrationRepository migrations) {
+  public ScanHostsWorker(
+      Hypervisor hypervisor, HostSelector selector, MigrationRepository migrations) {
     this.hypervisor = hypervisor;
     this.selector = selector;
     this.migrations = migrations;
@@ -50,18 +51,28 @@ public class ScanHostsWorker {
     VmInfo vm =
         hypervisor
             .vm(vmId)
-            .orElseThrow(() -> new IllegalArgumentException("scan-hosts: unknown VM '" + vmId + "'"));
+            .orElseThrow(
+                () -> new IllegalArgumentException("scan-hosts: unknown VM '" + vmId + "'"));
     MigrationRepository.Claim claim =
         migrations.claim(
             new MigrationRecord(
-                migrationId, job.getProcessInstanceKey(), vmId, vm.hostId(), null, signalType, reason, MigrationStatus.STARTED));
+                migrationId,
+                job.getProcessInstanceKey(),
+                vmId,
+                vm.hostId(),
+                null,
+                signalType,
+                reason,
+                MigrationStatus.STARTED));
     if (claim == MigrationRepository.Claim.DUPLICATE) {
       return Map.of(Vars.DUPLICATE, true);
     }
     double cpuNeed = Steps.number(forecast, "cpuP90", vm.cpuProvisionedMhz());
     double memNeed = Steps.number(forecast, "memP90", vm.memProvisionedKb());
     Placement placement =
-        selector.select(new PlacementRequest(migrationId, vmId, vm.hostId(), cpuNeed, memNeed), hypervisor.hosts());
+        selector.select(
+            new PlacementRequest(migrationId, vmId, vm.hostId(), cpuNeed, memNeed),
+            hypervisor.hosts());
     if (placement.targetHostId().isEmpty()) {
       migrations.setStatus(migrationId, MigrationStatus.NO_SUITABLE_HOST);
       throw Steps.fail(migrations, migrationId, STEP, Errors.NO_SUITABLE_HOST, placement.explain());

@@ -24,7 +24,8 @@ final class Steps {
       MigrationRepository migrations, String migrationId, String step, String code, String detail) {
     LOG.warn("{} {}: {} {}", migrationId, step, code, detail);
     migrations.recordStep(migrationId, step, code, detail);
-    return CamundaError.bpmnError(code, detail, Map.of("failure", Map.of("step", step, "code", code, "detail", detail)));
+    return CamundaError.bpmnError(
+        code, detail, Map.of("failure", Map.of("step", step, "code", code, "detail", detail)));
   }
 
   /** A number from a variable map (JSON numbers arrive as Integer, Long or Double). */

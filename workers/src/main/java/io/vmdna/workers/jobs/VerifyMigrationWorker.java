@@ -11,8 +11,8 @@ import java.util.Map;
 import org.springframework.stereotype.Component;
 
 /**
- * {@code vmdna.verify-migration}: the VM runs on the target, nowhere else, and its guest is
- * alive. {@code VERIFICATION_FAILED} otherwise, which rolls the migration back. Read-only.
+ * {@code vmdna.verify-migration}: the VM runs on the target, nowhere else, and its guest is alive.
+ * {@code VERIFICATION_FAILED} otherwise, which rolls the migration back. Read-only.
  */
 @Component
 public class VerifyMigrationWorker {

@@ -24,7 +24,8 @@ public record HostInfo(
 
   /** Copies the formats; the iteration order of the given set is kept. */
   public HostInfo {
-    imageFormats = java.util.Collections.unmodifiableSet(new java.util.LinkedHashSet<>(imageFormats));
+    imageFormats =
+        java.util.Collections.unmodifiableSet(new java.util.LinkedHashSet<>(imageFormats));
   }
 
   /** The format new images for this host should be converted to. */

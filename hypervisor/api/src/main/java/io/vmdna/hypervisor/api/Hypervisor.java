@@ -4,9 +4,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The DNA Compatibility Layer's SPI: one API for every hypervisor; nothing above it knows which
- * one it talks to. Implementations translate their environment's units and names to the common
- * ones of {@link HostInfo}, {@link VmInfo} and {@code VmSample}.
+ * The DNA Compatibility Layer's SPI: one API for every hypervisor; nothing above it knows which one
+ * it talks to. Implementations translate their environment's units and names to the common ones of
+ * {@link HostInfo}, {@link VmInfo} and {@code VmSample}.
  *
  * <p>Implementations are thread-safe: job workers call them concurrently. Every call returns or
  * fails within the implementation's configured timeout; a dead host never hangs a caller.
@@ -61,14 +61,14 @@ public interface Hypervisor {
    * of this id, returns with {@link MigrationResult#alreadyDone()} set. Revert: {@link
    * #migrateBack}.
    *
-   * @throws HypervisorException when the VM is not on the source, the target is unknown, offline
-   *     or lacks the image format, or the transfer fails
+   * @throws HypervisorException when the VM is not on the source, the target is unknown, offline or
+   *     lacks the image format, or the transfer fails
    */
   MigrationResult migrate(MigrationRequest request);
 
   /**
-   * Moves a VM back to the host it left, onto its original image. Idempotent: when the VM
-   * already runs on {@code originalHostId}, returns {@code alreadyDone}.
+   * Moves a VM back to the host it left, onto its original image. Idempotent: when the VM already
+   * runs on {@code originalHostId}, returns {@code alreadyDone}.
    */
   MigrationResult migrateBack(
       String migrationId, String vmId, String originalHostId, ImageRef originalImage);

@@ -11,8 +11,8 @@ import java.util.List;
  */
 public interface SampleFeed {
   /**
-   * Advances one step and returns the samples of that step (possibly none, when every VM has a
-   * gap there). Returns an empty list once {@link #remainingSamples()} is 0.
+   * Advances one step and returns the samples of that step (possibly none, when every VM has a gap
+   * there). Returns an empty list once {@link #remainingSamples()} is 0.
    */
   List<VmSample> nextStep();
 

@@ -53,7 +53,10 @@ public final class QemuImg {
 
   /** Creates an empty image of the given virtual size (bytes). */
   public void create(Path image, ImageFormat format, long sizeBytes) {
-    run("create", List.of("create", "-q", "-f", format.qemuName(), image.toString(), Long.toString(sizeBytes)));
+    run(
+        "create",
+        List.of(
+            "create", "-q", "-f", format.qemuName(), image.toString(), Long.toString(sizeBytes)));
   }
 
   /**
@@ -62,7 +65,8 @@ public final class QemuImg {
    *
    * @throws HypervisorException naming source, target and qemu-img's error when it fails
    */
-  public void convert(Path source, ImageFormat sourceFormat, Path target, ImageFormat targetFormat) {
+  public void convert(
+      Path source, ImageFormat sourceFormat, Path target, ImageFormat targetFormat) {
     Path tmp = target.resolveSibling(target.getFileName() + ".part");
     try {
       run(

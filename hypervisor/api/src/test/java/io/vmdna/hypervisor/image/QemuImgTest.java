@@ -61,7 +61,8 @@ class QemuImgTest {
     QemuImg hanging = new QemuImg(slow.toString(), Duration.ofMillis(300));
 
     long t0 = System.nanoTime();
-    assertThatThrownBy(() -> hanging.info(dir.resolve("x"))).hasMessageContaining("timed out after PT0.3S");
+    assertThatThrownBy(() -> hanging.info(dir.resolve("x")))
+        .hasMessageContaining("timed out after PT0.3S");
     assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(10_000);
   }
 
@@ -70,6 +71,7 @@ class QemuImgTest {
     for (ImageFormat f : ImageFormat.values()) {
       assertThat(ImageFormat.fromQemuName(f.qemuName())).isEqualTo(f);
     }
-    assertThatThrownBy(() -> ImageFormat.fromQemuName("vhdx")).hasMessageContaining("unknown image format 'vhdx'");
+    assertThatThrownBy(() -> ImageFormat.fromQemuName("vhdx"))
+        .hasMessageContaining("unknown image format 'vhdx'");
   }
 }

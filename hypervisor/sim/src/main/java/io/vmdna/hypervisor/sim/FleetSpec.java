@@ -53,7 +53,8 @@ public record FleetSpec(List<Host> hosts, Map<String, String> placement) {
         (vm, host) -> {
           if (!ids.contains(host)) {
             throw new IllegalArgumentException(
-                "fleet: VM '%s' is placed on unknown host '%s'; hosts: %s".formatted(vm, host, ids));
+                "fleet: VM '%s' is placed on unknown host '%s'; hosts: %s"
+                    .formatted(vm, host, ids));
           }
         });
   }

@@ -40,8 +40,8 @@ import org.slf4j.LoggerFactory;
  * <p>Migrations cost no wall time: their simulated duration (memory over a 1 GiB/s link) and
  * downtime (30 ms) are reported, not slept.
  *
- * <p>Thread-safe: every method is synchronized (workers and the Flink source call it
- * concurrently). Idempotent where {@link Hypervisor} says so, by migration id.
+ * <p>Thread-safe: every method is synchronized (workers and the Flink source call it concurrently).
+ * Idempotent where {@link Hypervisor} says so, by migration id.
  */
 public final class SimFleet implements Hypervisor, SampleFeed {
   private static final Logger LOG = LoggerFactory.getLogger(SimFleet.class);
@@ -187,8 +187,8 @@ public final class SimFleet implements Hypervisor, SampleFeed {
   }
 
   /**
-   * Steps (of {@link #STEP_S} seconds) in which each host's VMs used more CPU than the host has,
-   * so far; hosts never overloaded are absent. This is the degradation vmdna exists to avoid.
+   * Steps (of {@link #STEP_S} seconds) in which each host's VMs used more CPU than the host has, so
+   * far; hosts never overloaded are absent. This is the degradation vmdna exists to avoid.
    */
   public synchronized Map<String, Long> overloadSteps() {
     return Map.copyOf(overloadSteps);
@@ -239,7 +239,9 @@ public final class SimFleet implements Hypervisor, SampleFeed {
           mem += vm.latest.memUsageKb();
         }
       }
-      out.add(new HostInfo(h.hostId(), h.cpuMhz(), h.memoryKb(), cpu, mem, Set.of(h.imageFormat()), true));
+      out.add(
+          new HostInfo(
+              h.hostId(), h.cpuMhz(), h.memoryKb(), cpu, mem, Set.of(h.imageFormat()), true));
     }
     return out;
   }
@@ -256,7 +258,8 @@ public final class SimFleet implements Hypervisor, SampleFeed {
 
   private static VmInfo info(SimVm vm) {
     VmSample s = vm.latest != null ? vm.latest : vm.samples.getFirst();
-    return new VmInfo(vm.vmId, vm.hostId, s.cpuCores(), s.cpuProvisionedMhz(), s.memProvisionedKb(), vm.image);
+    return new VmInfo(
+        vm.vmId, vm.hostId, s.cpuCores(), s.cpuProvisionedMhz(), s.memProvisionedKb(), vm.image);
   }
 
   @Override
@@ -265,7 +268,8 @@ public final class SimFleet implements Hypervisor, SampleFeed {
   }
 
   @Override
-  public synchronized ImageRef convertImage(String migrationId, String vmId, ImageFormat targetFormat) {
+  public synchronized ImageRef convertImage(
+      String migrationId, String vmId, ImageFormat targetFormat) {
     SimVm vm = requireVm("convertImage", vmId);
     ImageRef done = converted.get(migrationId);
     if (done != null && Files.exists(Path.of(done.path()))) {
@@ -299,7 +303,8 @@ public final class SimFleet implements Hypervisor, SampleFeed {
       converted.values().removeIf(r -> r.path().equals(image.path()));
       return Files.deleteIfExists(Path.of(image.path()));
     } catch (IOException e) {
-      throw new HypervisorException("sim: cannot delete " + image.path() + ": " + e.getMessage(), e);
+      throw new HypervisorException(
+          "sim: cannot delete " + image.path() + ": " + e.getMessage(), e);
     }
   }
 
@@ -334,7 +339,11 @@ public final class SimFleet implements Hypervisor, SampleFeed {
     if (image.format() != target.imageFormat()) {
       throw new HypervisorException(
           "sim: migrate %s: host %s runs %s images, the VM's image is %s"
-              .formatted(r.vmId(), target.hostId(), target.imageFormat().qemuName(), image.format().qemuName()));
+              .formatted(
+                  r.vmId(),
+                  target.hostId(),
+                  target.imageFormat().qemuName(),
+                  image.format().qemuName()));
     }
     if (hasFault(r.vmId(), SimFault.MIGRATION_FAILS)) {
       throw new HypervisorException(
@@ -361,7 +370,8 @@ public final class SimFleet implements Hypervisor, SampleFeed {
     return move(migrationId, vm, originalHostId, originalImage, true);
   }
 
-  private MigrationResult move(String migrationId, SimVm vm, String to, ImageRef image, boolean back) {
+  private MigrationResult move(
+      String migrationId, SimVm vm, String to, ImageRef image, boolean back) {
     String from = vm.hostId;
     double memKb = vm.latest != null ? vm.latest.memUsageKb() : vm.samples.getFirst().memUsageKb();
     long bytes = (long) (memKb * 1024);
@@ -370,7 +380,14 @@ public final class SimFleet implements Hypervisor, SampleFeed {
     history.add(new SimMigration(migrationId, vm.vmId, from, to, stepStartS, back));
     LOG.info("sim: {} {} {} -> {}", back ? "migrated back" : "migrated", vm.vmId, from, to);
     return new MigrationResult(
-        migrationId, vm.vmId, from, to, 1000 * bytes / LINK_BYTES_PER_S + DOWNTIME_MS, DOWNTIME_MS, bytes, false);
+        migrationId,
+        vm.vmId,
+        from,
+        to,
+        1000 * bytes / LINK_BYTES_PER_S + DOWNTIME_MS,
+        DOWNTIME_MS,
+        bytes,
+        false);
   }
 
   @Override

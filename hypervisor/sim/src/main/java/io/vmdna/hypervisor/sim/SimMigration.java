@@ -11,4 +11,9 @@ package io.vmdna.hypervisor.sim;
  * @param back true for a compensation (migrate-back)
  */
 public record SimMigration(
-    String migrationId, String vmId, String fromHostId, String toHostId, long simTimeS, boolean back) {}
+    String migrationId,
+    String vmId,
+    String fromHostId,
+    String toHostId,
+    long simTimeS,
+    boolean back) {}
