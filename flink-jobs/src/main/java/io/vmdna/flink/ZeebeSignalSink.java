@@ -99,7 +99,7 @@ public final class ZeebeSignalSink implements Sink<MigrationSignal> {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() throws IOException {
       try {
         flush(true);
       } finally {
