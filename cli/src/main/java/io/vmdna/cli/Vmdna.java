@@ -134,7 +134,7 @@ public final class Vmdna {
           ends.getOrDefault("RolledBackEndEvent", 0L));
       for (MigrationRecord r : loop.records()) {
         out.printf(
-            "    %-14s VM %-4s %s -> %s  %s: %s%n",
+            "    %-16s VM %-4s %s -> %s  %s: %s%n",
             r.status(),
             r.vmId(),
             r.sourceHostId(),

@@ -49,7 +49,12 @@ public record ProfilerConfig(
     }
   }
 
-  /** Defaults for 5-minute samples; host capacities must be given. */
+  /**
+   * Defaults for 5-minute samples; host capacities must be given. The cooldowns only de-duplicate
+   * signals (half an hour per host, an hour per VM): whether a VM may move again after a real
+   * migration is the workers' decision, since only they know a migration happened and the policy
+   * may have declined a signal.
+   */
   public static ProfilerConfig defaults(Map<String, Double> hostCapacityMhz) {
     return new ProfilerConfig(
         12,
@@ -62,7 +67,7 @@ public record ProfilerConfig(
         0.8,
         300,
         900,
-        7200,
-        6 * 3600);
+        1800,
+        3600);
   }
 }
