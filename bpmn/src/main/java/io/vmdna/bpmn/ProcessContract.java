@@ -90,7 +90,24 @@ public final class ProcessContract {
     public static final String CONVERTED_IMAGE = "convertedImage";
     public static final String MIGRATION_RESULT = "migrationResult";
     public static final String VERIFIED = "verified";
+
+    /**
+     * Set by reconcile: {@code vmHostId}, {@code moveUnfinished} (the VM is on the target but
+     * migrate never completed), {@code orphanImage} (a converted image no completed step owns).
+     */
     public static final String RECONCILED = "reconciled";
+
+    /** Why reconcile runs: {@code CANCELLED} on the cancel path, else the failure. */
+    public static final String CAUSE = "cause";
+
+    /** Wall-clock time the signal was sent (ISO-8601), for the policy's staleness rule. */
+    public static final String SIGNAL_TIME = "signalTime";
+
+    /** When true, scan-hosts decides and records but the process does not act. */
+    public static final String DRY_RUN = "dryRun";
+
+    /** Optional operator-chosen target host (API requests). */
+    public static final String REQUESTED_TARGET = "requestedTargetHostId";
   }
 
   /** Values of {@code signalType}. */
@@ -125,7 +142,13 @@ public final class ProcessContract {
     public static final String DELETE_CONVERTED_IMAGE = "vmdna.delete-converted-image";
     public static final String MIGRATE_BACK = "vmdna.migrate-back";
 
-    /** Every job type of the process. */
+    /**
+     * Execution listener on the rollback and cancel end events: records the final status. An
+     * addition to DESIGN.md's list, which has no job that runs when compensation has finished.
+     */
+    public static final String RECORD_OUTCOME = "vmdna.record-outcome";
+
+    /** Every job type of the process's tasks. */
     public static final List<String> ALL =
         List.of(
             SCAN_HOSTS,

@@ -11,6 +11,8 @@ import io.camunda.zeebe.model.bpmn.instance.Error;
 import io.camunda.zeebe.model.bpmn.instance.Message;
 import io.camunda.zeebe.model.bpmn.instance.ServiceTask;
 import io.camunda.zeebe.model.bpmn.instance.bpmndi.BpmnShape;
+import io.camunda.zeebe.model.bpmn.instance.zeebe.ZeebeExecutionListener;
+import io.camunda.zeebe.model.bpmn.instance.zeebe.ZeebeExecutionListeners;
 import io.camunda.zeebe.model.bpmn.instance.zeebe.ZeebeTaskDefinition;
 import io.vmdna.bpmn.ProcessContract.EndEvents;
 import io.vmdna.bpmn.ProcessContract.Errors;
@@ -38,7 +40,7 @@ class ProcessModelTest {
         model().getModelElementsByType(ZeebeTaskDefinition.class).stream()
             .map(ZeebeTaskDefinition::getType)
             .toList();
-    assertThat(types).containsExactlyInAnyOrderElementsOf(JobTypes.ALL);
+    assertThat(types).containsAll(JobTypes.ALL).containsOnlyElementsOf(JobTypes.ALL);
   }
 
   @Test
@@ -49,7 +51,8 @@ class ProcessModelTest {
             EndEvents.MIGRATED,
             EndEvents.NOT_NEEDED,
             EndEvents.NO_SUITABLE_HOST,
-            EndEvents.ROLLED_BACK);
+            EndEvents.ROLLED_BACK,
+            EndEvents.CANCELLED);
     assertThat(m.getModelElementsByType(Error.class).stream().map(Error::getErrorCode))
         .containsExactlyInAnyOrder(
             Errors.NO_SUITABLE_HOST,
@@ -59,7 +62,9 @@ class ProcessModelTest {
             Errors.VERIFICATION_FAILED);
     assertThat(m.getModelElementsByType(Message.class).stream().map(Message::getName))
         .containsExactlyInAnyOrder(
-            ProcessContract.MESSAGE_FORECAST, ProcessContract.MESSAGE_REQUESTED);
+            ProcessContract.MESSAGE_FORECAST,
+            ProcessContract.MESSAGE_REQUESTED,
+            ProcessContract.MESSAGE_CANCEL);
     assertThat(m.getModelElementById(ProcessContract.PROCESS_ID).getAttributeValue("isExecutable"))
         .isEqualTo("true");
   }
@@ -92,6 +97,20 @@ class ProcessModelTest {
     ServiceTask handler = m.getModelElementById(target);
     assertThat(handler.isForCompensation()).isTrue();
     return handler.getSingleExtensionElement(ZeebeTaskDefinition.class).getType();
+  }
+
+  @Test
+  void rollbackAndCancelEndsShouldRecordTheOutcome() {
+    BpmnModelInstance m = model();
+    for (String end : List.of(EndEvents.ROLLED_BACK, EndEvents.CANCELLED)) {
+      EndEvent e = m.getModelElementById(end);
+      assertThat(
+              e.getSingleExtensionElement(ZeebeExecutionListeners.class)
+                  .getExecutionListeners()
+                  .stream()
+                  .map(ZeebeExecutionListener::getType))
+          .containsExactly(JobTypes.RECORD_OUTCOME);
+    }
   }
 
   @Test

@@ -4,13 +4,12 @@ import io.camunda.client.annotation.JobWorker;
 import io.camunda.client.annotation.Variable;
 import io.vmdna.bpmn.ProcessContract.JobTypes;
 import io.vmdna.store.MigrationRepository;
-import io.vmdna.store.MigrationStatus;
 import io.vmdna.store.ReservationRepository;
 import org.springframework.stereotype.Component;
 
 /**
- * {@code vmdna.release-capacity} (compensation of reserve-capacity, the last one the rollback
- * runs): releases the booking and marks the migration {@code ROLLED_BACK}. Idempotent.
+ * {@code vmdna.release-capacity} (compensation of reserve-capacity): releases the booking.
+ * Idempotent.
  */
 @Component
 public class ReleaseCapacityWorker {
@@ -27,7 +26,6 @@ public class ReleaseCapacityWorker {
   @JobWorker(type = JobTypes.RELEASE_CAPACITY)
   public void releaseCapacity(@Variable String migrationId) {
     boolean released = reservations.release(migrationId);
-    migrations.setStatus(migrationId, MigrationStatus.ROLLED_BACK);
     Steps.ok(migrations, migrationId, STEP, released ? "released" : "nothing booked");
   }
 }

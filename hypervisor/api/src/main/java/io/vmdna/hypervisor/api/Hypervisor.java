@@ -50,6 +50,12 @@ public interface Hypervisor {
   boolean deleteImage(ImageRef image);
 
   /**
+   * The image {@link #convertImage} made for a migration id, if it exists on storage now, whether
+   * or not the call that made it returned (reconcile after a timeout).
+   */
+  Optional<ImageRef> convertedImage(String migrationId);
+
+  /**
    * Whether an image exists on storage (reconcile).
    *
    * @return true when the image is present

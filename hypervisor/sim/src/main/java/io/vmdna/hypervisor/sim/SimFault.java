@@ -7,5 +7,11 @@ public enum SimFault {
   /** {@code migrate} fails before anything moves. */
   MIGRATION_FAILS,
   /** The VM lands on the target but its guest does not come up: {@code isHealthy} is false. */
-  GUEST_DIES_ON_TARGET
+  GUEST_DIES_ON_TARGET,
+  /** {@code convertImage} writes the image, then never returns until {@link SimFleet#releaseHangs}. */
+  CONVERSION_HANGS,
+  /** {@code migrate} never returns (until released) and the VM does not move. */
+  MIGRATION_HANGS_BEFORE_MOVE,
+  /** {@code migrate} moves the VM, then never returns (until released): an unknown outcome. */
+  MIGRATION_HANGS_AFTER_MOVE
 }

@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,6 +66,7 @@ public final class SimFleet implements Hypervisor, SampleFeed {
   private final Path imageDir;
   private long stepStartS;
   private long remaining;
+  private CountDownLatch hangs = new CountDownLatch(1);
 
   private static final class SimVm {
     final String vmId;
@@ -268,7 +270,15 @@ public final class SimFleet implements Hypervisor, SampleFeed {
   }
 
   @Override
-  public synchronized ImageRef convertImage(
+  public ImageRef convertImage(String migrationId, String vmId, ImageFormat targetFormat) {
+    ImageRef image = convertLocked(migrationId, vmId, targetFormat);
+    if (hasFaultLocked(vmId, SimFault.CONVERSION_HANGS)) {
+      hang("convertImage " + vmId);
+    }
+    return image;
+  }
+
+  private synchronized ImageRef convertLocked(
       String migrationId, String vmId, ImageFormat targetFormat) {
     SimVm vm = requireVm("convertImage", vmId);
     ImageRef done = converted.get(migrationId);
@@ -314,7 +324,18 @@ public final class SimFleet implements Hypervisor, SampleFeed {
   }
 
   @Override
-  public synchronized MigrationResult migrate(MigrationRequest r) {
+  public MigrationResult migrate(MigrationRequest r) {
+    if (hasFaultLocked(r.vmId(), SimFault.MIGRATION_HANGS_BEFORE_MOVE)) {
+      hang("migrate " + r.vmId());
+    }
+    MigrationResult result = migrateLocked(r);
+    if (hasFaultLocked(r.vmId(), SimFault.MIGRATION_HANGS_AFTER_MOVE)) {
+      hang("migrate " + r.vmId());
+    }
+    return result;
+  }
+
+  private synchronized MigrationResult migrateLocked(MigrationRequest r) {
     MigrationResult done = completed.get(r.migrationId());
     if (done != null) {
       return new MigrationResult(
@@ -398,6 +419,40 @@ public final class SimFleet implements Hypervisor, SampleFeed {
     }
     boolean moved = !vm.hostId.equals(vm.originalHostId);
     return !(moved && hasFault(vmId, SimFault.GUEST_DIES_ON_TARGET));
+  }
+
+  @Override
+  public synchronized Optional<ImageRef> convertedImage(String migrationId) {
+    return Optional.ofNullable(converted.get(migrationId)).filter(i -> Files.exists(Path.of(i.path())));
+  }
+
+  /** Lets every call blocked by a hang fault return (it then fails as a timed-out call would). */
+  public void releaseHangs() {
+    CountDownLatch old;
+    synchronized (this) {
+      old = hangs;
+      hangs = new CountDownLatch(1);
+    }
+    old.countDown();
+  }
+
+  /** Blocks outside the fleet's lock, so reconcile and other calls go on while this one hangs. */
+  private void hang(String what) {
+    CountDownLatch latch;
+    synchronized (this) {
+      latch = hangs;
+    }
+    LOG.warn("sim: {} hangs (injected fault)", what);
+    try {
+      latch.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    throw new HypervisorException("sim: " + what + " hung and was released (injected fault)");
+  }
+
+  private synchronized boolean hasFaultLocked(String vmId, SimFault f) {
+    return hasFault(vmId, f);
   }
 
   private boolean hasFault(String vmId, SimFault f) {
