@@ -81,6 +81,28 @@ class MigrationPolicyTest {
         .contains("\"reason\":\"");
   }
 
+  @ParameterizedTest(name = "signal {0} s old -> {1}")
+  @CsvSource({"10, MIGRATE", "290, MIGRATE", "310, NONE", "3600, NONE"})
+  void shouldDeclineSignalsOlderThanThePolicyAllows(long ageS, String decision) {
+    Map<String, Object> vars = new HashMap<>();
+    vars.put("signalType", "API");
+    vars.put("signalTime", java.time.Instant.now().minusSeconds(ageS).toString());
+
+    EvaluateDecisionResponse r =
+        client
+            .newEvaluateDecisionCommand()
+            .decisionId(ProcessContract.DECISION_POLICY)
+            .variables(vars)
+            .send()
+            .join();
+
+    assertThat(r.getFailureMessage()).isNullOrEmpty();
+    assertThat(r.getDecisionOutput()).contains("\"decision\":\"" + decision + "\"");
+    if (decision.equals("NONE")) {
+      assertThat(r.getDecisionOutput()).contains("signal older than 5 minutes");
+    }
+  }
+
   @ParameterizedTest(name = "missing {0}")
   @CsvSource({"forecast", "anomaly"})
   void shouldDecideNoneWhenASignalLacksItsFigures(String missing) {

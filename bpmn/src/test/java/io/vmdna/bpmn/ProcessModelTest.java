@@ -105,7 +105,8 @@ class ProcessModelTest {
     for (String end : List.of(EndEvents.ROLLED_BACK, EndEvents.CANCELLED)) {
       EndEvent e = m.getModelElementById(end);
       assertThat(
-              e.getSingleExtensionElement(ZeebeExecutionListeners.class)
+              e
+                  .getSingleExtensionElement(ZeebeExecutionListeners.class)
                   .getExecutionListeners()
                   .stream()
                   .map(ZeebeExecutionListener::getType))

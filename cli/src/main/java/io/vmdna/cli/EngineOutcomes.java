@@ -8,6 +8,7 @@ import io.camunda.zeebe.protocol.record.intent.ProcessInstanceIntent;
 import io.camunda.zeebe.protocol.record.value.BpmnElementType;
 import io.camunda.zeebe.protocol.record.value.ProcessInstanceRecordValue;
 import io.vmdna.bpmn.ProcessContract;
+import java.util.ConcurrentModificationException;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -24,9 +25,22 @@ public final class EngineOutcomes {
     this.source = source;
   }
 
+  /**
+   * The process's instance records. The engine appends while we read; a read that meets an append
+   * ({@link ConcurrentModificationException}) is repeated.
+   */
   private List<Record<ProcessInstanceRecordValue>> records() {
-    return new ProcessInstanceRecordStreamFilter(RecordStream.of(source).processInstanceRecords())
-        .withBpmnProcessId(ProcessContract.PROCESS_ID).stream().toList();
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return new ProcessInstanceRecordStreamFilter(
+                RecordStream.of(source).processInstanceRecords())
+            .withBpmnProcessId(ProcessContract.PROCESS_ID).stream().toList();
+      } catch (ConcurrentModificationException e) {
+        if (attempt == 20) {
+          throw e;
+        }
+      }
+    }
   }
 
   /** Process instances activated. */

@@ -7,8 +7,11 @@ import io.vmdna.bpmn.ProcessContract;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.connector.sink2.Sink;
@@ -73,9 +76,16 @@ public final class ZeebeSignalSink implements Sink<MigrationSignal> {
               .correlationKey(s.vmId())
               .messageId(s.migrationId())
               .timeToLive(ProcessContract.FORECAST_TTL)
-              .variables(s.variables())
+              .variables(withSignalTime(s))
               .send()
               .toCompletableFuture());
+    }
+
+    /** The contract's variables plus the wall-clock send time, for the policy's staleness rule. */
+    private static Map<String, Object> withSignalTime(MigrationSignal s) {
+      Map<String, Object> vars = new LinkedHashMap<>(s.variables());
+      vars.put(ProcessContract.Vars.SIGNAL_TIME, Instant.now().toString());
+      return vars;
     }
 
     @Override

@@ -36,6 +36,7 @@ import java.util.Optional;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -87,9 +88,14 @@ class MigrationProcessIT {
         .atMost(WAIT)
         .until(
             () ->
-                stream(records().processRecords())
-                    .anyMatch(
-                        r -> r.getValue().getBpmnProcessId().equals(ProcessContract.PROCESS_ID)));
+                retrying(
+                    () ->
+                        stream(records().processRecords())
+                            .anyMatch(
+                                r ->
+                                    r.getValue()
+                                        .getBpmnProcessId()
+                                        .equals(ProcessContract.PROCESS_ID))));
   }
 
   @AfterAll
@@ -284,6 +290,206 @@ class MigrationProcessIT {
     assertThat(fleet.locate(vm)).contains(source);
   }
 
+  @Test
+  void shouldRollBackWhenMigrationFails() {
+    // given
+    String vm = "1";
+    String source = fleet.locate(vm).orElseThrow();
+    String id = "it-migfail-" + vm;
+    fleet.inject(SimFault.MIGRATION_FAILS, vm);
+
+    // when
+    publish(id, vm, source, overloadedForecast(1_000, 8_000_000));
+
+    // then the conversion and the booking are undone; nothing moved, so nothing moves back
+    assertThat(awaitEnd(id)).isEqualTo(EndEvents.ROLLED_BACK);
+    assertThat(fleet.locate(vm)).contains(source);
+    assertThat(stepsOf(id))
+        .containsSubsequence(
+            "migrate", "reconcile", "delete-converted-image", "release-capacity", "outcome")
+        .doesNotContain("migrate-back");
+    assertThat(convertedImagesOf(vm)).isEmpty();
+    assertThat(reservations.find(id)).isEmpty();
+  }
+
+  @Test
+  void shouldMoveTheVmBackWhenMigrateTimesOutAfterMoving() {
+    // given a migrate call that moves the VM and then never answers
+    String vm = "96";
+    String source = fleet.locate(vm).orElseThrow();
+    String id = "it-timeout-moved-" + vm;
+    fleet.inject(SimFault.MIGRATION_HANGS_AFTER_MOVE, vm);
+    publish(id, vm, source, overloadedForecast(1_000, 8_000_000));
+    await().atMost(WAIT).until(() -> !fleet.locate(vm).orElseThrow().equals(source));
+
+    // when the step's timer fires
+    engine.increaseTime(Duration.ofMinutes(31));
+
+    // then reconcile finds the unfinished move and the process moves the VM back
+    assertThat(awaitEnd(id)).isEqualTo(EndEvents.ROLLED_BACK);
+    assertThat(fleet.locate(vm)).contains(source);
+    assertThat(stepsOf(id))
+        .containsSubsequence(
+            "convert-image",
+            "reconcile",
+            "migrate-back",
+            "delete-converted-image",
+            "release-capacity");
+    assertThat(
+            migrations.steps(id).stream()
+                .filter(st -> st.step().equals("reconcile"))
+                .findFirst()
+                .orElseThrow()
+                .detail())
+        .contains("moveUnfinished=true")
+        .startsWith("TIMEOUT");
+    assertThat(convertedImagesOf(vm)).isEmpty();
+    assertThat(migrations.find(id).orElseThrow().status()).isEqualTo(MigrationStatus.ROLLED_BACK);
+  }
+
+  @Test
+  void shouldCompensateWithoutMovingWhenMigrateTimesOutBeforeMoving() {
+    // given a migrate call that hangs before anything moved
+    String vm = "34";
+    String source = fleet.locate(vm).orElseThrow();
+    String id = "it-timeout-unmoved-" + vm;
+    fleet.inject(SimFault.MIGRATION_HANGS_BEFORE_MOVE, vm);
+    publish(id, vm, source, overloadedForecast(1_000, 8_000_000));
+    awaitJobActivated(id, ProcessContract.JobTypes.MIGRATE);
+
+    // when
+    engine.increaseTime(Duration.ofMinutes(31));
+
+    // then
+    assertThat(awaitEnd(id)).isEqualTo(EndEvents.ROLLED_BACK);
+    assertThat(fleet.locate(vm)).contains(source);
+    assertThat(stepsOf(id))
+        .contains("reconcile", "delete-converted-image", "release-capacity")
+        .doesNotContain("migrate-back", "migrate");
+    assertThat(fleet.history()).filteredOn(m -> m.migrationId().equals(id)).isEmpty();
+  }
+
+  @Test
+  void shouldDeleteTheOrphanImageWhenConversionTimesOut() {
+    // given a conversion that writes its image and then never answers
+    String vm = "65";
+    String source = fleet.locate(vm).orElseThrow();
+    String id = "it-convert-timeout-" + vm;
+    fleet.inject(SimFault.CONVERSION_HANGS, vm);
+    publish(id, vm, source, overloadedForecast(1_000, 8_000_000));
+    await().atMost(WAIT).until(() -> fleet.convertedImage(id).isPresent());
+
+    // when
+    engine.increaseTime(Duration.ofMinutes(16));
+
+    // then the image no completed step owns is found by reconcile and deleted
+    assertThat(awaitEnd(id)).isEqualTo(EndEvents.ROLLED_BACK);
+    assertThat(fleet.convertedImage(id)).isEmpty();
+    assertThat(convertedImagesOf(vm)).isEmpty();
+    assertThat(stepsOf(id))
+        .containsSubsequence(
+            "reserve-capacity",
+            "reconcile",
+            "release-capacity",
+            "delete-converted-image",
+            "outcome");
+    assertThat(reservations.find(id)).isEmpty();
+  }
+
+  @Test
+  void shouldCancelMidMigrationAndPutTheVmBack() {
+    // given a migration whose migrate step moved the VM but has not answered yet
+    String vm = "56";
+    String source = fleet.locate(vm).orElseThrow();
+    String id = "it-cancel-" + vm;
+    fleet.inject(SimFault.MIGRATION_HANGS_AFTER_MOVE, vm);
+    publish(id, vm, source, overloadedForecast(1_000, 8_000_000));
+    await().atMost(WAIT).until(() -> !fleet.locate(vm).orElseThrow().equals(source));
+
+    // when an operator cancels it
+    client
+        .newPublishMessageCommand()
+        .messageName(ProcessContract.MESSAGE_CANCEL)
+        .correlationKey(id)
+        .send()
+        .join();
+
+    // then
+    assertThat(awaitEnd(id)).isEqualTo(EndEvents.CANCELLED);
+    assertThat(fleet.locate(vm)).contains(source);
+    assertThat(migrations.find(id).orElseThrow().status()).isEqualTo(MigrationStatus.CANCELLED);
+    assertThat(stepsOf(id))
+        .containsSubsequence(
+            "reconcile", "migrate-back", "delete-converted-image", "release-capacity", "outcome");
+    assertThat(
+            migrations.steps(id).stream()
+                .filter(st -> st.step().equals("reconcile"))
+                .findFirst()
+                .orElseThrow()
+                .detail())
+        .startsWith("CANCELLED");
+    assertThat(convertedImagesOf(vm)).isEmpty();
+    assertThat(reservations.find(id)).isEmpty();
+  }
+
+  @Test
+  void shouldDeclineAStaleSignal() {
+    // given a signal sent ten minutes ago
+    String vm = "47";
+    String source = fleet.locate(vm).orElseThrow();
+    String id = "it-stale-" + vm;
+
+    // when
+    publish(
+        id,
+        signal(
+            id,
+            vm,
+            source,
+            overloadedForecast(1_000, 8_000_000),
+            java.time.Instant.now().minusSeconds(600)));
+
+    // then
+    assertThat(awaitEnd(id)).isEqualTo(EndEvents.NOT_NEEDED);
+    assertThat(fleet.locate(vm)).contains(source);
+  }
+
+  @Test
+  void twoMigrationsRacingForTheSameHeadroomShouldNeverOverbook() {
+    // given two VMs each needing more than half of the roomiest host's headroom, and more than
+    // any other host has
+    List<io.vmdna.hypervisor.api.HostInfo> hosts = fleet.hosts();
+    double[] free =
+        hosts.stream()
+            .mapToDouble(h -> h.cpuCapacityMhz() * 0.8 - h.cpuUsedMhz())
+            .sorted()
+            .toArray();
+    double need = Math.max(free[free.length - 2] + 1, free[free.length - 1] * 0.6);
+    assertThat(need).isLessThan(free[free.length - 1]);
+    String a = "it-race-80";
+    String b = "it-race-25";
+
+    // when both are signalled at once
+    publish(a, "80", fleet.locate("80").orElseThrow(), overloadedForecast(need, 1_000));
+    publish(b, "25", fleet.locate("25").orElseThrow(), overloadedForecast(need, 1_000));
+
+    // then exactly one wins; the other ends cleanly
+    String endA = awaitEnd(a);
+    String endB = awaitEnd(b);
+    assertThat(List.of(endA, endB)).containsOnlyOnce(EndEvents.MIGRATED);
+    assertThat(List.of(endA, endB))
+        .filteredOn(e -> !e.equals(EndEvents.MIGRATED))
+        .allMatch(e -> e.equals(EndEvents.NO_SUITABLE_HOST) || e.equals(EndEvents.ROLLED_BACK));
+    assertThat(reservations.find(a)).isEmpty();
+    assertThat(reservations.find(b)).isEmpty();
+  }
+
+  @AfterEach
+  void clearFaults() {
+    fleet.clearFaults();
+    fleet.releaseHangs();
+  }
+
   // ---- helpers ----
 
   private static Map<String, Object> overloadedForecast(double cpuP90, double memP90) {
@@ -308,41 +514,82 @@ class MigrationProcessIT {
 
   private static Map<String, Object> signal(
       String id, String vm, String host, Map<String, Object> forecast) {
-    return Map.of(
-        "migrationId",
-        id,
-        "vmId",
-        vm,
-        "hostId",
-        host,
-        "signalType",
-        "FORECAST",
-        "windowEnd",
-        0,
-        "forecast",
-        forecast,
-        "anomaly",
-        Map.of("score", 0.0, "detectors", List.of()),
-        "dna",
-        Map.of("schemaVersion", 1, "embedding", List.of(1.0, 2.0)),
-        "reason",
-        "test " + id);
+    return signal(id, vm, host, forecast, java.time.Instant.now());
+  }
+
+  private static Map<String, Object> signal(
+      String id, String vm, String host, Map<String, Object> forecast, java.time.Instant sent) {
+    return Map.ofEntries(
+        Map.entry("signalTime", sent.toString()),
+        Map.entry("migrationId", id),
+        Map.entry("vmId", vm),
+        Map.entry("hostId", host),
+        Map.entry("signalType", "FORECAST"),
+        Map.entry("windowEnd", 0),
+        Map.entry("forecast", forecast),
+        Map.entry("anomaly", Map.of("score", 0.0, "detectors", List.of())),
+        Map.entry("dna", Map.of("schemaVersion", 1, "embedding", List.of(1.0, 2.0))),
+        Map.entry("reason", "test " + id));
   }
 
   private static void publish(String id, String vm, String host, Map<String, Object> forecast) {
+    publish(id, signal(id, vm, host, forecast));
+  }
+
+  private static void publish(String id, Map<String, Object> variables) {
     client
         .newPublishMessageCommand()
         .messageName(ProcessContract.MESSAGE_FORECAST)
-        .correlationKey(vm)
+        .correlationKey((String) variables.get("vmId"))
         .messageId(id)
         .timeToLive(ProcessContract.FORECAST_TTL)
-        .variables(signal(id, vm, host, forecast))
+        .variables(variables)
         .send()
         .join();
   }
 
+  /** Waits until a job of the given type was activated for the migration's instance. */
+  private static void awaitJobActivated(String id, String jobType) {
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                !instancesOf(id).isEmpty()
+                    && retrying(
+                        () ->
+                            stream(records().jobRecords())
+                                .anyMatch(
+                                    r ->
+                                        r.getIntent()
+                                                == io.camunda.zeebe.protocol.record.intent.JobIntent
+                                                    .CREATED
+                                            && r.getValue().getType().equals(jobType)
+                                            && r.getValue().getProcessInstanceKey()
+                                                == instancesOf(id).getFirst())));
+  }
+
+  private static List<String> stepsOf(String id) {
+    return migrations.steps(id).stream().map(MigrationRepository.Step::step).toList();
+  }
+
   private static <T> Stream<T> stream(Iterable<T> records) {
     return StreamSupport.stream(records.spliterator(), false);
+  }
+
+  /**
+   * Reads the engine's record stream, which the engine appends to while we read: a read that meets
+   * a concurrent append is repeated.
+   */
+  private static <T> T retrying(java.util.function.Supplier<T> read) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return read.get();
+      } catch (java.util.ConcurrentModificationException e) {
+        if (attempt == 20) {
+          throw e;
+        }
+      }
+    }
   }
 
   private static RecordStream records() {
@@ -352,23 +599,27 @@ class MigrationProcessIT {
   /** Process instances whose migrationId variable is {@code id}. */
   private static List<Long> instancesOf(String id) {
     String json = "\"" + id + "\"";
-    return stream(records().variableRecords())
-        .filter(
-            r ->
-                r.getValue().getName().equals("migrationId")
-                    && r.getValue().getValue().equals(json))
-        .map(r -> r.getValue().getProcessInstanceKey())
-        .distinct()
-        .toList();
+    return retrying(
+        () ->
+            stream(records().variableRecords())
+                .filter(
+                    r ->
+                        r.getValue().getName().equals("migrationId")
+                            && r.getValue().getValue().equals(json))
+                .map(r -> r.getValue().getProcessInstanceKey())
+                .distinct()
+                .toList());
   }
 
   private static Optional<String> endOf(long instanceKey) {
     List<Record<ProcessInstanceRecordValue>> ends =
-        stream(records().processInstanceRecords())
-            .filter(r -> r.getValue().getProcessInstanceKey() == instanceKey)
-            .filter(r -> r.getIntent() == ProcessInstanceIntent.ELEMENT_COMPLETED)
-            .filter(r -> r.getValue().getBpmnElementType() == BpmnElementType.END_EVENT)
-            .toList();
+        retrying(
+            () ->
+                stream(records().processInstanceRecords())
+                    .filter(r -> r.getValue().getProcessInstanceKey() == instanceKey)
+                    .filter(r -> r.getIntent() == ProcessInstanceIntent.ELEMENT_COMPLETED)
+                    .filter(r -> r.getValue().getBpmnElementType() == BpmnElementType.END_EVENT)
+                    .toList());
     return ends.stream().map(r -> r.getValue().getElementId()).findFirst();
   }
 

@@ -13,14 +13,14 @@ import java.util.Map;
 import org.springframework.stereotype.Component;
 
 /**
- * {@code vmdna.reconcile}: runs before anything is reverted, because a failed or timed-out step
- * may have done its work anyway. Observes where the VM runs now and which images exist, and
- * returns {@code reconciled}:
+ * {@code vmdna.reconcile}: runs before anything is reverted, because a failed or timed-out step may
+ * have done its work anyway. Observes where the VM runs now and which images exist, and returns
+ * {@code reconciled}:
  *
  * <ul>
  *   <li>{@code vmHostId}: where the VM runs now (null when nowhere);
- *   <li>{@code moveUnfinished}: the VM runs on the target although migrate never completed (so
- *       its compensation will not run and the process must move it back explicitly);
+ *   <li>{@code moveUnfinished}: the VM runs on the target although migrate never completed (so its
+ *       compensation will not run and the process must move it back explicitly);
  *   <li>{@code orphanImage}: a converted image that no completed step owns (the conversion timed
  *       out after writing it), to delete explicitly.
  * </ul>
@@ -58,8 +58,10 @@ public class ReconcileWorker {
     seen.put("vmHostId", where);
     seen.put("moveUnfinished", moveUnfinished);
     seen.put("orphanImage", orphan);
-    seen.put("convertedImageExists", convertedImage != null && hypervisor.imageExists(convertedImage));
-    String why = cause != null ? cause : failure != null ? String.valueOf(failure.get("code")) : "TIMEOUT";
+    seen.put(
+        "convertedImageExists", convertedImage != null && hypervisor.imageExists(convertedImage));
+    String why =
+        cause != null ? cause : failure != null ? String.valueOf(failure.get("code")) : "TIMEOUT";
     seen.put("cause", why);
     if (migrations.find(migrationId).isPresent()) {
       migrations.setStatus(migrationId, MigrationStatus.ROLLING_BACK);

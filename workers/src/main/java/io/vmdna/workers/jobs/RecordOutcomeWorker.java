@@ -12,8 +12,8 @@ import org.springframework.stereotype.Component;
 /**
  * {@code vmdna.record-outcome}: the execution listener on {@code RolledBackEndEvent} and {@code
  * CancelledEndEvent}. By the time it runs every compensation has completed, so the status it
- * records is final. Idempotent; a migration the store never recorded (cancelled before
- * scan-hosts) has nothing to update.
+ * records is final. Idempotent; a migration the store never recorded (cancelled before scan-hosts)
+ * has nothing to update.
  */
 @Component
 public class RecordOutcomeWorker {

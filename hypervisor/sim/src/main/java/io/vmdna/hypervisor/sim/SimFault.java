@@ -8,7 +8,9 @@ public enum SimFault {
   MIGRATION_FAILS,
   /** The VM lands on the target but its guest does not come up: {@code isHealthy} is false. */
   GUEST_DIES_ON_TARGET,
-  /** {@code convertImage} writes the image, then never returns until {@link SimFleet#releaseHangs}. */
+  /**
+   * {@code convertImage} writes the image, then never returns until {@link SimFleet#releaseHangs}.
+   */
   CONVERSION_HANGS,
   /** {@code migrate} never returns (until released) and the VM does not move. */
   MIGRATION_HANGS_BEFORE_MOVE,

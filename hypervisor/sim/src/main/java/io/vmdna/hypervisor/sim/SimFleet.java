@@ -423,7 +423,8 @@ public final class SimFleet implements Hypervisor, SampleFeed {
 
   @Override
   public synchronized Optional<ImageRef> convertedImage(String migrationId) {
-    return Optional.ofNullable(converted.get(migrationId)).filter(i -> Files.exists(Path.of(i.path())));
+    return Optional.ofNullable(converted.get(migrationId))
+        .filter(i -> Files.exists(Path.of(i.path())));
   }
 
   /** Lets every call blocked by a hang fault return (it then fails as a timed-out call would). */
