@@ -32,12 +32,81 @@ public final class MigrationRepository {
   }
 
   /**
-   * Claims a migration id for a process instance. Idempotent for the same instance.
+   * Records a migration asked for through the API, before any process instance exists ({@link
+   * MigrationStatus#REQUESTED}, instance key 0). The instance's {@link #claim} takes it over.
+   *
+   * @return false when the id is already recorded
+   */
+  public boolean request(MigrationRecord r) {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ins =
+            c.prepareStatement(
+                """
+                insert into migration (migration_id, process_instance_key, vm_id, source_host_id,
+                                       target_host_id, signal_type, reason, status)
+                values (?, 0, ?, ?, ?, ?, ?, 'REQUESTED') on conflict (migration_id) do nothing""")) {
+      ins.setString(1, r.migrationId());
+      ins.setString(2, r.vmId());
+      ins.setString(3, r.sourceHostId());
+      ins.setString(4, r.targetHostId());
+      ins.setString(5, r.signalType());
+      ins.setString(6, r.reason());
+      return ins.executeUpdate() == 1;
+    } catch (SQLException e) {
+      throw new StoreException("request " + r.migrationId() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The VM's migrations that have not ended (requested, started or rolling back), oldest first.
+   */
+  public List<MigrationRecord> inFlight(String vmId) {
+    return forVm(vmId).stream()
+        .filter(
+            r ->
+                r.status() == MigrationStatus.REQUESTED
+                    || r.status() == MigrationStatus.STARTED
+                    || r.status() == MigrationStatus.ROLLING_BACK)
+        .toList();
+  }
+
+  /** Every migration of a VM, oldest first. */
+  public List<MigrationRecord> forVm(String vmId) {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement q =
+            c.prepareStatement(SELECT + " where vm_id = ? order by created_at, migration_id")) {
+      q.setString(1, vmId);
+      List<MigrationRecord> out = new ArrayList<>();
+      try (ResultSet rs = q.executeQuery()) {
+        while (rs.next()) {
+          out.add(map(rs));
+        }
+      }
+      return out;
+    } catch (SQLException e) {
+      throw new StoreException("migrations of VM " + vmId + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Claims a migration id for a process instance: inserts it, or takes over a {@link
+   * MigrationStatus#REQUESTED} record no instance owns yet. Idempotent for the same instance.
    *
    * @param r the record to insert, status {@link MigrationStatus#STARTED}
    */
   public Claim claim(MigrationRecord r) {
     try (Connection c = dataSource.getConnection()) {
+      try (PreparedStatement take =
+          c.prepareStatement(
+              """
+              update migration set process_instance_key = ?, status = 'STARTED', updated_at = now()
+              where migration_id = ? and process_instance_key = 0 and status = 'REQUESTED'""")) {
+        take.setLong(1, r.processInstanceKey());
+        take.setString(2, r.migrationId());
+        if (take.executeUpdate() == 1) {
+          return Claim.CLAIMED;
+        }
+      }
       try (PreparedStatement ins =
           c.prepareStatement(
               """

@@ -8,9 +8,16 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param store the database
  * @param placement host selection
  * @param sim the simulated fleet, used when no other hypervisor bean is present
+ * @param api the REST API's authentication
  */
 @ConfigurationProperties("vmdna")
-public record VmdnaProperties(Store store, Placement placement, Sim sim) {
+public record VmdnaProperties(Store store, Placement placement, Sim sim, Api api) {
+
+  /**
+   * @param tokens caller name → bearer token; writes need one of them
+   * @param anonymousReads whether GET requests need no token (default true)
+   */
+  public record Api(java.util.Map<String, String> tokens, Boolean anonymousReads) {}
 
   /**
    * @param jdbcUrl JDBC URL of the PostgreSQL database

@@ -38,7 +38,22 @@ public class WorkersApplication {
    */
   public static ConfigurableApplicationContext startEmbedded(
       Hypervisor hypervisor, String jdbcUrl, String user, String password, String grpcAddress) {
-    Map<String, String> props = new LinkedHashMap<>();
+    return startEmbedded(hypervisor, jdbcUrl, user, password, grpcAddress, Map.of(), false);
+  }
+
+  /**
+   * As {@link #startEmbedded(Hypervisor, String, String, String, String)}, with extra properties
+   * and optionally the web server (REST API, actuator) on {@code server.port}.
+   */
+  public static ConfigurableApplicationContext startEmbedded(
+      Hypervisor hypervisor,
+      String jdbcUrl,
+      String user,
+      String password,
+      String grpcAddress,
+      Map<String, String> extra,
+      boolean web) {
+    Map<String, String> props = new LinkedHashMap<>(extra);
     props.put("vmdna.store.jdbc-url", jdbcUrl);
     props.put("vmdna.store.user", user);
     props.put("vmdna.store.password", password);
@@ -46,7 +61,7 @@ public class WorkersApplication {
     props.put("camunda.client.prefer-rest-over-grpc", "false");
     props.put("spring.main.banner-mode", "off");
     return new SpringApplicationBuilder(WorkersApplication.class)
-        .web(WebApplicationType.NONE)
+        .web(web ? WebApplicationType.SERVLET : WebApplicationType.NONE)
         .initializers(ctx -> ctx.getBeanFactory().registerSingleton("hypervisor", hypervisor))
         // as arguments, so they win over application.yaml
         .run(

@@ -9,10 +9,13 @@ import io.vmdna.placement.HostSelector;
 import io.vmdna.store.Database;
 import io.vmdna.store.MigrationRepository;
 import io.vmdna.store.ReservationRepository;
+import io.vmdna.workers.api.BearerTokenFilter;
 import java.nio.file.Path;
+import java.util.Map;
 import javax.sql.DataSource;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -35,6 +38,18 @@ public class WorkersConfiguration {
             s.jdbcUrl(), s.user(), s.password(), s.maxPoolSize() == null ? 10 : s.maxPoolSize());
     Database.migrate(ds);
     return ds;
+  }
+
+  /** Bearer-token authentication of {@code /api/**}. */
+  @Bean
+  public FilterRegistrationBean<BearerTokenFilter> bearerTokenFilter(VmdnaProperties props) {
+    VmdnaProperties.Api api = props.api();
+    Map<String, String> tokens = api == null || api.tokens() == null ? Map.of() : api.tokens();
+    boolean anonymousReads = api == null || api.anonymousReads() == null || api.anonymousReads();
+    FilterRegistrationBean<BearerTokenFilter> reg =
+        new FilterRegistrationBean<>(new BearerTokenFilter(tokens, anonymousReads));
+    reg.addUrlPatterns("/api/*");
+    return reg;
   }
 
   @Bean

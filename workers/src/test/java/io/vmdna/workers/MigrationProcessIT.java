@@ -7,26 +7,16 @@ import static org.awaitility.Awaitility.await;
 import io.camunda.client.CamundaClient;
 import io.camunda.client.api.command.ClientStatusException;
 import io.camunda.zeebe.process.test.api.ZeebeTestEngine;
-import io.camunda.zeebe.process.test.engine.EngineFactory;
-import io.camunda.zeebe.process.test.filters.RecordStream;
-import io.camunda.zeebe.protocol.record.Record;
-import io.camunda.zeebe.protocol.record.intent.ProcessInstanceIntent;
-import io.camunda.zeebe.protocol.record.value.BpmnElementType;
-import io.camunda.zeebe.protocol.record.value.ProcessInstanceRecordValue;
 import io.vmdna.bpmn.ProcessContract;
 import io.vmdna.bpmn.ProcessContract.EndEvents;
 import io.vmdna.hypervisor.api.ImageFormat;
 import io.vmdna.hypervisor.image.QemuImg;
-import io.vmdna.hypervisor.sim.FleetSpec;
 import io.vmdna.hypervisor.sim.SimFault;
 import io.vmdna.hypervisor.sim.SimFleet;
-import io.vmdna.store.EmbeddedDatabase;
 import io.vmdna.store.MigrationRepository;
 import io.vmdna.store.MigrationStatus;
 import io.vmdna.store.ReservationRepository;
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,13 +24,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
-import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * The migration process on real engines: the in-process Zeebe engine, the real Spring Boot workers,
@@ -48,69 +36,31 @@ import org.springframework.context.ConfigurableApplicationContext;
  * bundled demo fleet, so the tests do not depend on each other's order.
  */
 class MigrationProcessIT {
-  private static final Path DATA = Path.of("../data/bitbrains-demo");
-  private static final Duration WAIT = Duration.ofSeconds(60);
+  private static final Duration WAIT = EmbeddedLoop.WAIT;
 
   @TempDir static Path images;
-  static EmbeddedDatabase db;
   static ZeebeTestEngine engine;
   static SimFleet fleet;
-  static ConfigurableApplicationContext workers;
   static CamundaClient client;
   static MigrationRepository migrations;
   static ReservationRepository reservations;
 
+  static EmbeddedLoop loop;
+
   @BeforeAll
-  static void startEngines() throws IOException {
-    db = EmbeddedDatabase.start();
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
-    engine = EngineFactory.create(port);
-    engine.start();
-    fleet =
-        SimFleet.load(DATA, FleetSpec.read(DATA.resolve("fleet.csv")), images, QemuImg.onPath());
-    for (int i = 0; i < 12; i++) {
-      fleet.nextStep(); // an hour of load, so hosts report real usage
-    }
-    workers =
-        WorkersApplication.startEmbedded(
-            fleet, db.jdbcUrl(), "postgres", "postgres", "http://localhost:" + port);
-    client =
-        CamundaClient.newClientBuilder()
-            .grpcAddress(URI.create("http://localhost:" + port))
-            .preferRestOverGrpc(false)
-            .build();
-    migrations = new MigrationRepository(db.dataSource());
-    reservations = new ReservationRepository(db.dataSource());
-    await()
-        .atMost(WAIT)
-        .until(
-            () ->
-                retrying(
-                    () ->
-                        stream(records().processRecords())
-                            .anyMatch(
-                                r ->
-                                    r.getValue()
-                                        .getBpmnProcessId()
-                                        .equals(ProcessContract.PROCESS_ID))));
+  static void startEngines() {
+    loop = EmbeddedLoop.start(images, Map.of(), false);
+    engine = loop.engine;
+    fleet = loop.fleet;
+    client = loop.client;
+    migrations = loop.migrations;
+    reservations = loop.reservations;
   }
 
   @AfterAll
   static void stopEngines() {
-    if (client != null) {
-      client.close();
-    }
-    if (workers != null) {
-      workers.close();
-    }
-    if (engine != null) {
-      engine.stop();
-    }
-    if (db != null) {
-      db.close();
+    if (loop != null) {
+      loop.close();
     }
   }
 
@@ -492,6 +442,22 @@ class MigrationProcessIT {
 
   // ---- helpers ----
 
+  private static String awaitEnd(String id) {
+    return loop.awaitEnd(id);
+  }
+
+  private static List<Long> instancesOf(String id) {
+    return loop.instancesOf(id);
+  }
+
+  private static Optional<String> endOf(long instanceKey) {
+    return loop.endOf(instanceKey);
+  }
+
+  private static void awaitJobActivated(String id, String jobType) {
+    loop.awaitJobActivated(id, jobType);
+  }
+
   private static Map<String, Object> overloadedForecast(double cpuP90, double memP90) {
     return Map.of(
         "horizonS",
@@ -548,87 +514,8 @@ class MigrationProcessIT {
         .join();
   }
 
-  /** Waits until a job of the given type was activated for the migration's instance. */
-  private static void awaitJobActivated(String id, String jobType) {
-    await()
-        .atMost(WAIT)
-        .until(
-            () ->
-                !instancesOf(id).isEmpty()
-                    && retrying(
-                        () ->
-                            stream(records().jobRecords())
-                                .anyMatch(
-                                    r ->
-                                        r.getIntent()
-                                                == io.camunda.zeebe.protocol.record.intent.JobIntent
-                                                    .CREATED
-                                            && r.getValue().getType().equals(jobType)
-                                            && r.getValue().getProcessInstanceKey()
-                                                == instancesOf(id).getFirst())));
-  }
-
   private static List<String> stepsOf(String id) {
     return migrations.steps(id).stream().map(MigrationRepository.Step::step).toList();
-  }
-
-  private static <T> Stream<T> stream(Iterable<T> records) {
-    return StreamSupport.stream(records.spliterator(), false);
-  }
-
-  /**
-   * Reads the engine's record stream, which the engine appends to while we read: a read that meets
-   * a concurrent append is repeated.
-   */
-  private static <T> T retrying(java.util.function.Supplier<T> read) {
-    for (int attempt = 1; ; attempt++) {
-      try {
-        return read.get();
-      } catch (java.util.ConcurrentModificationException e) {
-        if (attempt == 20) {
-          throw e;
-        }
-      }
-    }
-  }
-
-  private static RecordStream records() {
-    return RecordStream.of(engine.getRecordStreamSource());
-  }
-
-  /** Process instances whose migrationId variable is {@code id}. */
-  private static List<Long> instancesOf(String id) {
-    String json = "\"" + id + "\"";
-    return retrying(
-        () ->
-            stream(records().variableRecords())
-                .filter(
-                    r ->
-                        r.getValue().getName().equals("migrationId")
-                            && r.getValue().getValue().equals(json))
-                .map(r -> r.getValue().getProcessInstanceKey())
-                .distinct()
-                .toList());
-  }
-
-  private static Optional<String> endOf(long instanceKey) {
-    List<Record<ProcessInstanceRecordValue>> ends =
-        retrying(
-            () ->
-                stream(records().processInstanceRecords())
-                    .filter(r -> r.getValue().getProcessInstanceKey() == instanceKey)
-                    .filter(r -> r.getIntent() == ProcessInstanceIntent.ELEMENT_COMPLETED)
-                    .filter(r -> r.getValue().getBpmnElementType() == BpmnElementType.END_EVENT)
-                    .toList());
-    return ends.stream().map(r -> r.getValue().getElementId()).findFirst();
-  }
-
-  /** Waits for the single instance of a migration id to complete and returns its end event. */
-  private static String awaitEnd(String id) {
-    await()
-        .atMost(WAIT)
-        .until(() -> instancesOf(id).size() == 1 && endOf(instancesOf(id).getFirst()).isPresent());
-    return endOf(instancesOf(id).getFirst()).orElseThrow();
   }
 
   private static List<Path> convertedImagesOf(String vm) {

@@ -6,6 +6,7 @@ import io.camunda.client.api.response.ActivatedJob;
 import io.vmdna.bpmn.ProcessContract.Errors;
 import io.vmdna.bpmn.ProcessContract.JobTypes;
 import io.vmdna.bpmn.ProcessContract.Vars;
+import io.vmdna.hypervisor.api.HostInfo;
 import io.vmdna.hypervisor.api.Hypervisor;
 import io.vmdna.hypervisor.api.VmInfo;
 import io.vmdna.placement.HostSelector;
@@ -15,6 +16,7 @@ import io.vmdna.store.MigrationRecord;
 import io.vmdna.store.MigrationRepository;
 import io.vmdna.store.MigrationStatus;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.springframework.stereotype.Component;
 
@@ -47,7 +49,9 @@ public class ScanHostsWorker {
       @Variable String vmId,
       @Variable String signalType,
       @Variable(optional = true) String reason,
-      @Variable(optional = true) Map<String, Object> forecast) {
+      @Variable(optional = true) Map<String, Object> forecast,
+      @Variable(optional = true) String requestedTargetHostId,
+      @Variable(optional = true) Boolean dryRun) {
     VmInfo vm =
         hypervisor
             .vm(vmId)
@@ -69,19 +73,29 @@ public class ScanHostsWorker {
     }
     double cpuNeed = Steps.number(forecast, "cpuP90", vm.cpuProvisionedMhz());
     double memNeed = Steps.number(forecast, "memP90", vm.memProvisionedKb());
+    List<HostInfo> candidates =
+        requestedTargetHostId == null
+            ? hypervisor.hosts()
+            : hypervisor.hosts().stream()
+                .filter(h -> h.hostId().equals(requestedTargetHostId))
+                .toList();
     Placement placement =
         selector.select(
-            new PlacementRequest(migrationId, vmId, vm.hostId(), cpuNeed, memNeed),
-            hypervisor.hosts());
+            new PlacementRequest(migrationId, vmId, vm.hostId(), cpuNeed, memNeed), candidates);
     if (placement.targetHostId().isEmpty()) {
       migrations.setStatus(migrationId, MigrationStatus.NO_SUITABLE_HOST);
       throw Steps.fail(migrations, migrationId, STEP, Errors.NO_SUITABLE_HOST, placement.explain());
     }
     String target = placement.targetHostId().get();
     migrations.setTarget(migrationId, target);
-    Steps.ok(migrations, migrationId, STEP, placement.explain());
+    boolean dry = Boolean.TRUE.equals(dryRun);
+    if (dry) {
+      migrations.setStatus(migrationId, MigrationStatus.DRY_RUN);
+    }
+    Steps.ok(migrations, migrationId, STEP, (dry ? "dry run: " : "") + placement.explain());
     Map<String, Object> out = new HashMap<>();
     out.put(Vars.DUPLICATE, false);
+    out.put(Vars.DRY_RUN, dry);
     out.put("sourceHostId", vm.hostId());
     out.put(Vars.TARGET_HOST_ID, target);
     out.put(Vars.CPU_NEED_MHZ, cpuNeed);

@@ -1,0 +1,195 @@
+package io.vmdna.workers;
+
+import static org.awaitility.Awaitility.await;
+
+import io.camunda.client.CamundaClient;
+import io.camunda.zeebe.process.test.api.ZeebeTestEngine;
+import io.camunda.zeebe.process.test.engine.EngineFactory;
+import io.camunda.zeebe.process.test.filters.RecordStream;
+import io.camunda.zeebe.protocol.record.Record;
+import io.camunda.zeebe.protocol.record.intent.JobIntent;
+import io.camunda.zeebe.protocol.record.intent.ProcessInstanceIntent;
+import io.camunda.zeebe.protocol.record.value.BpmnElementType;
+import io.camunda.zeebe.protocol.record.value.ProcessInstanceRecordValue;
+import io.vmdna.bpmn.ProcessContract;
+import io.vmdna.hypervisor.image.QemuImg;
+import io.vmdna.hypervisor.sim.FleetSpec;
+import io.vmdna.hypervisor.sim.SimFleet;
+import io.vmdna.store.EmbeddedDatabase;
+import io.vmdna.store.MigrationRepository;
+import io.vmdna.store.ReservationRepository;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ConcurrentModificationException;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * Test support: the real engines the workers run against (in-process Zeebe engine, embedded
+ * PostgreSQL, the simulated demo fleet with real qemu-img, the Spring Boot workers), and readers of
+ * the engine's records.
+ */
+final class EmbeddedLoop implements AutoCloseable {
+  static final Path DATA = Path.of("../data/bitbrains-demo");
+  static final Duration WAIT = Duration.ofSeconds(60);
+
+  final EmbeddedDatabase db;
+  final ZeebeTestEngine engine;
+  final SimFleet fleet;
+  final ConfigurableApplicationContext workers;
+  final CamundaClient client;
+  final MigrationRepository migrations;
+  final ReservationRepository reservations;
+
+  private EmbeddedLoop(Path images, Map<String, String> extra, boolean web) {
+    db = EmbeddedDatabase.start();
+    int port = freePort();
+    engine = EngineFactory.create(port);
+    engine.start();
+    fleet =
+        SimFleet.load(DATA, FleetSpec.read(DATA.resolve("fleet.csv")), images, QemuImg.onPath());
+    for (int i = 0; i < 12; i++) {
+      fleet.nextStep(); // an hour of load, so hosts report real usage
+    }
+    String gateway = "http://localhost:" + port;
+    workers =
+        WorkersApplication.startEmbedded(
+            fleet, db.jdbcUrl(), "postgres", "postgres", gateway, extra, web);
+    client =
+        CamundaClient.newClientBuilder()
+            .grpcAddress(URI.create(gateway))
+            .preferRestOverGrpc(false)
+            .build();
+    migrations = new MigrationRepository(db.dataSource());
+    reservations = new ReservationRepository(db.dataSource());
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                retrying(
+                    () ->
+                        stream(records().processRecords())
+                            .anyMatch(
+                                r ->
+                                    r.getValue()
+                                        .getBpmnProcessId()
+                                        .equals(ProcessContract.PROCESS_ID))));
+  }
+
+  /** Starts everything; {@code web} adds the REST API on a free port ({@link #httpPort()}). */
+  static EmbeddedLoop start(Path images, Map<String, String> extra, boolean web) {
+    Map<String, String> props = new java.util.HashMap<>(extra);
+    if (web) {
+      props.putIfAbsent("server.port", "0");
+    }
+    return new EmbeddedLoop(images, props, web);
+  }
+
+  /** The REST API's port (web mode only). */
+  int httpPort() {
+    return Integer.parseInt(workers.getEnvironment().getProperty("local.server.port"));
+  }
+
+  @Override
+  public void close() {
+    client.close();
+    workers.close();
+    engine.stop();
+    db.close();
+  }
+
+  static int freePort() {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static <T> Stream<T> stream(Iterable<T> records) {
+    return StreamSupport.stream(records.spliterator(), false);
+  }
+
+  /**
+   * Reads the engine's record stream, which the engine appends to while we read: a read that meets
+   * a concurrent append is repeated.
+   */
+  static <T> T retrying(Supplier<T> read) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return read.get();
+      } catch (ConcurrentModificationException e) {
+        if (attempt == 20) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  RecordStream records() {
+    return RecordStream.of(engine.getRecordStreamSource());
+  }
+
+  /** Process instances whose migrationId variable is {@code id}. */
+  List<Long> instancesOf(String id) {
+    String json = "\"" + id + "\"";
+    return retrying(
+        () ->
+            stream(records().variableRecords())
+                .filter(
+                    r ->
+                        r.getValue().getName().equals("migrationId")
+                            && r.getValue().getValue().equals(json))
+                .map(r -> r.getValue().getProcessInstanceKey())
+                .distinct()
+                .toList());
+  }
+
+  /** The end event an instance completed in, if it has. */
+  Optional<String> endOf(long instanceKey) {
+    List<Record<ProcessInstanceRecordValue>> ends =
+        retrying(
+            () ->
+                stream(records().processInstanceRecords())
+                    .filter(r -> r.getValue().getProcessInstanceKey() == instanceKey)
+                    .filter(r -> r.getIntent() == ProcessInstanceIntent.ELEMENT_COMPLETED)
+                    .filter(r -> r.getValue().getBpmnElementType() == BpmnElementType.END_EVENT)
+                    .toList());
+    return ends.stream().map(r -> r.getValue().getElementId()).findFirst();
+  }
+
+  /** Waits for the single instance of a migration id to complete and returns its end event. */
+  String awaitEnd(String id) {
+    await()
+        .atMost(WAIT)
+        .until(() -> instancesOf(id).size() == 1 && endOf(instancesOf(id).getFirst()).isPresent());
+    return endOf(instancesOf(id).getFirst()).orElseThrow();
+  }
+
+  /** Waits until a job of the given type was created for the migration's instance. */
+  void awaitJobActivated(String id, String jobType) {
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                !instancesOf(id).isEmpty()
+                    && retrying(
+                        () ->
+                            stream(records().jobRecords())
+                                .anyMatch(
+                                    r ->
+                                        r.getIntent() == JobIntent.CREATED
+                                            && r.getValue().getType().equals(jobType)
+                                            && r.getValue().getProcessInstanceKey()
+                                                == instancesOf(id).getFirst())));
+  }
+}

@@ -1,0 +1,212 @@
+package io.vmdna.workers;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vmdna.bpmn.ProcessContract.EndEvents;
+import io.vmdna.hypervisor.sim.SimFault;
+import io.vmdna.store.MigrationStatus;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The REST API over a real HTTP server, on the real engines. */
+class MigrationApiIT {
+  private static final String TOKEN = "s3cret-ops-token";
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+  @TempDir static Path images;
+  static EmbeddedLoop loop;
+  static String base;
+
+  @BeforeAll
+  static void start() {
+    loop = EmbeddedLoop.start(images, Map.of("vmdna.api.tokens.ops", TOKEN), true);
+    base = "http://localhost:" + loop.httpPort();
+  }
+
+  @AfterAll
+  static void stop() {
+    if (loop != null) {
+      loop.close();
+    }
+  }
+
+  @AfterEach
+  void clearFaults() {
+    loop.fleet.clearFaults();
+    loop.fleet.releaseHangs();
+  }
+
+  private record Answer(int status, JsonNode body) {}
+
+  private static Answer call(String method, String path, String body, String token)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(base + path))
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body))
+            .header("Content-Type", "application/json");
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
+    HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    return new Answer(r.statusCode(), r.body().isEmpty() ? null : JSON.readTree(r.body()));
+  }
+
+  private static String status(String id) throws Exception {
+    return call("GET", "/api/migrations/" + id, null, null).body().path("status").asText();
+  }
+
+  @Test
+  void writesShouldNeedAValidToken() throws Exception {
+    Answer none = call("POST", "/api/migrations", "{\"vmId\":\"9\"}", null);
+    Answer wrong = call("POST", "/api/migrations", "{\"vmId\":\"9\"}", "guess");
+    Answer cancel = call("DELETE", "/api/migrations/whatever", null, null);
+
+    assertThat(none.status()).isEqualTo(401);
+    assertThat(none.body().path("error").asText()).contains("bearer token");
+    assertThat(wrong.status()).isEqualTo(401);
+    assertThat(cancel.status()).isEqualTo(401);
+    assertThat(call("GET", "/api/migrations", null, null).status())
+        .as("reads are open")
+        .isEqualTo(200);
+  }
+
+  @Test
+  void shouldAnswer400WithAMessagePerField() throws Exception {
+    Answer bad = call("POST", "/api/migrations", "{\"vmId\":\"\",\"priority\":500}", TOKEN);
+    Answer notJson = call("POST", "/api/migrations", "{vmId:", TOKEN);
+    Answer badTarget =
+        call("POST", "/api/migrations", "{\"vmId\":\"9\",\"targetHostId\":\"host-z\"}", TOKEN);
+
+    assertThat(bad.status()).isEqualTo(400);
+    assertThat(bad.body().path("fields").path("vmId").asText()).contains("is required");
+    assertThat(bad.body().path("fields").path("priority").asText())
+        .isEqualTo("must be between 0 and 100");
+    assertThat(notJson.status()).isEqualTo(400);
+    assertThat(notJson.body().path("error").asText()).contains("not a valid JSON");
+    assertThat(notJson.body().toString()).doesNotContain("Exception", "at org.");
+    assertThat(badTarget.status()).isEqualTo(400);
+    assertThat(badTarget.body().path("error").asText()).isEqualTo("unknown target host 'host-z'");
+  }
+
+  @Test
+  void shouldAnswer404ForUnknownVmsAndMigrations() throws Exception {
+    assertThat(call("POST", "/api/migrations", "{\"vmId\":\"nope\"}", TOKEN).status())
+        .isEqualTo(404);
+    Answer get = call("GET", "/api/migrations/nope", null, null);
+    assertThat(get.status()).isEqualTo(404);
+    assertThat(get.body().path("error").asText()).isEqualTo("unknown migration 'nope'");
+    assertThat(call("DELETE", "/api/migrations/nope", null, TOKEN).status()).isEqualTo(404);
+  }
+
+  @Test
+  void shouldMigrateOnRequestToTheRequestedTargetAndShowTheHistory() throws Exception {
+    // given VM 9 on host-b
+    String source = loop.fleet.locate("9").orElseThrow();
+
+    // when
+    Answer started =
+        call(
+            "POST",
+            "/api/migrations",
+            "{\"vmId\":\"9\",\"targetHostId\":\"host-c\",\"priority\":70}",
+            TOKEN);
+
+    // then
+    assertThat(started.status()).isEqualTo(202);
+    String id = started.body().path("migrationId").asText();
+    assertThat(started.body().path("status").asText()).isEqualTo("REQUESTED");
+    assertThat(started.body().path("reason").asText()).contains("requested by ops");
+    assertThat(loop.awaitEnd(id)).isEqualTo(EndEvents.MIGRATED);
+    assertThat(loop.fleet.locate("9")).contains("host-c").isNotEqualTo(source);
+    Answer view = call("GET", "/api/migrations/" + id, null, null);
+    assertThat(view.body().path("status").asText()).isEqualTo("MIGRATED");
+    assertThat(view.body().path("targetHostId").asText()).isEqualTo("host-c");
+    assertThat(view.body().path("steps").findValuesAsText("step"))
+        .containsExactly(
+            "scan-hosts",
+            "reserve-capacity",
+            "convert-image",
+            "migrate",
+            "verify-migration",
+            "record-dna");
+    assertThat(
+            call("GET", "/api/migrations?vm=9", null, null).body().findValuesAsText("migrationId"))
+        .contains(id);
+  }
+
+  @Test
+  void aDryRunShouldDecideAndRecordButNotMove() throws Exception {
+    String source = loop.fleet.locate("35").orElseThrow();
+
+    Answer started = call("POST", "/api/migrations", "{\"vmId\":\"35\",\"dryRun\":true}", TOKEN);
+
+    String id = started.body().path("migrationId").asText();
+    assertThat(loop.awaitEnd(id)).isEqualTo(EndEvents.NOT_NEEDED);
+    assertThat(loop.fleet.locate("35")).contains(source);
+    Answer view = call("GET", "/api/migrations/" + id, null, null);
+    assertThat(view.body().path("status").asText()).isEqualTo("DRY_RUN");
+    assertThat(view.body().path("targetHostId").asText()).isNotBlank().isNotEqualTo(source);
+    assertThat(view.body().path("steps").get(0).path("detail").asText())
+        .startsWith("dry run: chose");
+  }
+
+  @Test
+  void shouldRefuseASecondMigrationOfABusyVmAndCancelTheFirst() throws Exception {
+    // given a migration of VM 97 that hangs after moving it
+    String source = loop.fleet.locate("97").orElseThrow();
+    loop.fleet.inject(SimFault.MIGRATION_HANGS_AFTER_MOVE, "97");
+    String id =
+        call("POST", "/api/migrations", "{\"vmId\":\"97\"}", TOKEN)
+            .body()
+            .path("migrationId")
+            .asText();
+    await()
+        .atMost(EmbeddedLoop.WAIT)
+        .until(() -> !loop.fleet.locate("97").orElseThrow().equals(source));
+
+    // when a second one is asked for
+    Answer second = call("POST", "/api/migrations", "{\"vmId\":\"97\"}", TOKEN);
+
+    // then
+    assertThat(second.status()).isEqualTo(409);
+    assertThat(second.body().path("error").asText()).contains("already migrating", id);
+
+    // and when the first is cancelled through the API
+    Answer cancel = call("DELETE", "/api/migrations/" + id, null, TOKEN);
+
+    // then it reconciles, moves the VM back and ends cancelled; cancelling again is a conflict
+    assertThat(cancel.status()).isEqualTo(202);
+    assertThat(loop.awaitEnd(id)).isEqualTo(EndEvents.CANCELLED);
+    await()
+        .atMost(EmbeddedLoop.WAIT)
+        .until(() -> status(id).equals(MigrationStatus.CANCELLED.name()));
+    assertThat(loop.fleet.locate("97")).contains(source);
+    assertThat(call("DELETE", "/api/migrations/" + id, null, TOKEN).status()).isEqualTo(409);
+  }
+
+  @Test
+  void shouldServeTheOpenApiDocument() throws Exception {
+    Answer doc = call("GET", "/v3/api-docs", null, null);
+    assertThat(doc.status()).isEqualTo(200);
+    assertThat(doc.body().path("paths").has("/api/migrations")).isTrue();
+    assertThat(doc.body().path("paths").has("/api/migrations/{id}")).isTrue();
+  }
+}
