@@ -82,6 +82,15 @@ public final class ProcessContract {
     /** Set by scan-hosts when another instance already owns the migration id. */
     public static final String DUPLICATE = "duplicate";
 
+    /**
+     * Set by scan-hosts: false when the process ends without acting (duplicate, declined by a
+     * safety rail, or dry run).
+     */
+    public static final String PROCEED = "proceed";
+
+    /** Set by scan-hosts when a safety rail declined the migration: why. */
+    public static final String DECLINED = "declined";
+
     public static final String TARGET_HOST_ID = "targetHostId";
     public static final String PLACEMENT = "placement";
     public static final String CPU_NEED_MHZ = "cpuNeedMhz";

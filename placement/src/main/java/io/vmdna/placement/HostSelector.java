@@ -39,8 +39,21 @@ public final class HostSelector {
 
   /** The default units: online, headroom below {@code maxUtilization}; prefer free CPU. */
   public static HostSelector defaults(double maxUtilization, ReservationRepository reservations) {
+    return defaults(maxUtilization, Integer.MAX_VALUE, reservations);
+  }
+
+  /**
+   * The default units with a cap on migrations in flight to one host: online, not recently left by
+   * the VM, below the cap, headroom below {@code maxUtilization}; prefer free CPU.
+   */
+  public static HostSelector defaults(
+      double maxUtilization, int maxPerTarget, ReservationRepository reservations) {
     return new HostSelector(
-        List.of(new OnlineFilter(), new HeadroomFilter(maxUtilization)),
+        List.of(
+            new OnlineFilter(),
+            new PingPongFilter(),
+            new TargetCapFilter(maxPerTarget),
+            new HeadroomFilter(maxUtilization)),
         List.of(new Weighted(new FreeCpuWeigher(), 1.0)),
         reservations);
   }
@@ -78,12 +91,14 @@ public final class HostSelector {
   private HostState withBookings(HostInfo host, String ownMigrationId) {
     double cpu = 0;
     double mem = 0;
+    int n = 0;
     for (Reservation r : reservations.onHost(host.hostId())) {
       if (!r.migrationId().equals(ownMigrationId)) {
         cpu += r.cpuMhz();
         mem += r.memKb();
+        n++;
       }
     }
-    return new HostState(host, cpu, mem);
+    return new HostState(host, cpu, mem, n);
   }
 }

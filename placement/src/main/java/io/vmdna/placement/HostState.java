@@ -8,8 +8,9 @@ import io.vmdna.hypervisor.api.HostInfo;
  * @param host the hypervisor's view (capacity, load)
  * @param bookedCpuMhz CPU booked by other migrations' reservations, MHz
  * @param bookedMemKb memory booked, KiB
+ * @param bookings migrations in flight to this host (other than the one asking)
  */
-public record HostState(HostInfo host, double bookedCpuMhz, double bookedMemKb) {
+public record HostState(HostInfo host, double bookedCpuMhz, double bookedMemKb, int bookings) {
   /** CPU left below {@code maxUtilization} of capacity after load and bookings, MHz. */
   public double freeCpuMhz(double maxUtilization) {
     return host.cpuCapacityMhz() * maxUtilization - host.cpuUsedMhz() - bookedCpuMhz;

@@ -8,11 +8,25 @@ package io.vmdna.placement;
  * @param sourceHostId the host it leaves (never a target)
  * @param cpuNeedMhz predicted CPU need (the forecast's p90), MHz
  * @param memNeedKb predicted memory need, KiB
+ * @param avoidHosts hosts the VM must not go to now (it left them recently: ping-pong guard)
  */
 public record PlacementRequest(
-    String migrationId, String vmId, String sourceHostId, double cpuNeedMhz, double memNeedKb) {
-  /** Validates the needs. */
+    String migrationId,
+    String vmId,
+    String sourceHostId,
+    double cpuNeedMhz,
+    double memNeedKb,
+    java.util.Set<String> avoidHosts) {
+
+  /** A request with no host to avoid. */
+  public PlacementRequest(
+      String migrationId, String vmId, String sourceHostId, double cpuNeedMhz, double memNeedKb) {
+    this(migrationId, vmId, sourceHostId, cpuNeedMhz, memNeedKb, java.util.Set.of());
+  }
+
+  /** Validates the needs and copies the set. */
   public PlacementRequest {
+    avoidHosts = java.util.Set.copyOf(avoidHosts);
     if (!(cpuNeedMhz >= 0) || !(memNeedKb >= 0)) {
       throw new IllegalArgumentException(
           "placement of %s: needs must be >= 0, were cpu %s MHz, memory %s KiB"

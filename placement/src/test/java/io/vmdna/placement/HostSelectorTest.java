@@ -71,6 +71,28 @@ class HostSelectorTest {
   }
 
   @Test
+  void shouldAvoidHostsTheVmLeftAndHostsAtTheirCap() {
+    HostSelector selector = HostSelector.defaults(0.8, 1, reservations);
+    List<HostInfo> hosts =
+        List.of(
+            host("left", 50_000, 0, true),
+            host("capped", 50_000, 0, true),
+            host("ok", 50_000, 30_000, true));
+    reservations.reserve(new Reservation("cap-other", "capped", "vmZ", 1, 0), 1e9, 1e9);
+
+    Placement p =
+        selector.select(
+            new PlacementRequest("cap-mine", "vm", "src", 1_000, 1e6, java.util.Set.of("left")),
+            hosts);
+
+    assertThat(p.targetHostId()).contains("ok");
+    assertThat(p.rejections())
+        .containsEntry("left", "the VM left it recently (ping-pong guard)")
+        .containsEntry("capped", "1 migrations already in flight to it (cap 1)");
+    assertThatThrownBy(() -> new TargetCapFilter(0)).hasMessageContaining("maxPerTarget");
+  }
+
+  @Test
   void shouldRejectInvalidRequestsAndBounds() {
     assertThatThrownBy(() -> new PlacementRequest("x", "vm", "h", -1, 0))
         .hasMessageContaining("needs must be >= 0");

@@ -28,7 +28,150 @@ public final class MigrationRepository {
     /** This same instance claimed it before (a retried job); it still owns it. */
     OWNED,
     /** Another process instance owns this id: this one is a duplicate. */
-    DUPLICATE
+    DUPLICATE,
+    /** A safety rail forbids the migration now; recorded as {@code DECLINED} with the reason. */
+    DECLINED
+  }
+
+  /**
+   * What {@link #claim(MigrationRecord, Rails)} decided.
+   *
+   * @param claim the outcome
+   * @param veto why a rail declined it (null unless {@link Claim#DECLINED})
+   */
+  public record ClaimResult(Claim claim, String veto) {}
+
+  /**
+   * Claims a migration id as {@link #claim(MigrationRecord)} does, checking the rails first: the
+   * VM's cooldown, the cap per source host and the cluster-wide cap. Claims are serialised
+   * cluster-wide (a transaction-scoped advisory lock), so two replicas cannot both pass a cap.
+   * Idempotent for the same instance (an owned claim is not re-checked).
+   */
+  public ClaimResult claim(MigrationRecord r, Rails rails) {
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      try {
+        try (PreparedStatement lock =
+            c.prepareStatement("select pg_advisory_xact_lock(hashtext('vmdna:claim'))")) {
+          lock.execute();
+        }
+        Optional<MigrationRecord> existing = find(c, r.migrationId());
+        String veto = null;
+        boolean fresh =
+            existing.isEmpty()
+                || (existing.get().processInstanceKey() == 0
+                    && existing.get().status() == MigrationStatus.REQUESTED);
+        if (fresh) {
+          veto = veto(c, r, rails);
+        }
+        Claim claim;
+        if (veto == null) {
+          claim = claim(c, r);
+        } else {
+          claim = Claim.DECLINED;
+          upsertDeclined(c, r, veto);
+        }
+        c.commit();
+        return new ClaimResult(claim, veto);
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      }
+    } catch (SQLException e) {
+      throw new StoreException("claim " + r.migrationId() + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static String veto(Connection c, MigrationRecord r, Rails rails) throws SQLException {
+    try (PreparedStatement q =
+        c.prepareStatement(
+            """
+            select migration_id, updated_at from migration
+            where vm_id = ? and status = 'MIGRATED' and updated_at > now() - make_interval(secs => ?)
+            order by updated_at desc limit 1""")) {
+      q.setString(1, r.vmId());
+      q.setDouble(2, rails.vmCooldown().toMillis() / 1000.0);
+      try (ResultSet rs = q.executeQuery()) {
+        if (rs.next()) {
+          return "VM %s is cooling down after migration %s (cooldown %s)"
+              .formatted(r.vmId(), rs.getString(1), rails.vmCooldown());
+        }
+      }
+    }
+    try (PreparedStatement q =
+        c.prepareStatement(
+            """
+            select count(*) filter (where source_host_id = ?), count(*) from migration
+            where status in ('STARTED', 'ROLLING_BACK') and migration_id <> ?""")) {
+      q.setString(1, r.sourceHostId());
+      q.setString(2, r.migrationId());
+      try (ResultSet rs = q.executeQuery()) {
+        rs.next();
+        if (rs.getLong(1) >= rails.maxPerSource()) {
+          return "host %s already has %d migrations in flight (cap %d per source host)"
+              .formatted(r.sourceHostId(), rs.getLong(1), rails.maxPerSource());
+        }
+        if (rs.getLong(2) >= rails.maxTotal()) {
+          return "%d migrations in flight in the cluster (cap %d)"
+              .formatted(rs.getLong(2), rails.maxTotal());
+        }
+      }
+    }
+    return null;
+  }
+
+  private static void upsertDeclined(Connection c, MigrationRecord r, String veto)
+      throws SQLException {
+    try (PreparedStatement u =
+        c.prepareStatement(
+            """
+            insert into migration (migration_id, process_instance_key, vm_id, source_host_id,
+                                   target_host_id, signal_type, reason, status)
+            values (?, ?, ?, ?, ?, ?, ?, 'DECLINED')
+            on conflict (migration_id) do update
+              set process_instance_key = excluded.process_instance_key, status = 'DECLINED',
+                  updated_at = now()""")) {
+      u.setString(1, r.migrationId());
+      u.setLong(2, r.processInstanceKey());
+      u.setString(3, r.vmId());
+      u.setString(4, r.sourceHostId());
+      u.setString(5, r.targetHostId());
+      u.setString(6, r.signalType());
+      u.setString(7, r.reason());
+      u.executeUpdate();
+    }
+    try (PreparedStatement ins =
+        c.prepareStatement(
+            "insert into migration_step (migration_id, step, outcome, detail) values (?, 'scan-hosts', 'DECLINED', ?)")) {
+      ins.setString(1, r.migrationId());
+      ins.setString(2, veto);
+      ins.executeUpdate();
+    }
+  }
+
+  /**
+   * Hosts the VM left in completed migrations within {@code window} (ping-pong guard: it should not
+   * go straight back).
+   */
+  public java.util.Set<String> recentlyLeft(String vmId, java.time.Duration window) {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement q =
+            c.prepareStatement(
+                """
+                select distinct source_host_id from migration
+                where vm_id = ? and status = 'MIGRATED' and updated_at > now() - make_interval(secs => ?)""")) {
+      q.setString(1, vmId);
+      q.setDouble(2, window.toMillis() / 1000.0);
+      java.util.Set<String> out = new java.util.TreeSet<>();
+      try (ResultSet rs = q.executeQuery()) {
+        while (rs.next()) {
+          out.add(rs.getString(1));
+        }
+      }
+      return out;
+    } catch (SQLException e) {
+      throw new StoreException("hosts VM " + vmId + " left: " + e.getMessage(), e);
+    }
   }
 
   /**
@@ -57,9 +200,7 @@ public final class MigrationRepository {
     }
   }
 
-  /**
-   * The VM's migrations that have not ended (requested, started or rolling back), oldest first.
-   */
+  /** The VM's migrations that have not ended (requested, started or rolling back), oldest first. */
   public List<MigrationRecord> inFlight(String vmId) {
     return forVm(vmId).stream()
         .filter(
@@ -96,40 +237,44 @@ public final class MigrationRepository {
    */
   public Claim claim(MigrationRecord r) {
     try (Connection c = dataSource.getConnection()) {
-      try (PreparedStatement take =
-          c.prepareStatement(
-              """
-              update migration set process_instance_key = ?, status = 'STARTED', updated_at = now()
-              where migration_id = ? and process_instance_key = 0 and status = 'REQUESTED'""")) {
-        take.setLong(1, r.processInstanceKey());
-        take.setString(2, r.migrationId());
-        if (take.executeUpdate() == 1) {
-          return Claim.CLAIMED;
-        }
-      }
-      try (PreparedStatement ins =
-          c.prepareStatement(
-              """
-              insert into migration (migration_id, process_instance_key, vm_id, source_host_id,
-                                     target_host_id, signal_type, reason, status)
-              values (?, ?, ?, ?, ?, ?, ?, ?) on conflict (migration_id) do nothing""")) {
-        ins.setString(1, r.migrationId());
-        ins.setLong(2, r.processInstanceKey());
-        ins.setString(3, r.vmId());
-        ins.setString(4, r.sourceHostId());
-        ins.setString(5, r.targetHostId());
-        ins.setString(6, r.signalType());
-        ins.setString(7, r.reason());
-        ins.setString(8, r.status().name());
-        if (ins.executeUpdate() == 1) {
-          return Claim.CLAIMED;
-        }
-      }
-      long owner = find(c, r.migrationId()).map(MigrationRecord::processInstanceKey).orElse(-1L);
-      return owner == r.processInstanceKey() ? Claim.OWNED : Claim.DUPLICATE;
+      return claim(c, r);
     } catch (SQLException e) {
       throw new StoreException("claim " + r.migrationId() + ": " + e.getMessage(), e);
     }
+  }
+
+  private static Claim claim(Connection c, MigrationRecord r) throws SQLException {
+    try (PreparedStatement take =
+        c.prepareStatement(
+            """
+            update migration set process_instance_key = ?, status = 'STARTED', updated_at = now()
+            where migration_id = ? and process_instance_key = 0 and status = 'REQUESTED'""")) {
+      take.setLong(1, r.processInstanceKey());
+      take.setString(2, r.migrationId());
+      if (take.executeUpdate() == 1) {
+        return Claim.CLAIMED;
+      }
+    }
+    try (PreparedStatement ins =
+        c.prepareStatement(
+            """
+            insert into migration (migration_id, process_instance_key, vm_id, source_host_id,
+                                   target_host_id, signal_type, reason, status)
+            values (?, ?, ?, ?, ?, ?, ?, ?) on conflict (migration_id) do nothing""")) {
+      ins.setString(1, r.migrationId());
+      ins.setLong(2, r.processInstanceKey());
+      ins.setString(3, r.vmId());
+      ins.setString(4, r.sourceHostId());
+      ins.setString(5, r.targetHostId());
+      ins.setString(6, r.signalType());
+      ins.setString(7, r.reason());
+      ins.setString(8, r.status().name());
+      if (ins.executeUpdate() == 1) {
+        return Claim.CLAIMED;
+      }
+    }
+    long owner = find(c, r.migrationId()).map(MigrationRecord::processInstanceKey).orElse(-1L);
+    return owner == r.processInstanceKey() ? Claim.OWNED : Claim.DUPLICATE;
   }
 
   /** Sets the chosen target host. */

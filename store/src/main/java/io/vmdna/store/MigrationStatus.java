@@ -6,6 +6,8 @@ public enum MigrationStatus {
   REQUESTED,
   /** A dry run decided (target recorded) and did not act. */
   DRY_RUN,
+  /** A safety rail (cooldown, cap) declined it; the step history says which. */
+  DECLINED,
   STARTED,
   ROLLING_BACK,
   MIGRATED,

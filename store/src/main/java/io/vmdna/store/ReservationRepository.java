@@ -42,10 +42,19 @@ public final class ReservationRepository {
    * @param freeMemKb the host's memory free now, KiB
    */
   public Outcome reserve(Reservation r, double freeCpuMhz, double freeMemKb) {
+    return reserve(r, freeCpuMhz, freeMemKb, Integer.MAX_VALUE);
+  }
+
+  /**
+   * As {@link #reserve(Reservation, double, double)}, and refuses ({@link Outcome#CAPACITY_GONE})
+   * when the host already has {@code maxBookings} other bookings (the cap on migrations in flight
+   * to one host).
+   */
+  public Outcome reserve(Reservation r, double freeCpuMhz, double freeMemKb, int maxBookings) {
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
       try {
-        Outcome o = reserveIn(c, r, freeCpuMhz, freeMemKb);
+        Outcome o = reserveIn(c, r, freeCpuMhz, freeMemKb, maxBookings);
         c.commit();
         return o;
       } catch (SQLException | RuntimeException e) {
@@ -58,7 +67,8 @@ public final class ReservationRepository {
     }
   }
 
-  private static Outcome reserveIn(Connection c, Reservation r, double freeCpu, double freeMem)
+  private static Outcome reserveIn(
+      Connection c, Reservation r, double freeCpu, double freeMem, int maxBookings)
       throws SQLException {
     try (PreparedStatement lock = c.prepareStatement("select pg_advisory_xact_lock(hashtext(?))")) {
       lock.setString(1, "reservation:" + r.hostId());
@@ -75,17 +85,21 @@ public final class ReservationRepository {
     }
     double bookedCpu = 0;
     double bookedMem = 0;
+    long bookings = 0;
     try (PreparedStatement q =
         c.prepareStatement(
-            "select coalesce(sum(cpu_mhz), 0), coalesce(sum(mem_kb), 0) from reservation where host_id = ?")) {
+            "select coalesce(sum(cpu_mhz), 0), coalesce(sum(mem_kb), 0), count(*) from reservation where host_id = ?")) {
       q.setString(1, r.hostId());
       try (ResultSet rs = q.executeQuery()) {
         rs.next();
         bookedCpu = rs.getDouble(1);
         bookedMem = rs.getDouble(2);
+        bookings = rs.getLong(3);
       }
     }
-    if (bookedCpu + r.cpuMhz() > freeCpu || bookedMem + r.memKb() > freeMem) {
+    if (bookings >= maxBookings
+        || bookedCpu + r.cpuMhz() > freeCpu
+        || bookedMem + r.memKb() > freeMem) {
       return Outcome.CAPACITY_GONE;
     }
     try (PreparedStatement ins =

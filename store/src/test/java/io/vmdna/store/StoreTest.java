@@ -115,6 +115,103 @@ class StoreTest {
     assertThat(migrations.find("nope")).isEmpty();
   }
 
+  private static MigrationRecord started(String id, long key, String vm, String source) {
+    return new MigrationRecord(
+        id, key, vm, source, null, "FORECAST", "hot", MigrationStatus.STARTED);
+  }
+
+  @Test
+  void railsShouldDeclineACoolingVmAndFullSourcesAndRecordWhy() {
+    Rails rails = new Rails(java.time.Duration.ofHours(1), java.time.Duration.ofHours(24), 1, 2, 3);
+
+    // a VM that just migrated is cooling down
+    migrations.claim(started("rail-1", 1, "vm-r1", "src-1"));
+    migrations.setStatus("rail-1", MigrationStatus.MIGRATED);
+    MigrationRepository.ClaimResult cooling =
+        migrations.claim(started("rail-2", 2, "vm-r1", "src-9"), rails);
+    assertThat(cooling.claim()).isEqualTo(MigrationRepository.Claim.DECLINED);
+    assertThat(cooling.veto()).contains("vm-r1 is cooling down after migration rail-1");
+    assertThat(migrations.find("rail-2").orElseThrow().status())
+        .isEqualTo(MigrationStatus.DECLINED);
+    assertThat(migrations.steps("rail-2"))
+        .extracting(MigrationRepository.Step::outcome)
+        .containsExactly("DECLINED");
+    assertThat(migrations.recentlyLeft("vm-r1", java.time.Duration.ofHours(24)))
+        .containsExactly("src-1");
+
+    // one migration in flight per source host
+    assertThat(migrations.claim(started("rail-3", 3, "vm-r3", "src-2"), rails).claim())
+        .isEqualTo(MigrationRepository.Claim.CLAIMED);
+    MigrationRepository.ClaimResult full =
+        migrations.claim(started("rail-4", 4, "vm-r4", "src-2"), rails);
+    assertThat(full.claim()).isEqualTo(MigrationRepository.Claim.DECLINED);
+    assertThat(full.veto())
+        .contains("host src-2 already has 1 migrations in flight (cap 1 per source host)");
+
+    // a retried job of the claimed instance is not re-checked
+    assertThat(migrations.claim(started("rail-3", 3, "vm-r3", "src-2"), rails).claim())
+        .isEqualTo(MigrationRepository.Claim.OWNED);
+  }
+
+  @Test
+  void clusterCapShouldCountEveryMigrationInFlight() {
+    // given what other tests left in flight, a cap of exactly that many
+    long inFlight =
+        migrations.all().stream()
+            .filter(
+                r ->
+                    r.status() == MigrationStatus.STARTED
+                        || r.status() == MigrationStatus.ROLLING_BACK)
+            .count();
+    Rails rails =
+        new Rails(java.time.Duration.ZERO, java.time.Duration.ZERO, 100, 100, (int) inFlight + 1);
+
+    assertThat(migrations.claim(started("cap-1", 11, "vm-c1", "c-1"), rails).claim())
+        .isEqualTo(MigrationRepository.Claim.CLAIMED);
+    MigrationRepository.ClaimResult over =
+        migrations.claim(started("cap-2", 12, "vm-c2", "c-2"), rails);
+    assertThat(over.claim()).isEqualTo(MigrationRepository.Claim.DECLINED);
+    assertThat(over.veto())
+        .contains("migrations in flight in the cluster (cap " + (inFlight + 1) + ")");
+  }
+
+  @Test
+  void anInstanceShouldTakeOverARequestedMigration() {
+    MigrationRecord requested =
+        new MigrationRecord(
+            "req-1", 0, "vm-q", "h1", "h2", "API", "ops", MigrationStatus.REQUESTED);
+    assertThat(migrations.request(requested)).isTrue();
+    assertThat(migrations.request(requested)).isFalse();
+    assertThat(migrations.inFlight("vm-q"))
+        .extracting(MigrationRecord::migrationId)
+        .containsExactly("req-1");
+
+    assertThat(migrations.claim(started("req-1", 77, "vm-q", "h1"), Rails.defaults()).claim())
+        .isEqualTo(MigrationRepository.Claim.CLAIMED);
+    assertThat(migrations.find("req-1").orElseThrow().processInstanceKey()).isEqualTo(77);
+    assertThat(migrations.find("req-1").orElseThrow().status()).isEqualTo(MigrationStatus.STARTED);
+    assertThat(migrations.claim(started("req-1", 78, "vm-q", "h1")).name()).isEqualTo("DUPLICATE");
+  }
+
+  @Test
+  void reservationsShouldRespectTheCapPerTarget() {
+    assertThat(reservations.reserve(new Reservation("t-1", "h-cap", "v1", 1, 1), 1e9, 1e9, 1))
+        .isEqualTo(ReservationRepository.Outcome.RESERVED);
+    assertThat(reservations.reserve(new Reservation("t-2", "h-cap", "v2", 1, 1), 1e9, 1e9, 1))
+        .isEqualTo(ReservationRepository.Outcome.CAPACITY_GONE);
+    assertThat(reservations.reserve(new Reservation("t-1", "h-cap", "v1", 1, 1), 1e9, 1e9, 1))
+        .isEqualTo(ReservationRepository.Outcome.ALREADY_RESERVED);
+  }
+
+  @Test
+  void railsShouldRejectNonsense() {
+    assertThatThrownBy(
+            () -> new Rails(java.time.Duration.ofHours(-1), java.time.Duration.ZERO, 1, 1, 1))
+        .hasMessageContaining("must not be negative");
+    assertThatThrownBy(() -> new Rails(java.time.Duration.ZERO, java.time.Duration.ZERO, 0, 1, 1))
+        .hasMessageContaining("caps must be >= 1");
+  }
+
   @Test
   void shouldFailNamingTheKeyWhenARecordIsMissing() {
     assertThatThrownBy(() -> migrations.setStatus("ghost", MigrationStatus.MIGRATED))

@@ -9,9 +9,40 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param placement host selection
  * @param sim the simulated fleet, used when no other hypervisor bean is present
  * @param api the REST API's authentication
+ * @param rails safety rails (cooldown, ping-pong, caps)
  */
 @ConfigurationProperties("vmdna")
-public record VmdnaProperties(Store store, Placement placement, Sim sim, Api api) {
+public record VmdnaProperties(Store store, Placement placement, Sim sim, Api api, Rails rails) {
+
+  /**
+   * Safety rails; unset fields take {@link io.vmdna.store.Rails#defaults()}.
+   *
+   * @param vmCooldown no new migration of a VM this long after its last one
+   * @param pingPongWindow no move back to a host the VM left within this window
+   * @param maxPerSource migrations in flight from one host at most
+   * @param maxPerTarget migrations in flight to one host at most
+   * @param maxTotal migrations in flight in the cluster at most
+   */
+  public record Rails(
+      java.time.Duration vmCooldown,
+      java.time.Duration pingPongWindow,
+      Integer maxPerSource,
+      Integer maxPerTarget,
+      Integer maxTotal) {}
+
+  /** The rails in force: configured values over the defaults. */
+  public io.vmdna.store.Rails effectiveRails() {
+    io.vmdna.store.Rails d = io.vmdna.store.Rails.defaults();
+    if (rails == null) {
+      return d;
+    }
+    return new io.vmdna.store.Rails(
+        rails.vmCooldown() == null ? d.vmCooldown() : rails.vmCooldown(),
+        rails.pingPongWindow() == null ? d.pingPongWindow() : rails.pingPongWindow(),
+        rails.maxPerSource() == null ? d.maxPerSource() : rails.maxPerSource(),
+        rails.maxPerTarget() == null ? d.maxPerTarget() : rails.maxPerTarget(),
+        rails.maxTotal() == null ? d.maxTotal() : rails.maxTotal());
+  }
 
   /**
    * @param tokens caller name → bearer token; writes need one of them

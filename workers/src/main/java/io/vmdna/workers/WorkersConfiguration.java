@@ -8,6 +8,7 @@ import io.vmdna.hypervisor.sim.SimFleet;
 import io.vmdna.placement.HostSelector;
 import io.vmdna.store.Database;
 import io.vmdna.store.MigrationRepository;
+import io.vmdna.store.Rails;
 import io.vmdna.store.ReservationRepository;
 import io.vmdna.workers.api.BearerTokenFilter;
 import java.nio.file.Path;
@@ -63,8 +64,14 @@ public class WorkersConfiguration {
   }
 
   @Bean
-  public HostSelector hostSelector(VmdnaProperties props, ReservationRepository reservations) {
-    return HostSelector.defaults(props.maxUtilization(), reservations);
+  public Rails rails(VmdnaProperties props) {
+    return props.effectiveRails();
+  }
+
+  @Bean
+  public HostSelector hostSelector(
+      VmdnaProperties props, Rails rails, ReservationRepository reservations) {
+    return HostSelector.defaults(props.maxUtilization(), rails.maxPerTarget(), reservations);
   }
 
   /**

@@ -434,6 +434,28 @@ class MigrationProcessIT {
     assertThat(reservations.find(b)).isEmpty();
   }
 
+  @Test
+  void shouldDeclineANewMigrationOfAVmThatJustMoved() {
+    // given VM 47 just migrated
+    String vm = "47";
+    String first = "it-cool-first-" + vm;
+    publish(first, vm, fleet.locate(vm).orElseThrow(), overloadedForecast(1_000, 8_000_000));
+    String firstEnd = awaitEnd(first);
+    String where = fleet.locate(vm).orElseThrow();
+
+    // when another signal comes for it
+    String second = "it-cool-second-" + vm;
+    publish(second, vm, where, overloadedForecast(1_000, 8_000_000));
+
+    // then the VM cooldown declines it, and says why
+    assertThat(awaitEnd(second)).isEqualTo(EndEvents.NOT_NEEDED);
+    assertThat(fleet.locate(vm)).contains(where);
+    assertThat(migrations.find(second).orElseThrow().status()).isEqualTo(MigrationStatus.DECLINED);
+    assertThat(migrations.steps(second).getFirst().detail())
+        .contains("is cooling down after migration");
+    assertThat(firstEnd).isEqualTo(EndEvents.MIGRATED);
+  }
+
   @AfterEach
   void clearFaults() {
     fleet.clearFaults();

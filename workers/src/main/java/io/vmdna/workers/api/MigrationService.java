@@ -35,7 +35,8 @@ public class MigrationService {
           MigrationStatus.ROLLED_BACK,
           MigrationStatus.NO_SUITABLE_HOST,
           MigrationStatus.CANCELLED,
-          MigrationStatus.DRY_RUN);
+          MigrationStatus.DRY_RUN,
+          MigrationStatus.DECLINED);
 
   private final Hypervisor hypervisor;
   private final MigrationRepository migrations;

@@ -24,6 +24,7 @@ public class ReserveCapacityWorker {
   private final ReservationRepository reservations;
   private final MigrationRepository migrations;
   private final double maxUtilization;
+  private final int maxPerTarget;
 
   public ReserveCapacityWorker(
       Hypervisor hypervisor,
@@ -34,6 +35,7 @@ public class ReserveCapacityWorker {
     this.reservations = reservations;
     this.migrations = migrations;
     this.maxUtilization = props.maxUtilization();
+    this.maxPerTarget = props.effectiveRails().maxPerTarget();
   }
 
   /** Handles one job; see the class comment. */
@@ -62,7 +64,8 @@ public class ReserveCapacityWorker {
         reservations.reserve(
             new Reservation(migrationId, targetHostId, vmId, cpuNeedMhz, memNeedKb),
             freeCpu,
-            freeMem);
+            freeMem,
+            maxPerTarget);
     if (o == ReservationRepository.Outcome.CAPACITY_GONE) {
       throw Steps.fail(
           migrations,

@@ -15,17 +15,20 @@ import io.vmdna.placement.PlacementRequest;
 import io.vmdna.store.MigrationRecord;
 import io.vmdna.store.MigrationRepository;
 import io.vmdna.store.MigrationStatus;
+import io.vmdna.store.Rails;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.springframework.stereotype.Component;
 
 /**
- * {@code vmdna.scan-hosts}: claims the migration id (a duplicate instance ends as not needed),
- * finds where the VM runs now and chooses a target with headroom for the VM's predicted need (the
- * forecast's p90; the VM's provisioned size when there is no forecast). Throws {@code
- * NO_SUITABLE_HOST} with every host's rejection reason when none fits. Idempotent: a retried job of
- * the same instance keeps its claim.
+ * {@code vmdna.scan-hosts}: claims the migration id within the safety rails (a duplicate, or a
+ * migration a rail declines — VM cooldown, cap per source host, cluster-wide cap — ends as not
+ * needed, with {@code proceed} false), excludes hosts the VM left recently (ping-pong), finds where
+ * the VM runs now and chooses a target with headroom for the VM's predicted need (the forecast's
+ * p90; the VM's provisioned size when there is no forecast). Throws {@code NO_SUITABLE_HOST} with
+ * every host's rejection reason when none fits. Idempotent: a retried job of the same instance
+ * keeps its claim.
  */
 @Component
 public class ScanHostsWorker {
@@ -33,12 +36,14 @@ public class ScanHostsWorker {
   private final Hypervisor hypervisor;
   private final HostSelector selector;
   private final MigrationRepository migrations;
+  private final Rails rails;
 
   public ScanHostsWorker(
-      Hypervisor hypervisor, HostSelector selector, MigrationRepository migrations) {
+      Hypervisor hypervisor, HostSelector selector, MigrationRepository migrations, Rails rails) {
     this.hypervisor = hypervisor;
     this.selector = selector;
     this.migrations = migrations;
+    this.rails = rails;
   }
 
   /** Handles one job; see the class comment. */
@@ -57,7 +62,7 @@ public class ScanHostsWorker {
             .vm(vmId)
             .orElseThrow(
                 () -> new IllegalArgumentException("scan-hosts: unknown VM '" + vmId + "'"));
-    MigrationRepository.Claim claim =
+    MigrationRepository.ClaimResult claim =
         migrations.claim(
             new MigrationRecord(
                 migrationId,
@@ -67,9 +72,13 @@ public class ScanHostsWorker {
                 null,
                 signalType,
                 reason,
-                MigrationStatus.STARTED));
-    if (claim == MigrationRepository.Claim.DUPLICATE) {
-      return Map.of(Vars.DUPLICATE, true);
+                MigrationStatus.STARTED),
+            rails);
+    if (claim.claim() == MigrationRepository.Claim.DUPLICATE) {
+      return Map.of(Vars.DUPLICATE, true, Vars.PROCEED, false);
+    }
+    if (claim.claim() == MigrationRepository.Claim.DECLINED) {
+      return Map.of(Vars.DECLINED, claim.veto(), Vars.PROCEED, false);
     }
     double cpuNeed = Steps.number(forecast, "cpuP90", vm.cpuProvisionedMhz());
     double memNeed = Steps.number(forecast, "memP90", vm.memProvisionedKb());
@@ -81,7 +90,14 @@ public class ScanHostsWorker {
                 .toList();
     Placement placement =
         selector.select(
-            new PlacementRequest(migrationId, vmId, vm.hostId(), cpuNeed, memNeed), candidates);
+            new PlacementRequest(
+                migrationId,
+                vmId,
+                vm.hostId(),
+                cpuNeed,
+                memNeed,
+                migrations.recentlyLeft(vmId, rails.pingPongWindow())),
+            candidates);
     if (placement.targetHostId().isEmpty()) {
       migrations.setStatus(migrationId, MigrationStatus.NO_SUITABLE_HOST);
       throw Steps.fail(migrations, migrationId, STEP, Errors.NO_SUITABLE_HOST, placement.explain());
@@ -96,6 +112,7 @@ public class ScanHostsWorker {
     Map<String, Object> out = new HashMap<>();
     out.put(Vars.DUPLICATE, false);
     out.put(Vars.DRY_RUN, dry);
+    out.put(Vars.PROCEED, !dry);
     out.put("sourceHostId", vm.hostId());
     out.put(Vars.TARGET_HOST_ID, target);
     out.put(Vars.CPU_NEED_MHZ, cpuNeed);
