@@ -10,9 +10,21 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param sim the simulated fleet, used when no other hypervisor bean is present
  * @param api the REST API's authentication
  * @param rails safety rails (cooldown, ping-pong, caps)
+ * @param deploy process deployment at start-up
  */
 @ConfigurationProperties("vmdna")
-public record VmdnaProperties(Store store, Placement placement, Sim sim, Api api, Rails rails) {
+public record VmdnaProperties(
+    Store store, Placement placement, Sim sim, Api api, Rails rails, Deploy deploy) {
+
+  /**
+   * @param mode when to deploy the bundled BPMN/DMN: if-absent (default), always, never
+   */
+  public record Deploy(ProcessDeployer.Mode mode) {}
+
+  /** The deploy mode, {@code IF_ABSENT} when unset. */
+  public ProcessDeployer.Mode deployMode() {
+    return deploy == null || deploy.mode() == null ? ProcessDeployer.Mode.IF_ABSENT : deploy.mode();
+  }
 
   /**
    * Safety rails; unset fields take {@link io.vmdna.store.Rails#defaults()}.

@@ -1,6 +1,5 @@
 package io.vmdna.workers;
 
-import io.camunda.client.annotation.Deployment;
 import io.vmdna.hypervisor.api.Hypervisor;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -13,11 +12,9 @@ import org.springframework.context.ConfigurableApplicationContext;
 /**
  * The Migration Coordinator's job workers: one {@code @JobWorker} class per job type of the process
  * contract, acting through the hypervisor API, with reservations and migration records in
- * PostgreSQL. Deploys the bundled BPMN and DMN at start-up.
+ * PostgreSQL. Deploys the bundled BPMN and DMN at start-up ({@link ProcessDeployer}).
  */
 @SpringBootApplication
-@Deployment(
-    resources = {"classpath:bpmn/migration-policy.dmn", "classpath:bpmn/predictive-migration.bpmn"})
 public class WorkersApplication {
 
   /** Runs the workers against the Zeebe gateway and database in {@code application.yaml}. */

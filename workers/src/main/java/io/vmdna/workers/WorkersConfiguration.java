@@ -7,6 +7,7 @@ import io.vmdna.hypervisor.sim.FleetSpec;
 import io.vmdna.hypervisor.sim.SimFleet;
 import io.vmdna.placement.HostSelector;
 import io.vmdna.store.Database;
+import io.vmdna.store.DeploymentRepository;
 import io.vmdna.store.MigrationRepository;
 import io.vmdna.store.Rails;
 import io.vmdna.store.ReservationRepository;
@@ -56,6 +57,11 @@ public class WorkersConfiguration {
   @Bean
   public ReservationRepository reservationRepository(DataSource ds) {
     return new ReservationRepository(ds);
+  }
+
+  @Bean
+  public DeploymentRepository deploymentRepository(DataSource ds) {
+    return new DeploymentRepository(ds);
   }
 
   @Bean

@@ -45,7 +45,8 @@ final class EmbeddedLoop implements AutoCloseable {
   final EmbeddedDatabase db;
   final ZeebeTestEngine engine;
   final SimFleet fleet;
-  final ConfigurableApplicationContext workers;
+  ConfigurableApplicationContext workers;
+  private final String gateway;
   final CamundaClient client;
   final MigrationRepository migrations;
   final ReservationRepository reservations;
@@ -60,7 +61,7 @@ final class EmbeddedLoop implements AutoCloseable {
     for (int i = 0; i < 12; i++) {
       fleet.nextStep(); // an hour of load, so hosts report real usage
     }
-    String gateway = "http://localhost:" + port;
+    gateway = "http://localhost:" + port;
     workers =
         WorkersApplication.startEmbedded(
             fleet, db.jdbcUrl(), "postgres", "postgres", gateway, extra, web);
@@ -92,6 +93,14 @@ final class EmbeddedLoop implements AutoCloseable {
       props.putIfAbsent("server.port", "0");
     }
     return new EmbeddedLoop(images, props, web);
+  }
+
+  /** Stops the workers and starts them again with other properties (same engine and store). */
+  void restartWorkers(Map<String, String> extra) {
+    workers.close();
+    workers =
+        WorkersApplication.startEmbedded(
+            fleet, db.jdbcUrl(), "postgres", "postgres", gateway, extra, false);
   }
 
   /** The REST API's port (web mode only). */
