@@ -37,24 +37,40 @@ public final class HostSelector {
     this.reservations = reservations;
   }
 
-  /** The default units: online, headroom below {@code maxUtilization}; prefer free CPU. */
+  /** The default units with {@code maxUtilization} and no cap per target. */
   public static HostSelector defaults(double maxUtilization, ReservationRepository reservations) {
-    return defaults(maxUtilization, Integer.MAX_VALUE, reservations);
+    PlacementConfig d = PlacementConfig.defaults();
+    return from(
+        new PlacementConfig(
+            maxUtilization,
+            Integer.MAX_VALUE,
+            d.antiAffinity(),
+            d.affinity(),
+            d.topology(),
+            d.freeCpuWeight(),
+            d.affinityWeight(),
+            d.proximityWeight()),
+        reservations);
   }
 
   /**
-   * The default units with a cap on migrations in flight to one host: online, not recently left by
-   * the VM, below the cap, headroom below {@code maxUtilization}; prefer free CPU.
+   * Every unit, registered here: filters online, image format, ping-pong, cap per target,
+   * anti-affinity, storage, CPU and memory headroom; weighers free CPU, affinity, proximity.
    */
-  public static HostSelector defaults(
-      double maxUtilization, int maxPerTarget, ReservationRepository reservations) {
+  public static HostSelector from(PlacementConfig c, ReservationRepository reservations) {
     return new HostSelector(
         List.of(
             new OnlineFilter(),
+            new ImageFormatFilter(),
             new PingPongFilter(),
-            new TargetCapFilter(maxPerTarget),
-            new HeadroomFilter(maxUtilization)),
-        List.of(new Weighted(new FreeCpuWeigher(), 1.0)),
+            new TargetCapFilter(c.maxPerTarget()),
+            new AntiAffinityFilter(c.antiAffinity()),
+            new StorageFilter(),
+            new HeadroomFilter(c.maxUtilization())),
+        List.of(
+            new Weighted(new FreeCpuWeigher(), c.freeCpuWeight()),
+            new Weighted(new AffinityWeigher(c.affinity()), c.affinityWeight()),
+            new Weighted(new ProximityWeigher(c.topology()), c.proximityWeight())),
         reservations);
   }
 
@@ -63,10 +79,25 @@ public final class HostSelector {
    * subtracted, so a repeated scan of the same migration sees the same room.
    */
   public Placement select(PlacementRequest request, List<HostInfo> hosts) {
+    return select(request, hosts, Map.of());
+  }
+
+  /**
+   * Chooses a target host, knowing where every VM runs (for affinity and anti-affinity).
+   *
+   * @param vmHosts VM id → host id
+   */
+  public Placement select(
+      PlacementRequest request, List<HostInfo> hosts, Map<String, String> vmHosts) {
     Map<String, Double> scores = new LinkedHashMap<>();
     Map<String, String> rejections = new LinkedHashMap<>();
     for (HostInfo host : hosts) {
-      HostState state = withBookings(host, request.migrationId());
+      java.util.Set<String> vmsThere =
+          vmHosts.entrySet().stream()
+              .filter(e -> e.getValue().equals(host.hostId()))
+              .map(Map.Entry::getKey)
+              .collect(java.util.stream.Collectors.toSet());
+      HostState state = withBookings(host, request.migrationId(), vmsThere);
       Optional<String> why =
           filters.stream().map(f -> f.reject(state, request)).flatMap(Optional::stream).findFirst();
       if (why.isPresent()) {
@@ -88,7 +119,8 @@ public final class HostSelector {
     return new Placement(best, scores, rejections);
   }
 
-  private HostState withBookings(HostInfo host, String ownMigrationId) {
+  private HostState withBookings(
+      HostInfo host, String ownMigrationId, java.util.Set<String> vmsThere) {
     double cpu = 0;
     double mem = 0;
     int n = 0;
@@ -99,6 +131,6 @@ public final class HostSelector {
         n++;
       }
     }
-    return new HostState(host, cpu, mem, n);
+    return new HostState(host, cpu, mem, n, vmsThere);
   }
 }

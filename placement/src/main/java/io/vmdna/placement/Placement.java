@@ -18,6 +18,18 @@ public record Placement(
     rejections = Map.copyOf(rejections);
   }
 
+  /**
+   * The decision as a process variable, visible in Operate: {@code chosen}, {@code scores} (host →
+   * weighted score) and {@code rejections} (host → why).
+   */
+  public Map<String, Object> asVariable() {
+    Map<String, Object> v = new java.util.LinkedHashMap<>();
+    v.put("chosen", targetHostId.orElse(null));
+    v.put("scores", new java.util.TreeMap<>(scores));
+    v.put("rejections", new java.util.TreeMap<>(rejections));
+    return v;
+  }
+
   /** A one-line explanation, e.g. for a BPMN variable or a log line. */
   public String explain() {
     return targetHostId

@@ -1,13 +1,16 @@
 package io.vmdna.placement;
 
+import java.util.Set;
+
 /**
  * What a VM needs from a target host.
  *
  * @param migrationId the migration asking
  * @param vmId the VM to place
  * @param sourceHostId the host it leaves (never a target)
- * @param cpuNeedMhz predicted CPU need (the forecast's p90), MHz
+ * @param cpuNeedMhz predicted CPU need (the forecast's p90, not current use), MHz
  * @param memNeedKb predicted memory need, KiB
+ * @param diskBytes storage the converted image needs on the target, bytes
  * @param avoidHosts hosts the VM must not go to now (it left them recently: ping-pong guard)
  */
 public record PlacementRequest(
@@ -16,21 +19,22 @@ public record PlacementRequest(
     String sourceHostId,
     double cpuNeedMhz,
     double memNeedKb,
-    java.util.Set<String> avoidHosts) {
+    long diskBytes,
+    Set<String> avoidHosts) {
 
-  /** A request with no host to avoid. */
+  /** A request with no disk need and no host to avoid. */
   public PlacementRequest(
       String migrationId, String vmId, String sourceHostId, double cpuNeedMhz, double memNeedKb) {
-    this(migrationId, vmId, sourceHostId, cpuNeedMhz, memNeedKb, java.util.Set.of());
+    this(migrationId, vmId, sourceHostId, cpuNeedMhz, memNeedKb, 0, Set.of());
   }
 
   /** Validates the needs and copies the set. */
   public PlacementRequest {
-    avoidHosts = java.util.Set.copyOf(avoidHosts);
-    if (!(cpuNeedMhz >= 0) || !(memNeedKb >= 0)) {
+    avoidHosts = Set.copyOf(avoidHosts);
+    if (!(cpuNeedMhz >= 0) || !(memNeedKb >= 0) || diskBytes < 0) {
       throw new IllegalArgumentException(
-          "placement of %s: needs must be >= 0, were cpu %s MHz, memory %s KiB"
-              .formatted(vmId, cpuNeedMhz, memNeedKb));
+          "placement of %s: needs must be >= 0, were cpu %s MHz, memory %s KiB, disk %d bytes"
+              .formatted(vmId, cpuNeedMhz, memNeedKb, diskBytes));
     }
   }
 }

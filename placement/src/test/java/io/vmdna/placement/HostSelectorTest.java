@@ -30,7 +30,8 @@ class HostSelectorTest {
   }
 
   private static HostInfo host(String id, double capacity, double used, boolean online) {
-    return new HostInfo(id, capacity, 100e6, used, 10e6, Set.of(ImageFormat.QCOW2), online);
+    return new HostInfo(
+        id, capacity, 100e6, used, 10e6, Set.of(ImageFormat.QCOW2), online, 1L << 40);
   }
 
   @Test
@@ -72,7 +73,11 @@ class HostSelectorTest {
 
   @Test
   void shouldAvoidHostsTheVmLeftAndHostsAtTheirCap() {
-    HostSelector selector = HostSelector.defaults(0.8, 1, reservations);
+    HostSelector selector =
+        HostSelector.from(
+            new PlacementConfig(
+                0.8, 1, java.util.Map.of(), java.util.Map.of(), java.util.Map.of(), 1, 0, 0),
+            reservations);
     List<HostInfo> hosts =
         List.of(
             host("left", 50_000, 0, true),
@@ -82,7 +87,7 @@ class HostSelectorTest {
 
     Placement p =
         selector.select(
-            new PlacementRequest("cap-mine", "vm", "src", 1_000, 1e6, java.util.Set.of("left")),
+            new PlacementRequest("cap-mine", "vm", "src", 1_000, 1e6, 0, java.util.Set.of("left")),
             hosts);
 
     assertThat(p.targetHostId()).contains("ok");
@@ -90,6 +95,58 @@ class HostSelectorTest {
         .containsEntry("left", "the VM left it recently (ping-pong guard)")
         .containsEntry("capped", "1 migrations already in flight to it (cap 1)");
     assertThatThrownBy(() -> new TargetCapFilter(0)).hasMessageContaining("maxPerTarget");
+  }
+
+  @Test
+  void everyRegisteredUnitShouldTakePart() {
+    // given a config with groups and a topology
+    PlacementConfig c =
+        new PlacementConfig(
+            0.8,
+            5,
+            java.util.Map.of("db", Set.of("db-1", "db-2")),
+            java.util.Map.of("shop", Set.of("db-1", "web-1")),
+            java.util.Map.of(
+                "src", "z1/r1", "near", "z1/r1", "zone", "z1/r2", "far", "z2/r9", "mate", "z2/r8"),
+            1.0,
+            0.5,
+            0.25);
+    HostSelector selector = HostSelector.from(c, reservations);
+    List<HostInfo> hosts =
+        List.of(
+            host("near", 50_000, 10_000, true),
+            host("zone", 50_000, 10_000, true),
+            host("far", 50_000, 10_000, true),
+            host("mate", 50_000, 10_000, true),
+            host("twin", 50_000, 0, true),
+            new HostInfo("tiny-disk", 50_000, 100e6, 0, 0, Set.of(ImageFormat.RAW), true, 10),
+            new HostInfo("no-format", 50_000, 100e6, 0, 0, Set.of(), true, 1L << 40));
+    java.util.Map<String, String> vmHosts =
+        java.util.Map.of("db-2", "twin", "web-1", "mate", "db-1", "src");
+
+    // when
+    Placement p =
+        selector.select(
+            new PlacementRequest("units", "db-1", "src", 1_000, 1e6, 1_000_000, Set.of()),
+            hosts,
+            vmHosts);
+
+    // then
+    assertThat(p.rejections())
+        .containsEntry("twin", "anti-affinity group 'db': [db-2] already runs there")
+        .containsEntry("tiny-disk", "storage free 10 bytes < image 1000000 bytes")
+        .containsEntry("no-format", "runs no disk format vmdna can convert to");
+    assertThat(p.scores().get("mate"))
+        .as("affinity mate there")
+        .isGreaterThan(p.scores().get("far"));
+    assertThat(p.scores().get("near")).isGreaterThan(p.scores().get("zone"));
+    assertThat(p.scores().get("zone")).isGreaterThan(p.scores().get("far"));
+    assertThat(p.targetHostId()).contains("mate");
+    assertThat(p.asVariable())
+        .containsKeys("chosen", "scores", "rejections")
+        .containsEntry("chosen", "mate");
+    assertThatThrownBy(() -> new ProximityWeigher(java.util.Map.of("h", "rack-only")))
+        .hasMessageContaining("<zone>/<rack>");
   }
 
   @Test

@@ -72,8 +72,31 @@ public record VmdnaProperties(
 
   /**
    * @param maxUtilization CPU fraction a target may reach with the VM, (0, 1]
+   * @param antiAffinity anti-affinity groups: name → VMs that must not share a host
+   * @param affinity affinity groups: name → VMs that should share a host
+   * @param topology host → {@code <zone>/<rack>}
    */
-  public record Placement(Double maxUtilization) {}
+  public record Placement(
+      Double maxUtilization,
+      java.util.Map<String, java.util.Set<String>> antiAffinity,
+      java.util.Map<String, java.util.Set<String>> affinity,
+      java.util.Map<String, String> topology) {}
+
+  /** The placement settings in force, over {@link io.vmdna.placement.PlacementConfig#defaults}. */
+  public io.vmdna.placement.PlacementConfig placementConfig() {
+    io.vmdna.placement.PlacementConfig d = io.vmdna.placement.PlacementConfig.defaults();
+    return new io.vmdna.placement.PlacementConfig(
+        maxUtilization(),
+        effectiveRails().maxPerTarget(),
+        placement == null || placement.antiAffinity() == null
+            ? d.antiAffinity()
+            : placement.antiAffinity(),
+        placement == null || placement.affinity() == null ? d.affinity() : placement.affinity(),
+        placement == null || placement.topology() == null ? d.topology() : placement.topology(),
+        d.freeCpuWeight(),
+        d.affinityWeight(),
+        d.proximityWeight());
+  }
 
   /**
    * @param traceDir folder with the traces and {@code fleet.csv}

@@ -75,9 +75,8 @@ public class WorkersConfiguration {
   }
 
   @Bean
-  public HostSelector hostSelector(
-      VmdnaProperties props, Rails rails, ReservationRepository reservations) {
-    return HostSelector.defaults(props.maxUtilization(), rails.maxPerTarget(), reservations);
+  public HostSelector hostSelector(VmdnaProperties props, ReservationRepository reservations) {
+    return HostSelector.from(props.placementConfig(), reservations);
   }
 
   /**

@@ -96,8 +96,11 @@ public class ScanHostsWorker {
                 vm.hostId(),
                 cpuNeed,
                 memNeed,
+                vm.diskBytes(),
                 migrations.recentlyLeft(vmId, rails.pingPongWindow())),
-            candidates);
+            candidates,
+            hypervisor.vms().stream()
+                .collect(java.util.stream.Collectors.toMap(VmInfo::vmId, VmInfo::hostId)));
     if (placement.targetHostId().isEmpty()) {
       migrations.setStatus(migrationId, MigrationStatus.NO_SUITABLE_HOST);
       throw Steps.fail(migrations, migrationId, STEP, Errors.NO_SUITABLE_HOST, placement.explain());
@@ -118,7 +121,7 @@ public class ScanHostsWorker {
     out.put(Vars.CPU_NEED_MHZ, cpuNeed);
     out.put(Vars.MEM_NEED_KB, memNeed);
     out.put(Vars.SOURCE_IMAGE, vm.image());
-    out.put(Vars.PLACEMENT, placement.explain());
+    out.put(Vars.PLACEMENT, placement.asVariable());
     return out;
   }
 }

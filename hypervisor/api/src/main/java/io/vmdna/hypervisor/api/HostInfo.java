@@ -12,6 +12,7 @@ import java.util.Set;
  * @param memUsedKb memory used by the host's VMs now, KiB
  * @param imageFormats disk formats the host runs VMs from; the first one is preferred
  * @param online whether the host answers and accepts VMs
+ * @param storageFreeBytes free space where the host keeps VM disk images, bytes
  */
 public record HostInfo(
     String hostId,
@@ -20,7 +21,8 @@ public record HostInfo(
     double cpuUsedMhz,
     double memUsedKb,
     Set<ImageFormat> imageFormats,
-    boolean online) {
+    boolean online,
+    long storageFreeBytes) {
 
   /** Copies the formats; the iteration order of the given set is kept. */
   public HostInfo {

@@ -9,6 +9,7 @@ package io.vmdna.hypervisor.api;
  * @param cpuProvisionedMhz CPU provisioned, MHz
  * @param memProvisionedKb memory provisioned, KiB
  * @param image its current disk image
+ * @param diskBytes the disk's virtual size, bytes (what a converted copy may need)
  */
 public record VmInfo(
     String vmId,
@@ -16,4 +17,5 @@ public record VmInfo(
     int cpuCores,
     double cpuProvisionedMhz,
     double memProvisionedKb,
-    ImageRef image) {}
+    ImageRef image,
+    long diskBytes) {}

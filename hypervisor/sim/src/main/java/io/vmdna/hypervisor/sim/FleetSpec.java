@@ -18,7 +18,7 @@ import java.util.Set;
  *
  * <pre>
  * # comments and blank lines are ignored
- * host,&lt;hostId&gt;,&lt;cpuMhz&gt;,&lt;memoryKb&gt;,&lt;imageFormat&gt;
+ * host,&lt;hostId&gt;,&lt;cpuMhz&gt;,&lt;memoryKb&gt;,&lt;imageFormat&gt;[,&lt;storageGiB&gt;]
  * vm,&lt;vmId&gt;,&lt;hostId&gt;
  * </pre>
  *
@@ -36,8 +36,15 @@ public record FleetSpec(List<Host> hosts, Map<String, String> placement) {
    * @param cpuMhz CPU capacity, MHz
    * @param memoryKb memory capacity, KiB
    * @param imageFormat the disk format VMs on it run from
+   * @param storageBytes image storage, bytes (default 1 TiB)
    */
-  public record Host(String hostId, double cpuMhz, double memoryKb, ImageFormat imageFormat) {}
+  public record Host(
+      String hostId, double cpuMhz, double memoryKb, ImageFormat imageFormat, long storageBytes) {
+    /** A host with the default 1 TiB of image storage. */
+    public Host(String hostId, double cpuMhz, double memoryKb, ImageFormat imageFormat) {
+      this(hostId, cpuMhz, memoryKb, imageFormat, 1L << 40);
+    }
+  }
 
   /** Copies and validates: unique host ids, every VM on a known host. */
   public FleetSpec {
@@ -83,13 +90,18 @@ public record FleetSpec(List<Host> hosts, Map<String, String> placement) {
       try {
         switch (f[0].strip()) {
           case "host" -> {
-            expect(f, 5, where, "host,<hostId>,<cpuMhz>,<memoryKb>,<imageFormat>");
+            if (f.length != 5 && f.length != 6) {
+              expect(f, 5, where, "host,<hostId>,<cpuMhz>,<memoryKb>,<imageFormat>[,<storageGiB>]");
+            }
+            long storage =
+                f.length == 6 ? (long) (positive(f[5], "storageGiB") * (1L << 30)) : 1L << 40;
             hosts.add(
                 new Host(
                     f[1].strip(),
                     positive(f[2], "cpuMhz"),
                     positive(f[3], "memoryKb"),
-                    ImageFormat.fromQemuName(f[4].strip())));
+                    ImageFormat.fromQemuName(f[4].strip()),
+                    storage));
           }
           case "vm" -> {
             expect(f, 3, where, "vm,<vmId>,<hostId>");

@@ -235,15 +235,26 @@ public final class SimFleet implements Hypervisor, SampleFeed {
     for (FleetSpec.Host h : hosts.values()) {
       double cpu = 0;
       double mem = 0;
+      long disks = 0;
       for (SimVm vm : vms.values()) {
-        if (vm.hostId.equals(h.hostId()) && vm.latest != null) {
-          cpu += vm.latest.cpuUsageMhz();
-          mem += vm.latest.memUsageKb();
+        if (vm.hostId.equals(h.hostId())) {
+          disks += IMAGE_SIZE_BYTES;
+          if (vm.latest != null) {
+            cpu += vm.latest.cpuUsageMhz();
+            mem += vm.latest.memUsageKb();
+          }
         }
       }
       out.add(
           new HostInfo(
-              h.hostId(), h.cpuMhz(), h.memoryKb(), cpu, mem, Set.of(h.imageFormat()), true));
+              h.hostId(),
+              h.cpuMhz(),
+              h.memoryKb(),
+              cpu,
+              mem,
+              Set.of(h.imageFormat()),
+              true,
+              h.storageBytes() - disks));
     }
     return out;
   }
@@ -261,7 +272,13 @@ public final class SimFleet implements Hypervisor, SampleFeed {
   private static VmInfo info(SimVm vm) {
     VmSample s = vm.latest != null ? vm.latest : vm.samples.getFirst();
     return new VmInfo(
-        vm.vmId, vm.hostId, s.cpuCores(), s.cpuProvisionedMhz(), s.memProvisionedKb(), vm.image);
+        vm.vmId,
+        vm.hostId,
+        s.cpuCores(),
+        s.cpuProvisionedMhz(),
+        s.memProvisionedKb(),
+        vm.image,
+        IMAGE_SIZE_BYTES);
   }
 
   @Override
