@@ -11,10 +11,23 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param api the REST API's authentication
  * @param rails safety rails (cooldown, ping-pong, caps)
  * @param deploy process deployment at start-up
+ * @param jobs job handling (retry backoff)
  */
 @ConfigurationProperties("vmdna")
 public record VmdnaProperties(
-    Store store, Placement placement, Sim sim, Api api, Rails rails, Deploy deploy) {
+    Store store, Placement placement, Sim sim, Api api, Rails rails, Deploy deploy, Jobs jobs) {
+
+  /**
+   * @param retryBackoff wait before a job that failed for a technical reason is retried
+   */
+  public record Jobs(java.time.Duration retryBackoff) {}
+
+  /** The retry backoff, 10 s when unset. */
+  public java.time.Duration retryBackoff() {
+    return jobs == null || jobs.retryBackoff() == null
+        ? java.time.Duration.ofSeconds(10)
+        : jobs.retryBackoff();
+  }
 
   /**
    * @param mode when to deploy the bundled BPMN/DMN: if-absent (default), always, never

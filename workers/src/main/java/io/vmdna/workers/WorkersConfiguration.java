@@ -1,6 +1,10 @@
 package io.vmdna.workers;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.camunda.client.jobhandling.CommandExceptionHandlingStrategy;
+import io.camunda.client.jobhandling.DefaultJobExceptionHandlingStrategy;
+import io.camunda.client.jobhandling.JobExceptionHandlingStrategy;
+import io.camunda.client.metrics.MetricsRecorder;
 import io.vmdna.hypervisor.api.Hypervisor;
 import io.vmdna.hypervisor.image.QemuImg;
 import io.vmdna.hypervisor.sim.FleetSpec;
@@ -67,6 +71,17 @@ public class WorkersConfiguration {
   @Bean
   public MigrationRepository migrationRepository(DataSource ds) {
     return new MigrationRepository(ds);
+  }
+
+  /**
+   * Technical failures fail the job with a backoff and an actionable message ({@link
+   * TechnicalFailureStrategy}); replaces the starter's default strategy.
+   */
+  @Bean
+  public JobExceptionHandlingStrategy jobExceptionHandlingStrategy(
+      CommandExceptionHandlingStrategy commands, MetricsRecorder metrics, VmdnaProperties props) {
+    return new TechnicalFailureStrategy(
+        new DefaultJobExceptionHandlingStrategy(commands, metrics), props.retryBackoff());
   }
 
   @Bean

@@ -8,6 +8,7 @@ import io.vmdna.bpmn.ProcessContract.Vars;
 import io.vmdna.hypervisor.api.HostInfo;
 import io.vmdna.hypervisor.api.Hypervisor;
 import io.vmdna.hypervisor.api.HypervisorException;
+import io.vmdna.hypervisor.api.HypervisorUnavailableException;
 import io.vmdna.hypervisor.api.ImageRef;
 import io.vmdna.store.MigrationRepository;
 import java.util.Map;
@@ -49,6 +50,8 @@ public class ConvertImageWorker {
       ImageRef image = hypervisor.convertImage(migrationId, vmId, target.preferredFormat());
       Steps.ok(migrations, migrationId, STEP, "converted to " + image.path());
       return Map.of(Vars.CONVERTED_IMAGE, image);
+    } catch (HypervisorUnavailableException e) {
+      throw e; // technical: retried with backoff, then an incident (TechnicalFailureStrategy)
     } catch (HypervisorException e) {
       throw Steps.fail(migrations, migrationId, STEP, Errors.CONVERSION_FAILED, e.getMessage());
     }

@@ -7,6 +7,7 @@ import io.vmdna.bpmn.ProcessContract.JobTypes;
 import io.vmdna.bpmn.ProcessContract.Vars;
 import io.vmdna.hypervisor.api.Hypervisor;
 import io.vmdna.hypervisor.api.HypervisorException;
+import io.vmdna.hypervisor.api.HypervisorUnavailableException;
 import io.vmdna.hypervisor.api.ImageRef;
 import io.vmdna.hypervisor.api.MigrationRequest;
 import io.vmdna.hypervisor.api.MigrationResult;
@@ -62,6 +63,8 @@ public class MigrateWorker {
                   r.downtimeMs(),
                   r.alreadyDone() ? " (already done)" : ""));
       return Map.of(Vars.MIGRATION_RESULT, r);
+    } catch (HypervisorUnavailableException e) {
+      throw e; // technical: retried with backoff, then an incident (TechnicalFailureStrategy)
     } catch (HypervisorException e) {
       throw Steps.fail(migrations, migrationId, STEP, Errors.MIGRATION_FAILED, e.getMessage());
     }

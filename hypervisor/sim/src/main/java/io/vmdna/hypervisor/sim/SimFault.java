@@ -15,5 +15,7 @@ public enum SimFault {
   /** {@code migrate} never returns (until released) and the VM does not move. */
   MIGRATION_HANGS_BEFORE_MOVE,
   /** {@code migrate} moves the VM, then never returns (until released): an unknown outcome. */
-  MIGRATION_HANGS_AFTER_MOVE
+  MIGRATION_HANGS_AFTER_MOVE,
+  /** The VM's host does not answer: {@code convertImage} fails as a technical failure. */
+  HOST_UNREACHABLE
 }

@@ -3,6 +3,7 @@ package io.vmdna.hypervisor.sim;
 import io.vmdna.hypervisor.api.HostInfo;
 import io.vmdna.hypervisor.api.Hypervisor;
 import io.vmdna.hypervisor.api.HypervisorException;
+import io.vmdna.hypervisor.api.HypervisorUnavailableException;
 import io.vmdna.hypervisor.api.ImageFormat;
 import io.vmdna.hypervisor.api.ImageRef;
 import io.vmdna.hypervisor.api.MigrationRequest;
@@ -301,6 +302,10 @@ public final class SimFleet implements Hypervisor, SampleFeed {
     ImageRef done = converted.get(migrationId);
     if (done != null && Files.exists(Path.of(done.path()))) {
       return done;
+    }
+    if (hasFault(vmId, SimFault.HOST_UNREACHABLE)) {
+      throw new HypervisorUnavailableException(
+          vm.hostId, "convertImage " + vmId, "connection refused (injected fault)");
     }
     if (hasFault(vmId, SimFault.CONVERSION_FAILS)) {
       throw new HypervisorException(
