@@ -28,6 +28,9 @@ public final class Vmdna {
                         --steps-per-second N    5-minute steps replayed per second (default 4)
                         --zeebe-port N          engine gRPC port, 0 = any free (default 26500)
                         --parallelism N         Flink parallelism (default 2)
+        bench  drive N migrations through the process on the in-process engine and report
+               migrations/s and the latency each job type adds
+               options: --migrations N (default 200), --hosts N (default 20), --work DIR
         help   print this text
       """;
 
@@ -52,6 +55,10 @@ public final class Vmdna {
     }
     return switch (args[0]) {
       case "demo" -> demo(parse(args), out);
+      case "bench" -> {
+        bench(args).run(out);
+        yield 0;
+      }
       default -> {
         err.println("vmdna: unknown command '" + args[0] + "'");
         err.print(USAGE);
@@ -87,6 +94,30 @@ public final class Vmdna {
       }
     }
     return new DemoSettings(data, work, port, steps, parallelism);
+  }
+
+  static MigrationBench bench(String[] args) {
+    int migrations = 200;
+    int hosts = 20;
+    Path work = DemoSettings.defaults().workDir().resolveSibling("vmdna-bench");
+    for (int i = 1; i < args.length; i++) {
+      String opt = args[i];
+      if (i + 1 >= args.length) {
+        throw new IllegalArgumentException("option " + opt + " needs a value");
+      }
+      String v = args[++i];
+      try {
+        switch (opt) {
+          case "--migrations" -> migrations = Integer.parseInt(v);
+          case "--hosts" -> hosts = Integer.parseInt(v);
+          case "--work" -> work = Path.of(v);
+          default -> throw new IllegalArgumentException("unknown option " + opt + " for bench");
+        }
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("option " + opt + " needs a number, got '" + v + "'");
+      }
+    }
+    return new MigrationBench(migrations, hosts, DemoSettings.defaults().dataDir(), work);
   }
 
   private static int demo(DemoSettings settings, PrintStream out) throws Exception {

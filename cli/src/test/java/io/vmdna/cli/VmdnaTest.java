@@ -66,6 +66,17 @@ class VmdnaTest {
   }
 
   @Test
+  void benchShouldNameTheBadOption() {
+    assertThatThrownBy(() -> Vmdna.bench(new String[] {"bench", "--migrations", "many"}))
+        .hasMessageContaining("--migrations needs a number, got 'many'");
+    assertThatThrownBy(() -> Vmdna.bench(new String[] {"bench", "--hosts", "1"}))
+        .hasMessageContaining("--hosts >= 2");
+    assertThatThrownBy(() -> Vmdna.bench(new String[] {"bench", "--fast", "1"}))
+        .hasMessageContaining("unknown option --fast for bench");
+    assertThat(Vmdna.bench(new String[] {"bench", "--migrations", "7"}).migrations()).isEqualTo(7);
+  }
+
+  @Test
   void shouldFailClearlyWithoutFleetFile() {
     DemoLoop loop =
         new DemoLoop(new DemoSettings(Path.of("no-such-folder"), Path.of("target/x"), 0, 1, 1));

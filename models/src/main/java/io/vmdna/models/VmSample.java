@@ -60,6 +60,24 @@ public record VmSample(
         netTxKbps);
   }
 
+  /** The same sample attributed to another VM (several simulated VMs replaying one trace). */
+  public VmSample asVm(String newVmId) {
+    return new VmSample(
+        newVmId,
+        hostId,
+        timestampS,
+        cpuCores,
+        cpuProvisionedMhz,
+        cpuUsageMhz,
+        cpuUsagePct,
+        memProvisionedKb,
+        memUsageKb,
+        diskReadKbps,
+        diskWriteKbps,
+        netRxKbps,
+        netTxKbps);
+  }
+
   /** Total network throughput (received plus transmitted), KiB/s. */
   public double netKbps() {
     return netRxKbps + netTxKbps;

@@ -19,15 +19,28 @@ import java.util.Set;
  * <pre>
  * # comments and blank lines are ignored
  * host,&lt;hostId&gt;,&lt;cpuMhz&gt;,&lt;memoryKb&gt;,&lt;imageFormat&gt;[,&lt;storageGiB&gt;]
- * vm,&lt;vmId&gt;,&lt;hostId&gt;
+ * vm,&lt;vmId&gt;,&lt;hostId&gt;[,&lt;trace&gt;]
  * </pre>
  *
- * where {@code vmId} names a trace file ({@code <vmId>.csv[.gz]}) in the same folder.
+ * where {@code trace} (default: the VM id) names a trace file ({@code <trace>.csv[.gz]}) in the
+ * same folder; several VMs may replay the same trace.
  *
  * @param hosts the hosts, in file order
  * @param placement initial host of every VM, in file order
+ * @param traces the trace each VM replays, when it is not the VM id
  */
-public record FleetSpec(List<Host> hosts, Map<String, String> placement) {
+public record FleetSpec(
+    List<Host> hosts, Map<String, String> placement, Map<String, String> traces) {
+
+  /** A fleet whose VMs replay the traces named like them. */
+  public FleetSpec(List<Host> hosts, Map<String, String> placement) {
+    this(hosts, placement, Map.of());
+  }
+
+  /** The trace a VM replays (its own id unless the fleet file names another). */
+  public String traceOf(String vmId) {
+    return traces.getOrDefault(vmId, vmId);
+  }
 
   /**
    * A simulated host.
@@ -50,6 +63,7 @@ public record FleetSpec(List<Host> hosts, Map<String, String> placement) {
   public FleetSpec {
     hosts = List.copyOf(hosts);
     placement = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(placement));
+    traces = Map.copyOf(traces);
     Set<String> ids = new HashSet<>();
     for (Host h : hosts) {
       if (!ids.add(h.hostId())) {
@@ -80,6 +94,7 @@ public record FleetSpec(List<Host> hosts, Map<String, String> placement) {
     }
     List<Host> hosts = new ArrayList<>();
     Map<String, String> placement = new LinkedHashMap<>();
+    Map<String, String> traces = new LinkedHashMap<>();
     for (int i = 0; i < lines.size(); i++) {
       String line = lines.get(i).strip();
       if (line.isEmpty() || line.startsWith("#")) {
@@ -104,9 +119,14 @@ public record FleetSpec(List<Host> hosts, Map<String, String> placement) {
                     storage));
           }
           case "vm" -> {
-            expect(f, 3, where, "vm,<vmId>,<hostId>");
+            if (f.length != 3 && f.length != 4) {
+              expect(f, 3, where, "vm,<vmId>,<hostId>[,<trace>]");
+            }
             if (placement.put(f[1].strip(), f[2].strip()) != null) {
               throw new IllegalArgumentException("VM '" + f[1].strip() + "' is placed twice");
+            }
+            if (f.length == 4) {
+              traces.put(f[1].strip(), f[3].strip());
             }
           }
           default ->
@@ -117,7 +137,7 @@ public record FleetSpec(List<Host> hosts, Map<String, String> placement) {
         throw new IllegalArgumentException("fleet: " + where + ": " + e.getMessage(), e);
       }
     }
-    return new FleetSpec(hosts, placement);
+    return new FleetSpec(hosts, placement, traces);
   }
 
   private static void expect(String[] f, int n, String where, String form) {

@@ -113,7 +113,7 @@ public final class SimFleet implements Hypervisor, SampleFeed {
     long start = Long.MAX_VALUE;
     for (Map.Entry<String, String> e : spec.placement().entrySet()) {
       String vmId = e.getKey();
-      Path file = traceFile(traceDir, vmId);
+      Path file = traceFile(traceDir, spec.traceOf(vmId));
       VmTrace trace = reader.read(file);
       if (trace.samples().isEmpty()) {
         throw new IllegalArgumentException("sim: trace " + file + " has no valid sample");
@@ -125,7 +125,11 @@ public final class SimFleet implements Hypervisor, SampleFeed {
         qemuImg.create(image, format, IMAGE_SIZE_BYTES);
       }
       ImageRef ref = new ImageRef(image.toString(), format);
-      fleet.vms.put(vmId, new SimVm(vmId, e.getValue(), trace.samples(), ref));
+      List<VmSample> samples =
+          vmId.equals(trace.vmId())
+              ? trace.samples()
+              : trace.samples().stream().map(x -> x.asVm(vmId)).toList();
+      fleet.vms.put(vmId, new SimVm(vmId, e.getValue(), samples, ref));
       fleet.remaining += trace.samples().size();
       start = Math.min(start, trace.samples().getFirst().timestampS());
     }

@@ -1,0 +1,37 @@
+package io.vmdna.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The bench command runs its migrations to completion and reports them (no timing asserted). */
+class MigrationBenchIT {
+  @TempDir Path work;
+
+  @Test
+  void shouldCompleteEveryMigrationAndReportEachJobType() throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+    new MigrationBench(6, 3, Path.of("../data/bitbrains-demo"), work)
+        .run(new PrintStream(out, true, StandardCharsets.UTF_8));
+
+    String report = out.toString(StandardCharsets.UTF_8);
+    assertThat(report).contains("bench: 6 migrations completed in").contains("migrations/s");
+    for (String job :
+        new String[] {
+          "vmdna.scan-hosts",
+          "vmdna.reserve-capacity",
+          "vmdna.convert-image",
+          "vmdna.migrate",
+          "vmdna.verify-migration",
+          "vmdna.record-dna"
+        }) {
+      assertThat(report).containsPattern(java.util.regex.Pattern.quote(job) + " +n +6 ");
+    }
+  }
+}
