@@ -88,6 +88,9 @@ public final class ProcessContract {
      */
     public static final String PROCEED = "proceed";
 
+    /** Scans made so far (the process scans again after {@code CAPACITY_GONE}, 3 at most). */
+    public static final String SCAN_ATTEMPTS = "scanAttempts";
+
     /** Set by scan-hosts when a safety rail declined the migration: why. */
     public static final String DECLINED = "declined";
 

@@ -114,6 +114,25 @@ class ProcessModelTest {
     }
   }
 
+  /**
+   * Zeebe 8.6's validator (the version Operate runs with) reads a node's outgoing flows from its
+   * {@code <bpmn:outgoing>} references, not from the flows' {@code sourceRef}: a boundary event
+   * without them is rejected at deployment. Camunda Modeler always writes them; so must we.
+   */
+  @Test
+  void everyFlowNodeShouldListItsIncomingAndOutgoingFlows() {
+    BpmnModelInstance m = model();
+    for (io.camunda.zeebe.model.bpmn.instance.SequenceFlow f :
+        m.getModelElementsByType(io.camunda.zeebe.model.bpmn.instance.SequenceFlow.class)) {
+      assertThat(f.getSource().getOutgoing())
+          .as("outgoing of " + f.getSource().getId())
+          .contains(f);
+      assertThat(f.getTarget().getIncoming())
+          .as("incoming of " + f.getTarget().getId())
+          .contains(f);
+    }
+  }
+
   @Test
   void everyFlowNodeShouldBeDrawn() {
     BpmnModelInstance m = model();

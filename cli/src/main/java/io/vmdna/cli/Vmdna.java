@@ -30,7 +30,9 @@ public final class Vmdna {
                         --parallelism N         Flink parallelism (default 2)
         bench  drive N migrations through the process on the in-process engine and report
                migrations/s and the latency each job type adds
-               options: --migrations N (default 200), --hosts N (default 20), --work DIR
+               options: --migrations N (default 200), --hosts N (default 20), --work DIR,
+                        --gateway URL (a real Zeebe gateway, e.g. http://localhost:26500;
+                        default: the in-process engine)
         help   print this text
       """;
 
@@ -99,6 +101,7 @@ public final class Vmdna {
   static MigrationBench bench(String[] args) {
     int migrations = 200;
     int hosts = 20;
+    String gateway = null;
     Path work = DemoSettings.defaults().workDir().resolveSibling("vmdna-bench");
     for (int i = 1; i < args.length; i++) {
       String opt = args[i];
@@ -111,13 +114,14 @@ public final class Vmdna {
           case "--migrations" -> migrations = Integer.parseInt(v);
           case "--hosts" -> hosts = Integer.parseInt(v);
           case "--work" -> work = Path.of(v);
+          case "--gateway" -> gateway = v;
           default -> throw new IllegalArgumentException("unknown option " + opt + " for bench");
         }
       } catch (NumberFormatException e) {
         throw new IllegalArgumentException("option " + opt + " needs a number, got '" + v + "'");
       }
     }
-    return new MigrationBench(migrations, hosts, DemoSettings.defaults().dataDir(), work);
+    return new MigrationBench(migrations, hosts, DemoSettings.defaults().dataDir(), work, gateway);
   }
 
   private static int demo(DemoSettings settings, PrintStream out) throws Exception {

@@ -17,19 +17,21 @@ class MigrationBenchIT {
   void shouldCompleteEveryMigrationAndReportEachJobType() throws Exception {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
 
-    new MigrationBench(6, 3, Path.of("../data/bitbrains-demo"), work)
+    new MigrationBench(6, 3, Path.of("../data/bitbrains-demo"), work, null)
         .run(new PrintStream(out, true, StandardCharsets.UTF_8));
 
     String report = out.toString(StandardCharsets.UTF_8);
-    assertThat(report).contains("bench: 6 migrations completed in").contains("migrations/s");
+    assertThat(report)
+        .contains("bench: 6 migrations ended {MIGRATED=6} in")
+        .contains("migrations/s");
     for (String job :
         new String[] {
-          "vmdna.scan-hosts",
-          "vmdna.reserve-capacity",
-          "vmdna.convert-image",
-          "vmdna.migrate",
-          "vmdna.verify-migration",
-          "vmdna.record-dna"
+          "scan-hosts",
+          "reserve-capacity",
+          "convert-image",
+          "migrate",
+          "verify-migration",
+          "record-dna"
         }) {
       assertThat(report).containsPattern(java.util.regex.Pattern.quote(job) + " +n +6 ");
     }

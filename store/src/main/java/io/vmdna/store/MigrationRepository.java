@@ -319,20 +319,26 @@ public final class MigrationRepository {
    * @param step the step (job type without prefix, e.g. {@code migrate})
    * @param outcome e.g. {@code OK}, {@code FAILED}
    * @param detail free text
+   * @param at when it was recorded
    */
-  public record Step(String step, String outcome, String detail) {}
+  public record Step(String step, String outcome, String detail, java.time.Instant at) {}
 
   /** The step history of a migration, oldest first. */
   public List<Step> steps(String migrationId) {
     try (Connection c = dataSource.getConnection();
         PreparedStatement q =
             c.prepareStatement(
-                "select step, outcome, detail from migration_step where migration_id = ? order by id")) {
+                "select step, outcome, detail, at from migration_step where migration_id = ? order by id")) {
       q.setString(1, migrationId);
       List<Step> out = new ArrayList<>();
       try (ResultSet rs = q.executeQuery()) {
         while (rs.next()) {
-          out.add(new Step(rs.getString(1), rs.getString(2), rs.getString(3)));
+          out.add(
+              new Step(
+                  rs.getString(1),
+                  rs.getString(2),
+                  rs.getString(3),
+                  rs.getTimestamp(4).toInstant()));
         }
       }
       return out;
@@ -347,6 +353,31 @@ public final class MigrationRepository {
       return find(c, migrationId);
     } catch (SQLException e) {
       throw new StoreException("find " + migrationId + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * When a migration's record was created and last updated.
+   *
+   * @param created when it was claimed or requested
+   * @param updated its last status change
+   */
+  public record Times(java.time.Instant created, java.time.Instant updated) {}
+
+  /** Creation and last-update times of a migration, if recorded. */
+  public Optional<Times> times(String migrationId) {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement q =
+            c.prepareStatement(
+                "select created_at, updated_at from migration where migration_id = ?")) {
+      q.setString(1, migrationId);
+      try (ResultSet rs = q.executeQuery()) {
+        return rs.next()
+            ? Optional.of(new Times(rs.getTimestamp(1).toInstant(), rs.getTimestamp(2).toInstant()))
+            : Optional.empty();
+      }
+    } catch (SQLException e) {
+      throw new StoreException("times of " + migrationId + ": " + e.getMessage(), e);
     }
   }
 

@@ -56,7 +56,8 @@ public class ScanHostsWorker {
       @Variable(optional = true) String reason,
       @Variable(optional = true) Map<String, Object> forecast,
       @Variable(optional = true) String requestedTargetHostId,
-      @Variable(optional = true) Boolean dryRun) {
+      @Variable(optional = true) Boolean dryRun,
+      @Variable(optional = true) Integer scanAttempts) {
     VmInfo vm =
         hypervisor
             .vm(vmId)
@@ -115,6 +116,7 @@ public class ScanHostsWorker {
     Map<String, Object> out = new HashMap<>();
     out.put(Vars.DUPLICATE, false);
     out.put(Vars.DRY_RUN, dry);
+    out.put(Vars.SCAN_ATTEMPTS, scanAttempts == null ? 1 : scanAttempts + 1);
     out.put(Vars.PROCEED, !dry);
     out.put("sourceHostId", vm.hostId());
     out.put(Vars.TARGET_HOST_ID, target);
