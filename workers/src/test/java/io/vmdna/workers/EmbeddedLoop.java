@@ -184,6 +184,32 @@ final class EmbeddedLoop implements AutoCloseable {
     return endOf(instancesOf(id).getFirst()).orElseThrow();
   }
 
+  /**
+   * Starts a migration of {@code vm} as the REST API does (message {@code vm-migration-requested}
+   * with correlation key and message id {@code id}), without going through HTTP.
+   */
+  void requestMigration(String id, String vm) {
+    client
+        .newPublishMessageCommand()
+        .messageName(ProcessContract.MESSAGE_REQUESTED)
+        .correlationKey(id)
+        .messageId(id)
+        .variables(
+            Map.of(
+                "migrationId",
+                id,
+                "vmId",
+                vm,
+                "hostId",
+                fleet.locate(vm).orElseThrow(),
+                "signalType",
+                "API",
+                "reason",
+                "test"))
+        .send()
+        .join();
+  }
+
   /** Waits until a job of the given type was created for the migration's instance. */
   void awaitJobActivated(String id, String jobType) {
     await()

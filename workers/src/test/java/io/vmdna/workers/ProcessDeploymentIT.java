@@ -47,25 +47,7 @@ class ProcessDeploymentIT {
   }
 
   private static String requestMigration(String id, String vm) {
-    loop.client
-        .newPublishMessageCommand()
-        .messageName(ProcessContract.MESSAGE_REQUESTED)
-        .correlationKey(id)
-        .messageId(id)
-        .variables(
-            Map.of(
-                "migrationId",
-                id,
-                "vmId",
-                vm,
-                "hostId",
-                loop.fleet.locate(vm).orElseThrow(),
-                "signalType",
-                "API",
-                "reason",
-                "test"))
-        .send()
-        .join();
+    loop.requestMigration(id, vm);
     return loop.awaitEnd(id);
   }
 

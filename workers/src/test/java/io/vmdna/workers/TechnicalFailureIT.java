@@ -7,7 +7,6 @@ import io.camunda.zeebe.protocol.record.Record;
 import io.camunda.zeebe.protocol.record.intent.IncidentIntent;
 import io.camunda.zeebe.protocol.record.intent.JobIntent;
 import io.camunda.zeebe.protocol.record.value.IncidentRecordValue;
-import io.vmdna.bpmn.ProcessContract;
 import io.vmdna.bpmn.ProcessContract.EndEvents;
 import io.vmdna.hypervisor.sim.SimFault;
 import java.nio.file.Path;
@@ -54,25 +53,7 @@ class TechnicalFailureIT {
     loop.fleet.inject(SimFault.HOST_UNREACHABLE, vm);
 
     // when a migration reaches convert-image
-    loop.client
-        .newPublishMessageCommand()
-        .messageName(ProcessContract.MESSAGE_REQUESTED)
-        .correlationKey(id)
-        .messageId(id)
-        .variables(
-            Map.of(
-                "migrationId",
-                id,
-                "vmId",
-                vm,
-                "hostId",
-                source,
-                "signalType",
-                "API",
-                "reason",
-                "test"))
-        .send()
-        .join();
+    loop.requestMigration(id, vm);
 
     // then the job is retried with backoff until an incident says what failed, where, what to do
     await()

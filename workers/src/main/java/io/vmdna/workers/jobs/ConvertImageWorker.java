@@ -35,17 +35,8 @@ public class ConvertImageWorker {
   public Map<String, Object> convertImage(
       @Variable String migrationId, @Variable String vmId, @Variable String targetHostId) {
     HostInfo target =
-        hypervisor.hosts().stream()
-            .filter(h -> h.hostId().equals(targetHostId))
-            .findFirst()
-            .orElseThrow(
-                () ->
-                    Steps.fail(
-                        migrations,
-                        migrationId,
-                        STEP,
-                        Errors.CONVERSION_FAILED,
-                        "host " + targetHostId + " is gone"));
+        Steps.targetHost(
+            hypervisor, migrations, migrationId, STEP, Errors.CONVERSION_FAILED, targetHostId);
     try {
       ImageRef image = hypervisor.convertImage(migrationId, vmId, target.preferredFormat());
       Steps.ok(migrations, migrationId, STEP, "converted to " + image.path());

@@ -47,17 +47,8 @@ public class ReserveCapacityWorker {
       @Variable double cpuNeedMhz,
       @Variable double memNeedKb) {
     HostInfo host =
-        hypervisor.hosts().stream()
-            .filter(h -> h.hostId().equals(targetHostId))
-            .findFirst()
-            .orElseThrow(
-                () ->
-                    Steps.fail(
-                        migrations,
-                        migrationId,
-                        STEP,
-                        Errors.CAPACITY_GONE,
-                        "host " + targetHostId + " is gone"));
+        Steps.targetHost(
+            hypervisor, migrations, migrationId, STEP, Errors.CAPACITY_GONE, targetHostId);
     double freeCpu = host.cpuCapacityMhz() * maxUtilization - host.cpuUsedMhz();
     double freeMem = host.memCapacityKb() - host.memUsedKb();
     ReservationRepository.Outcome o =

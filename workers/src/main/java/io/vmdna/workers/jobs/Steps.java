@@ -2,6 +2,8 @@ package io.vmdna.workers.jobs;
 
 import io.camunda.client.exception.BpmnError;
 import io.camunda.client.exception.CamundaError;
+import io.vmdna.hypervisor.api.HostInfo;
+import io.vmdna.hypervisor.api.Hypervisor;
 import io.vmdna.store.MigrationRepository;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -26,6 +28,24 @@ final class Steps {
     migrations.recordStep(migrationId, step, code, detail);
     return CamundaError.bpmnError(
         code, detail, Map.of("failure", Map.of("step", step, "code", code, "detail", detail)));
+  }
+
+  /**
+   * The target host as the hypervisor reports it now, or the BPMN error {@code code} recorded as
+   * the step's failure when the host is gone.
+   */
+  static HostInfo targetHost(
+      Hypervisor hypervisor,
+      MigrationRepository migrations,
+      String migrationId,
+      String step,
+      String code,
+      String hostId) {
+    return hypervisor.hosts().stream()
+        .filter(h -> h.hostId().equals(hostId))
+        .findFirst()
+        .orElseThrow(
+            () -> fail(migrations, migrationId, step, code, "host " + hostId + " is gone"));
   }
 
   /** A number from a variable map (JSON numbers arrive as Integer, Long or Double). */
