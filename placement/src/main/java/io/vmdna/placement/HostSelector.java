@@ -49,13 +49,15 @@ public final class HostSelector {
             d.topology(),
             d.freeCpuWeight(),
             d.affinityWeight(),
-            d.proximityWeight()),
+            d.proximityWeight(),
+            d.loadTrendWeight()),
         reservations);
   }
 
   /**
    * Every unit, registered here: filters online, image format, ping-pong, cap per target,
-   * anti-affinity, storage, CPU and memory headroom; weighers free CPU, affinity, proximity.
+   * anti-affinity, storage, CPU and memory headroom; weighers free CPU, affinity, proximity and
+   * load trend.
    */
   public static HostSelector from(PlacementConfig c, ReservationRepository reservations) {
     return new HostSelector(
@@ -70,7 +72,8 @@ public final class HostSelector {
         List.of(
             new Weighted(new FreeCpuWeigher(), c.freeCpuWeight()),
             new Weighted(new AffinityWeigher(c.affinity()), c.affinityWeight()),
-            new Weighted(new ProximityWeigher(c.topology()), c.proximityWeight())),
+            new Weighted(new ProximityWeigher(c.topology()), c.proximityWeight()),
+            new Weighted(new LoadTrendWeigher(0.2), c.loadTrendWeight())),
         reservations);
   }
 

@@ -14,6 +14,7 @@ import java.util.Set;
  * @param freeCpuWeight weight of {@link FreeCpuWeigher}
  * @param affinityWeight weight of {@link AffinityWeigher}
  * @param proximityWeight weight of {@link ProximityWeigher}
+ * @param loadTrendWeight weight of {@link LoadTrendWeigher}
  */
 public record PlacementConfig(
     double maxUtilization,
@@ -23,20 +24,21 @@ public record PlacementConfig(
     Map<String, String> topology,
     double freeCpuWeight,
     double affinityWeight,
-    double proximityWeight) {
+    double proximityWeight,
+    double loadTrendWeight) {
 
   /** Copies and validates. */
   public PlacementConfig {
     antiAffinity = Map.copyOf(antiAffinity);
     affinity = Map.copyOf(affinity);
     topology = Map.copyOf(topology);
-    if (freeCpuWeight < 0 || affinityWeight < 0 || proximityWeight < 0) {
+    if (freeCpuWeight < 0 || affinityWeight < 0 || proximityWeight < 0 || loadTrendWeight < 0) {
       throw new IllegalArgumentException("placement weights must be >= 0");
     }
   }
 
   /** Defaults: 80 % CPU at most, 2 in flight per target, no groups, no topology. */
   public static PlacementConfig defaults() {
-    return new PlacementConfig(0.8, 2, Map.of(), Map.of(), Map.of(), 1.0, 0.5, 0.25);
+    return new PlacementConfig(0.8, 2, Map.of(), Map.of(), Map.of(), 1.0, 0.5, 0.25, 0.25);
   }
 }

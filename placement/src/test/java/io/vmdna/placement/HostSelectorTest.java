@@ -76,7 +76,7 @@ class HostSelectorTest {
     HostSelector selector =
         HostSelector.from(
             new PlacementConfig(
-                0.8, 1, java.util.Map.of(), java.util.Map.of(), java.util.Map.of(), 1, 0, 0),
+                0.8, 1, java.util.Map.of(), java.util.Map.of(), java.util.Map.of(), 1, 0, 0, 0),
             reservations);
     List<HostInfo> hosts =
         List.of(
@@ -110,6 +110,7 @@ class HostSelectorTest {
                 "src", "z1/r1", "near", "z1/r1", "zone", "z1/r2", "far", "z2/r9", "mate", "z2/r8"),
             1.0,
             0.5,
+            0.25,
             0.25);
     HostSelector selector = HostSelector.from(c, reservations);
     List<HostInfo> hosts =
@@ -147,6 +148,23 @@ class HostSelectorTest {
         .containsEntry("chosen", "mate");
     assertThatThrownBy(() -> new ProximityWeigher(java.util.Map.of("h", "rack-only")))
         .hasMessageContaining("<zone>/<rack>");
+  }
+
+  @Test
+  void loadTrendShouldPreferHostsThatAreNotHeatingUp() {
+    LoadTrendWeigher w = new LoadTrendWeigher(0.2);
+    PlacementRequest r = new PlacementRequest("t", "vm", "src", 1, 1);
+    HostInfo flat =
+        new HostInfo("flat", 10_000, 1e6, 0, 0, Set.of(ImageFormat.RAW), true, 1L << 40, -500);
+    HostInfo warming =
+        new HostInfo("warm", 10_000, 1e6, 0, 0, Set.of(ImageFormat.RAW), true, 1L << 40, 1_000);
+    HostInfo hot =
+        new HostInfo("hot", 10_000, 1e6, 0, 0, Set.of(ImageFormat.RAW), true, 1L << 40, 5_000);
+
+    assertThat(w.weigh(new HostState(flat, 0, 0, 0, Set.of()), r)).isEqualTo(1.0);
+    assertThat(w.weigh(new HostState(warming, 0, 0, 0, Set.of()), r)).isEqualTo(0.5);
+    assertThat(w.weigh(new HostState(hot, 0, 0, 0, Set.of()), r)).isZero();
+    assertThatThrownBy(() -> new LoadTrendWeigher(0)).hasMessageContaining("risingShare");
   }
 
   @Test

@@ -108,7 +108,8 @@ public record VmdnaProperties(
         placement == null || placement.topology() == null ? d.topology() : placement.topology(),
         d.freeCpuWeight(),
         d.affinityWeight(),
-        d.proximityWeight());
+        d.proximityWeight(),
+        d.loadTrendWeight());
   }
 
   /**

@@ -13,6 +13,8 @@ import java.util.Set;
  * @param imageFormats disk formats the host runs VMs from; the first one is preferred
  * @param online whether the host answers and accepts VMs
  * @param storageFreeBytes free space where the host keeps VM disk images, bytes
+ * @param cpuTrendMhzPerHour how fast the host's CPU use has been changing lately (least-squares
+ *     slope over the last hour), MHz per hour; 0 when unknown
  */
 public record HostInfo(
     String hostId,
@@ -22,7 +24,30 @@ public record HostInfo(
     double memUsedKb,
     Set<ImageFormat> imageFormats,
     boolean online,
-    long storageFreeBytes) {
+    long storageFreeBytes,
+    double cpuTrendMhzPerHour) {
+
+  /** A host whose load trend is unknown (0). */
+  public HostInfo(
+      String hostId,
+      double cpuCapacityMhz,
+      double memCapacityKb,
+      double cpuUsedMhz,
+      double memUsedKb,
+      Set<ImageFormat> imageFormats,
+      boolean online,
+      long storageFreeBytes) {
+    this(
+        hostId,
+        cpuCapacityMhz,
+        memCapacityKb,
+        cpuUsedMhz,
+        memUsedKb,
+        imageFormats,
+        online,
+        storageFreeBytes,
+        0);
+  }
 
   /** Copies the formats; the iteration order of the given set is kept. */
   public HostInfo {

@@ -54,6 +54,7 @@ public final class SimFleet implements Hypervisor, SampleFeed {
   private static final long LINK_BYTES_PER_S = 1L << 30;
   private static final long DOWNTIME_MS = 30;
   private static final long IMAGE_SIZE_BYTES = 16L << 20;
+  private static final int TREND_STEPS = 12;
 
   private final Map<String, FleetSpec.Host> hosts = new LinkedHashMap<>();
   private final Map<String, SimVm> vms = new LinkedHashMap<>();
@@ -63,6 +64,7 @@ public final class SimFleet implements Hypervisor, SampleFeed {
   private final List<SimMigration> history = new ArrayList<>();
   private final List<SkippedLine> skippedLines = new ArrayList<>();
   private final Map<String, Long> overloadSteps = new LinkedHashMap<>();
+  private final Map<String, java.util.ArrayDeque<Double>> recentCpu = new HashMap<>();
   private final QemuImg qemuImg;
   private final Path imageDir;
   private long stepStartS;
@@ -190,7 +192,23 @@ public final class SimFleet implements Hypervisor, SampleFeed {
       if (cpu > h.cpuMhz()) {
         overloadSteps.merge(h.hostId(), 1L, Long::sum);
       }
+      java.util.ArrayDeque<Double> window =
+          recentCpu.computeIfAbsent(h.hostId(), k -> new java.util.ArrayDeque<>());
+      window.addLast(cpu);
+      if (window.size() > TREND_STEPS) {
+        window.removeFirst();
+      }
     }
+  }
+
+  /** Least-squares slope of the host's CPU over the last hour of steps, MHz per hour. */
+  private double trendPerHour(String hostId) {
+    java.util.ArrayDeque<Double> window = recentCpu.get(hostId);
+    if (window == null || window.size() < 2) {
+      return 0;
+    }
+    double[] y = window.stream().mapToDouble(Double::doubleValue).toArray();
+    return io.vmdna.models.dna.Stats.slope(y) * (3600.0 / STEP_S);
   }
 
   /**
@@ -259,7 +277,8 @@ public final class SimFleet implements Hypervisor, SampleFeed {
               mem,
               Set.of(h.imageFormat()),
               true,
-              h.storageBytes() - disks));
+              h.storageBytes() - disks,
+              trendPerHour(h.hostId())));
     }
     return out;
   }
