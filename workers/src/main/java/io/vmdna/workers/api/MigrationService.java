@@ -104,15 +104,25 @@ public class MigrationService {
     if (body.targetHostId() != null) {
       vars.put(Vars.REQUESTED_TARGET, body.targetHostId());
     }
-    camunda
-        .newPublishMessageCommand()
-        .messageName(ProcessContract.MESSAGE_REQUESTED)
-        .correlationKey(id)
-        .messageId(id)
-        .timeToLive(Duration.ofMinutes(1))
-        .variables(vars)
-        .send()
-        .join();
+    try {
+      camunda
+          .newPublishMessageCommand()
+          .messageName(ProcessContract.MESSAGE_REQUESTED)
+          .correlationKey(id)
+          .messageId(id)
+          .timeToLive(Duration.ofMinutes(1))
+          .variables(vars)
+          .send()
+          .join();
+    } catch (RuntimeException e) {
+      // the record must not keep the VM "migrating" when no process will ever claim it
+      migrations.setStatus(id, MigrationStatus.CANCELLED);
+      migrations.recordStep(
+          id, "request", "FAILED", "the process engine did not take it: " + e.getMessage());
+      throw new ApiException(
+          HttpStatus.SERVICE_UNAVAILABLE,
+          "could not start the migration: the process engine did not accept it; try again later");
+    }
     AUDIT.info("{} started migration {} of VM {} (dryRun={})", caller, id, vm.vmId(), dryRun);
     return get(id);
   }
