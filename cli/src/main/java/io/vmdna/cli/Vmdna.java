@@ -33,6 +33,10 @@ public final class Vmdna {
                options: --migrations N (default 200), --hosts N (default 20), --work DIR,
                         --gateway URL (a real Zeebe gateway, e.g. http://localhost:26500;
                         default: the in-process engine)
+        evaluate  walk forward through traces: the trend forecaster beside persistence and
+               seasonal-naive at 15/30/60 min (MAE, onsets caught, false warnings, p90 coverage)
+               options: --traces DIR (required), --from-fraction F (default 0.8), --output DIR
+                        (default target/vmdna-evaluate)
         help   print this text
       """;
 
@@ -57,6 +61,10 @@ public final class Vmdna {
     }
     return switch (args[0]) {
       case "demo" -> demo(parse(args), out);
+      case "evaluate" -> {
+        evaluate(args).run(out);
+        yield 0;
+      }
       case "bench" -> {
         bench(args).run(out);
         yield 0;
@@ -96,6 +104,36 @@ public final class Vmdna {
       }
     }
     return new DemoSettings(data, work, port, steps, parallelism);
+  }
+
+  static EvaluateCommand evaluate(String[] args) {
+    Path traces = null;
+    double from = 0.8;
+    Path output = DemoSettings.defaults().workDir().resolveSibling("vmdna-evaluate");
+    for (int i = 1; i < args.length; i++) {
+      String opt = args[i];
+      if (i + 1 >= args.length) {
+        throw new IllegalArgumentException("option " + opt + " needs a value");
+      }
+      String v = args[++i];
+      try {
+        switch (opt) {
+          case "--traces" -> traces = Path.of(v);
+          case "--from-fraction" -> from = Double.parseDouble(v);
+          case "--output" -> output = Path.of(v);
+          default -> throw new IllegalArgumentException("unknown option " + opt + " for evaluate");
+        }
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("option " + opt + " needs a number, got '" + v + "'");
+      }
+    }
+    if (traces == null) {
+      throw new IllegalArgumentException("evaluate needs --traces DIR");
+    }
+    if (!(from >= 0 && from < 1)) {
+      throw new IllegalArgumentException("--from-fraction must be in [0, 1), was " + from);
+    }
+    return new EvaluateCommand(traces, from, output);
   }
 
   static MigrationBench bench(String[] args) {

@@ -77,6 +77,35 @@ class VmdnaTest {
   }
 
   @Test
+  void evaluateShouldNeedTracesAndNameTheBadOption() {
+    assertThatThrownBy(() -> Vmdna.evaluate(new String[] {"evaluate"}))
+        .hasMessageContaining("evaluate needs --traces DIR");
+    assertThatThrownBy(
+            () ->
+                Vmdna.evaluate(
+                    new String[] {"evaluate", "--traces", "d", "--from-fraction", "1.5"}))
+        .hasMessageContaining("--from-fraction must be in [0, 1), was 1.5");
+    assertThatThrownBy(
+            () -> Vmdna.evaluate(new String[] {"evaluate", "--traces", "d", "--model", "m"}))
+        .hasMessageContaining("unknown option --model for evaluate");
+  }
+
+  @Test
+  void evaluateShouldScoreTheBundledExtractAndSkipTheFleetFile(
+      @org.junit.jupiter.api.io.TempDir Path out) throws Exception {
+    var scores =
+        new EvaluateCommand(Path.of("../data/bitbrains-demo"), 0.5, out)
+            .run(new PrintStream(this.out, true, StandardCharsets.UTF_8));
+    assertThat(scores).containsOnlyKeys(3, 6, 12);
+    assertThat(scores.get(6)).containsOnlyKeys("persistence", "seasonal-naive", "trend");
+    assertThat(scores.get(6).get("persistence").forecasts()).isPositive();
+    assertThat(this.out.toString(StandardCharsets.UTF_8))
+        .contains("evaluate: 12 VMs", "skipped: trace")
+        .contains("fleet.csv");
+    assertThat(out.resolve("report.json")).exists();
+  }
+
+  @Test
   void shouldFailClearlyWithoutFleetFile() {
     DemoLoop loop =
         new DemoLoop(new DemoSettings(Path.of("no-such-folder"), Path.of("target/x"), 0, 1, 1));
