@@ -6,7 +6,10 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.ToDoubleFunction;
 
 /**
  * {@code ./vmdna}: the command line. Commands: {@code demo} (the whole loop, embedded). Later
@@ -77,89 +80,95 @@ public final class Vmdna {
     };
   }
 
-  static DemoSettings parse(String[] args) {
-    DemoSettings d = DemoSettings.defaults();
-    Path data = d.dataDir();
-    Path work = d.workDir();
-    double steps = d.stepsPerSecond();
-    int port = d.zeebePort();
-    int parallelism = d.flinkParallelism();
-    for (int i = 1; i < args.length; i++) {
-      String opt = args[i];
-      if (i + 1 >= args.length) {
-        throw new IllegalArgumentException("option " + opt + " needs a value");
-      }
-      String v = args[++i];
-      try {
-        switch (opt) {
-          case "--data" -> data = Path.of(v);
-          case "--work" -> work = Path.of(v);
-          case "--steps-per-second" -> steps = Double.parseDouble(v);
-          case "--zeebe-port" -> port = Integer.parseInt(v);
-          case "--parallelism" -> parallelism = Integer.parseInt(v);
-          default -> throw new IllegalArgumentException("unknown option " + opt + " for demo");
+  /**
+   * A command's {@code --name value} options, checked against the names it knows. Errors name the
+   * option and what was wrong with it.
+   */
+  record Options(String command, Map<String, String> values) {
+    static Options parse(String command, String[] args, Set<String> known) {
+      Map<String, String> values = new LinkedHashMap<>();
+      for (int i = 1; i < args.length; i++) {
+        String opt = args[i];
+        if (i + 1 >= args.length) {
+          throw new IllegalArgumentException("option " + opt + " needs a value");
         }
+        if (!known.contains(opt)) {
+          throw new IllegalArgumentException("unknown option " + opt + " for " + command);
+        }
+        values.put(opt, args[++i]);
+      }
+      return new Options(command, values);
+    }
+
+    Path path(String opt, Path fallback) {
+      return values.containsKey(opt) ? Path.of(values.get(opt)) : fallback;
+    }
+
+    String text(String opt, String fallback) {
+      return values.getOrDefault(opt, fallback);
+    }
+
+    int integer(String opt, int fallback) {
+      return (int) number(opt, fallback, Integer::parseInt);
+    }
+
+    double decimal(String opt, double fallback) {
+      return number(opt, fallback, Double::parseDouble);
+    }
+
+    private double number(String opt, double fallback, ToDoubleFunction<String> parse) {
+      String v = values.get(opt);
+      if (v == null) {
+        return fallback;
+      }
+      try {
+        return parse.applyAsDouble(v);
       } catch (NumberFormatException e) {
         throw new IllegalArgumentException("option " + opt + " needs a number, got '" + v + "'");
       }
     }
-    return new DemoSettings(data, work, port, steps, parallelism);
+  }
+
+  static DemoSettings parse(String[] args) {
+    DemoSettings d = DemoSettings.defaults();
+    Options o =
+        Options.parse(
+            "demo",
+            args,
+            Set.of("--data", "--work", "--steps-per-second", "--zeebe-port", "--parallelism"));
+    return new DemoSettings(
+        o.path("--data", d.dataDir()),
+        o.path("--work", d.workDir()),
+        o.integer("--zeebe-port", d.zeebePort()),
+        o.decimal("--steps-per-second", d.stepsPerSecond()),
+        o.integer("--parallelism", d.flinkParallelism()));
   }
 
   static EvaluateCommand evaluate(String[] args) {
-    Path traces = null;
-    double from = 0.8;
-    Path output = DemoSettings.defaults().workDir().resolveSibling("vmdna-evaluate");
-    for (int i = 1; i < args.length; i++) {
-      String opt = args[i];
-      if (i + 1 >= args.length) {
-        throw new IllegalArgumentException("option " + opt + " needs a value");
-      }
-      String v = args[++i];
-      try {
-        switch (opt) {
-          case "--traces" -> traces = Path.of(v);
-          case "--from-fraction" -> from = Double.parseDouble(v);
-          case "--output" -> output = Path.of(v);
-          default -> throw new IllegalArgumentException("unknown option " + opt + " for evaluate");
-        }
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException("option " + opt + " needs a number, got '" + v + "'");
-      }
-    }
+    Options o = Options.parse("evaluate", args, Set.of("--traces", "--from-fraction", "--output"));
+    Path traces = o.path("--traces", null);
+    double from = o.decimal("--from-fraction", 0.8);
     if (traces == null) {
       throw new IllegalArgumentException("evaluate needs --traces DIR");
     }
     if (!(from >= 0 && from < 1)) {
       throw new IllegalArgumentException("--from-fraction must be in [0, 1), was " + from);
     }
-    return new EvaluateCommand(traces, from, output);
+    return new EvaluateCommand(
+        traces,
+        from,
+        o.path("--output", DemoSettings.defaults().workDir().resolveSibling("vmdna-evaluate")));
   }
 
   static MigrationBench bench(String[] args) {
-    int migrations = 200;
-    int hosts = 20;
-    String gateway = null;
-    Path work = DemoSettings.defaults().workDir().resolveSibling("vmdna-bench");
-    for (int i = 1; i < args.length; i++) {
-      String opt = args[i];
-      if (i + 1 >= args.length) {
-        throw new IllegalArgumentException("option " + opt + " needs a value");
-      }
-      String v = args[++i];
-      try {
-        switch (opt) {
-          case "--migrations" -> migrations = Integer.parseInt(v);
-          case "--hosts" -> hosts = Integer.parseInt(v);
-          case "--work" -> work = Path.of(v);
-          case "--gateway" -> gateway = v;
-          default -> throw new IllegalArgumentException("unknown option " + opt + " for bench");
-        }
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException("option " + opt + " needs a number, got '" + v + "'");
-      }
-    }
-    return new MigrationBench(migrations, hosts, DemoSettings.defaults().dataDir(), work, gateway);
+    Options o =
+        Options.parse("bench", args, Set.of("--migrations", "--hosts", "--work", "--gateway"));
+    return new MigrationBench(
+        o.integer("--migrations", 200),
+        o.integer("--hosts", 20),
+        DemoSettings.defaults().dataDir(),
+        o.path("--work", DemoSettings.defaults().workDir().resolveSibling("vmdna-bench")),
+        o.text("--gateway", null));
   }
 
   private static int demo(DemoSettings settings, PrintStream out) throws Exception {
