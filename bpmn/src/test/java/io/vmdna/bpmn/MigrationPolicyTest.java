@@ -40,6 +40,15 @@ class MigrationPolicyTest {
         .join();
   }
 
+  private static EvaluateDecisionResponse evaluatePolicy(Map<String, Object> vars) {
+    return client
+        .newEvaluateDecisionCommand()
+        .decisionId(ProcessContract.DECISION_POLICY)
+        .variables(vars)
+        .send()
+        .join();
+  }
+
   @AfterAll
   static void stop() {
     client.close();
@@ -66,13 +75,7 @@ class MigrationPolicyTest {
         Map.of("hostDemandP90Mhz", ratio * 40_000, "hostCapacityMhz", 40_000, "pExceed", pExceed));
     vars.put("anomaly", Map.of("score", score));
 
-    EvaluateDecisionResponse r =
-        client
-            .newEvaluateDecisionCommand()
-            .decisionId(ProcessContract.DECISION_POLICY)
-            .variables(vars)
-            .send()
-            .join();
+    EvaluateDecisionResponse r = evaluatePolicy(vars);
 
     assertThat(r.getFailureMessage()).isNullOrEmpty();
     assertThat(r.getDecisionOutput())
@@ -88,13 +91,7 @@ class MigrationPolicyTest {
     vars.put("signalType", "API");
     vars.put("signalTime", java.time.Instant.now().minusSeconds(ageS).toString());
 
-    EvaluateDecisionResponse r =
-        client
-            .newEvaluateDecisionCommand()
-            .decisionId(ProcessContract.DECISION_POLICY)
-            .variables(vars)
-            .send()
-            .join();
+    EvaluateDecisionResponse r = evaluatePolicy(vars);
 
     assertThat(r.getFailureMessage()).isNullOrEmpty();
     assertThat(r.getDecisionOutput()).contains("\"decision\":\"" + decision + "\"");
@@ -112,13 +109,7 @@ class MigrationPolicyTest {
     vars.put("anomaly", Map.of("score", 0.1));
     vars.remove(missing);
 
-    EvaluateDecisionResponse r =
-        client
-            .newEvaluateDecisionCommand()
-            .decisionId(ProcessContract.DECISION_POLICY)
-            .variables(vars)
-            .send()
-            .join();
+    EvaluateDecisionResponse r = evaluatePolicy(vars);
 
     assertThat(r.getDecisionOutput()).contains("\"decision\":\"NONE\"");
   }
