@@ -1,20 +1,24 @@
 package io.vmdna.cli;
 
 import io.vmdna.flink.DnaProfilerJob;
+import io.vmdna.models.predict.TrainingConfig;
 import io.vmdna.store.MigrationRecord;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.ToDoubleFunction;
 
 /**
- * {@code ./vmdna}: the command line. Commands: {@code demo} (the whole loop, embedded). Later
- * issues add {@code detect}, {@code train}, {@code evaluate}, {@code forecast}, {@code simulate},
- * {@code collect} and {@code stack}.
+ * {@code ./vmdna}: the command line. Commands: {@code demo} (the whole loop, embedded), {@code
+ * bench}, {@code train}, {@code evaluate} and {@code forecast}. Later issues add {@code detect},
+ * {@code simulate}, {@code collect} and {@code stack}.
  */
 public final class Vmdna {
   private Vmdna() {}
@@ -36,10 +40,25 @@ public final class Vmdna {
                options: --migrations N (default 200), --hosts N (default 20), --work DIR,
                         --gateway URL (a real Zeebe gateway, e.g. http://localhost:26500;
                         default: the in-process engine)
-        evaluate  walk forward through traces: the trend forecaster beside persistence and
-               seasonal-naive at 15/30/60 min (MAE, onsets caught, false warnings, p90 coverage)
-               options: --traces DIR (required), --from-fraction F (default 0.8), --output DIR
-                        (default target/vmdna-evaluate)
+        train  train the XGBoost4J forecast models (p50/p90 of CPU %, memory %, network; a
+               calibrated pExceed) and write a model folder with its manifest
+               options: --train DIR... --validate DIR... --output DIR (required),
+                        --horizons 15m,30m,60m (multiples of 5 min up to 60), --thresholds 80,
+                        --threads N, --rounds N (default 150), --eta X (0.3), --depth N (4),
+                        --name NAME
+        evaluate  walk forward through traces: the model beside persistence and seasonal-naive
+               (and the trend rule) at 15/30/60 min: MAE, onsets caught, false warnings per
+               VM-day, p90 coverage, reliability; writes report.json, table.md and PNG plots
+               options: --traces DIR (required), --model DIR|shipped|none (default shipped),
+                        --from-fraction F (default 0.8), --output DIR (default
+                        target/vmdna-evaluate)
+        forecast  run a model causally over every trace in a folder; one CSV row per sample:
+               vm,timestamp,horizon_s,cpu_p50,cpu_p90,p_exceed,warn
+               options: --traces DIR --horizon 30m --output FILE (required), --threshold 80,
+                        --model DIR|shipped (default shipped)
+        bench-forecast  batch scoring speed on one core (features, scoring, together)
+               options: --traces DIR (required), --model DIR|shipped, --horizon 30m,
+                        --batch N (default 4096), --rounds N (default 3)
         help   print this text
       """;
 
@@ -68,6 +87,18 @@ public final class Vmdna {
         evaluate(args).run(out);
         yield 0;
       }
+      case "forecast" -> {
+        forecast(args).run(out);
+        yield 0;
+      }
+      case "bench-forecast" -> {
+        benchForecast(args).run(out);
+        yield 0;
+      }
+      case "train" -> {
+        train(args).run(out);
+        yield 0;
+      }
       case "bench" -> {
         bench(args).run(out);
         yield 0;
@@ -84,28 +115,52 @@ public final class Vmdna {
    * A command's {@code --name value} options, checked against the names it knows. Errors name the
    * option and what was wrong with it.
    */
-  record Options(String command, Map<String, String> values) {
+  record Options(String command, Map<String, List<String>> all) {
     static Options parse(String command, String[] args, Set<String> known) {
-      Map<String, String> values = new LinkedHashMap<>();
+      return parse(command, args, known, Set.of());
+    }
+
+    /**
+     * Parses {@code --name value} pairs; options in {@code multi} take one or more values (up to
+     * the next {@code --option}).
+     */
+    static Options parse(String command, String[] args, Set<String> known, Set<String> multi) {
+      Map<String, List<String>> values = new LinkedHashMap<>();
       for (int i = 1; i < args.length; i++) {
         String opt = args[i];
-        if (i + 1 >= args.length) {
-          throw new IllegalArgumentException("option " + opt + " needs a value");
-        }
         if (!known.contains(opt)) {
           throw new IllegalArgumentException("unknown option " + opt + " for " + command);
         }
-        values.put(opt, args[++i]);
+        if (i + 1 >= args.length || (multi.contains(opt) && args[i + 1].startsWith("--"))) {
+          throw new IllegalArgumentException("option " + opt + " needs a value");
+        }
+        List<String> v = values.computeIfAbsent(opt, k -> new ArrayList<>());
+        v.add(args[++i]);
+        while (multi.contains(opt) && i + 1 < args.length && !args[i + 1].startsWith("--")) {
+          v.add(args[++i]);
+        }
       }
       return new Options(command, values);
     }
 
+    /** The last value of each option. */
+    Map<String, String> values() {
+      Map<String, String> last = new LinkedHashMap<>();
+      all.forEach((k, v) -> last.put(k, v.getLast()));
+      return last;
+    }
+
+    /** All values of a multi-value option as paths; empty when absent. */
+    List<Path> paths(String opt) {
+      return all.getOrDefault(opt, List.of()).stream().map(Path::of).toList();
+    }
+
     Path path(String opt, Path fallback) {
-      return values.containsKey(opt) ? Path.of(values.get(opt)) : fallback;
+      return all.containsKey(opt) ? Path.of(values().get(opt)) : fallback;
     }
 
     String text(String opt, String fallback) {
-      return values.getOrDefault(opt, fallback);
+      return values().getOrDefault(opt, fallback);
     }
 
     int integer(String opt, int fallback) {
@@ -117,7 +172,7 @@ public final class Vmdna {
     }
 
     private double number(String opt, double fallback, ToDoubleFunction<String> parse) {
-      String v = values.get(opt);
+      String v = values().get(opt);
       if (v == null) {
         return fallback;
       }
@@ -145,7 +200,9 @@ public final class Vmdna {
   }
 
   static EvaluateCommand evaluate(String[] args) {
-    Options o = Options.parse("evaluate", args, Set.of("--traces", "--from-fraction", "--output"));
+    Options o =
+        Options.parse(
+            "evaluate", args, Set.of("--traces", "--model", "--from-fraction", "--output"));
     Path traces = o.path("--traces", null);
     double from = o.decimal("--from-fraction", 0.8);
     if (traces == null) {
@@ -156,8 +213,141 @@ public final class Vmdna {
     }
     return new EvaluateCommand(
         traces,
+        o.text("--model", "shipped"),
         from,
         o.path("--output", DemoSettings.defaults().workDir().resolveSibling("vmdna-evaluate")));
+  }
+
+  static ForecastCommand forecast(String[] args) {
+    Options o =
+        Options.parse(
+            "forecast",
+            args,
+            Set.of("--traces", "--horizon", "--threshold", "--model", "--output"));
+    Path traces = o.path("--traces", null);
+    Path output = o.path("--output", null);
+    if (traces == null || output == null || !o.all().containsKey("--horizon")) {
+      throw new IllegalArgumentException(
+          "forecast needs --traces DIR, --horizon (e.g. 30m) and --output FILE");
+    }
+    if (!java.nio.file.Files.isDirectory(traces)) {
+      throw new IllegalArgumentException("--traces " + traces + " is not a folder");
+    }
+    return new ForecastCommand(
+        traces,
+        horizon(o.text("--horizon", "")),
+        o.decimal("--threshold", 80),
+        o.text("--model", "shipped"),
+        output);
+  }
+
+  static TrainCommand train(String[] args) {
+    Options o =
+        Options.parse(
+            "train",
+            args,
+            Set.of(
+                "--train",
+                "--validate",
+                "--output",
+                "--horizons",
+                "--thresholds",
+                "--threads",
+                "--rounds",
+                "--eta",
+                "--depth",
+                "--name"),
+            Set.of("--train", "--validate"));
+    if (o.paths("--train").isEmpty() || o.paths("--validate").isEmpty()) {
+      throw new IllegalArgumentException("train needs --train DIR... and --validate DIR...");
+    }
+    Path output = o.path("--output", null);
+    if (output == null) {
+      throw new IllegalArgumentException("train needs --output DIR (the model folder to write)");
+    }
+    TrainingConfig d = TrainingConfig.defaults();
+    List<Integer> horizons =
+        o.all().containsKey("--horizons") ? horizons(o.text("--horizons", "")) : d.horizons();
+    List<Double> thresholds =
+        o.all().containsKey("--thresholds")
+            ? Arrays.stream(o.text("--thresholds", "").split(","))
+                .map(v -> parseDouble("--thresholds", v))
+                .toList()
+            : d.thresholdsPct();
+    TrainingConfig c =
+        new TrainingConfig(
+            o.text("--name", d.name()),
+            horizons,
+            thresholds,
+            o.integer("--depth", d.maxDepth()),
+            o.decimal("--eta", d.eta()),
+            o.integer("--rounds", d.maxRounds()),
+            d.earlyStoppingRounds(),
+            o.integer("--threads", d.threads()),
+            d.tuningFraction(),
+            d.seed());
+    return new TrainCommand(o.paths("--train"), o.paths("--validate"), output, c);
+  }
+
+  /**
+   * Horizons like {@code 15m,30m,60m} (or {@code 1h}, or plain minutes) as sample counts.
+   *
+   * @throws IllegalArgumentException for a horizon that is not a multiple of 5 minutes up to 60
+   */
+  static List<Integer> horizons(String spec) {
+    List<Integer> out = new ArrayList<>();
+    for (String part : spec.split(",")) {
+      out.add(horizon(part.strip()));
+    }
+    return out;
+  }
+
+  /** One horizon like {@code 30m}, {@code 1h} or {@code 30} (minutes) as a sample count. */
+  static int horizon(String v) {
+    String s = v.toLowerCase(java.util.Locale.ROOT);
+    int minutes;
+    try {
+      if (s.endsWith("h")) {
+        minutes = 60 * Integer.parseInt(s.substring(0, s.length() - 1));
+      } else {
+        minutes = Integer.parseInt(s.endsWith("m") ? s.substring(0, s.length() - 1) : s);
+      }
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(
+          "horizon '%s' is not a duration like 15m, 30m or 1h".formatted(v));
+    }
+    if (minutes < 5 || minutes > 60 || minutes % 5 != 0) {
+      throw new IllegalArgumentException(
+          "horizon '%s' must be a multiple of the 5-minute sample interval, 5 to 60 minutes"
+              .formatted(v));
+    }
+    return minutes / 5;
+  }
+
+  private static double parseDouble(String opt, String v) {
+    try {
+      return Double.parseDouble(v.strip());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("option " + opt + " needs numbers, got '" + v + "'");
+    }
+  }
+
+  static ForecastBench benchForecast(String[] args) {
+    Options o =
+        Options.parse(
+            "bench-forecast",
+            args,
+            Set.of("--traces", "--model", "--horizon", "--batch", "--rounds"));
+    Path traces = o.path("--traces", null);
+    if (traces == null) {
+      throw new IllegalArgumentException("bench-forecast needs --traces DIR");
+    }
+    return new ForecastBench(
+        traces,
+        o.text("--model", "shipped"),
+        horizon(o.text("--horizon", "30m")),
+        o.integer("--batch", 4096),
+        o.integer("--rounds", 3));
   }
 
   static MigrationBench bench(String[] args) {

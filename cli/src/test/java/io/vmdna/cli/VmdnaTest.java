@@ -86,15 +86,15 @@ class VmdnaTest {
                     new String[] {"evaluate", "--traces", "d", "--from-fraction", "1.5"}))
         .hasMessageContaining("--from-fraction must be in [0, 1), was 1.5");
     assertThatThrownBy(
-            () -> Vmdna.evaluate(new String[] {"evaluate", "--traces", "d", "--model", "m"}))
-        .hasMessageContaining("unknown option --model for evaluate");
+            () -> Vmdna.evaluate(new String[] {"evaluate", "--traces", "d", "--models", "m"}))
+        .hasMessageContaining("unknown option --models for evaluate");
   }
 
   @Test
   void evaluateShouldScoreTheBundledExtractAndSkipTheFleetFile(
       @org.junit.jupiter.api.io.TempDir Path out) throws Exception {
     var scores =
-        new EvaluateCommand(Path.of("../data/bitbrains-demo"), 0.5, out)
+        new EvaluateCommand(Path.of("../data/bitbrains-demo"), "none", 0.5, out)
             .run(new PrintStream(this.out, true, StandardCharsets.UTF_8));
     assertThat(scores).containsOnlyKeys(3, 6, 12);
     assertThat(scores.get(6)).containsOnlyKeys("persistence", "seasonal-naive", "trend");

@@ -4,6 +4,7 @@ import io.vmdna.models.VmSample;
 import java.time.Duration;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -14,6 +15,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  *
  * <pre>
  * samples ─keyBy(vm)─▶ VmProfileFunction   (DNA, baseline + anomaly flag, forecast)
+ *         ─▶ BatchForecastOperator (with a model: XGBoost4J scoring in batches, same chain)
  *         ─keyBy(host)─▶ HostPressureFunction (Σ p90 vs capacity, pick the VM, host cooldown)
  *         ─keyBy(vm)─▶ SignalGateFunction  (per-VM cooldown)
  *         ─▶ sink (ZeebeSignalSink: message vm-resource-forecast)
@@ -26,9 +28,13 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 public final class DnaProfilerJob {
   public static final String UID_SOURCE = "vm-samples";
   public static final String UID_PROFILE = "vm-profile";
+  public static final String UID_FORECAST = "vm-forecast-model";
   public static final String UID_HOST_PRESSURE = "host-pressure";
   public static final String UID_SIGNAL_GATE = "signal-gate";
   public static final String UID_SINK = "signal-sink";
+
+  /** Rows scored at most per model call. */
+  static final int MAX_SCORING_BATCH = 4096;
 
   private final Source<VmSample, ?, ?> source;
   private final Sink<MigrationSignal> sink;
@@ -59,6 +65,19 @@ public final class DnaProfilerJob {
             .process(new VmProfileFunction(config))
             .uid(UID_PROFILE)
             .name("DNA, baseline and forecast per VM");
+    if (config.usesModel()) {
+      profiles =
+          profiles
+              .transform(
+                  "XGBoost4J forecast (batched)",
+                  TypeInformation.of(VmProfile.class),
+                  new BatchForecastOperator(
+                      config.forecastModel(),
+                      config.modelHorizonSamples(),
+                      config.forecaster().thresholdPct(),
+                      MAX_SCORING_BATCH))
+              .uid(UID_FORECAST);
+    }
     DataStream<MigrationSignal> candidates =
         profiles
             .keyBy(VmProfile::hostId)
@@ -93,8 +112,17 @@ public final class DnaProfilerJob {
    * @param anomalies samples the control chart flagged
    * @param signals signals that passed the gate
    * @param suppressed signals the gate held back
+   * @param modelForecasts forecasts made by the XGBoost4J model (0 with the trend rule)
+   * @param modelBatches batches the model scored them in
    */
-  public record Counters(long vms, long samples, long anomalies, long signals, long suppressed) {
+  public record Counters(
+      long vms,
+      long samples,
+      long anomalies,
+      long signals,
+      long suppressed,
+      long modelForecasts,
+      long modelBatches) {
     /** Reads the counters from a finished run. */
     public static Counters of(JobExecutionResult r) {
       return new Counters(
@@ -102,7 +130,9 @@ public final class DnaProfilerJob {
           get(r, VmProfileFunction.SAMPLES),
           get(r, VmProfileFunction.ANOMALIES),
           get(r, SignalGateFunction.SIGNALS),
-          get(r, SignalGateFunction.SUPPRESSED));
+          get(r, SignalGateFunction.SUPPRESSED),
+          get(r, BatchForecastOperator.FORECASTS),
+          get(r, BatchForecastOperator.BATCHES));
     }
 
     private static long get(JobExecutionResult r, String name) {

@@ -20,6 +20,9 @@ import java.util.Map;
  * @param staleAfterS a VM that has not reported on a host for this long no longer counts there
  * @param hostCooldownS after a signal, a host stays quiet this long (its VM is moving)
  * @param vmCooldownS after a signal, a VM is not signalled again for this long
+ * @param forecastModel {@link #TREND} (the damped-trend rule of {@code forecaster}), {@link
+ *     #SHIPPED} (the XGBoost4J model in the jar) or a model folder written by {@code ./vmdna
+ *     train}; a model forecasts at the horizon of {@code forecaster}
  */
 public record ProfilerConfig(
     int windowSamples,
@@ -33,8 +36,18 @@ public record ProfilerConfig(
     long stepS,
     long staleAfterS,
     long hostCooldownS,
-    long vmCooldownS)
+    long vmCooldownS,
+    String forecastModel)
     implements Serializable {
+
+  /** {@code forecastModel} value for the damped-trend rule. */
+  public static final String TREND = "trend";
+
+  /** {@code forecastModel} value for the model shipped in the jar. */
+  public static final String SHIPPED = "shipped";
+
+  /** History a VM keeps for the model's features: a week and two hours of 5-minute samples. */
+  public static final int MODEL_HISTORY_SAMPLES = 7 * 288 + 24;
 
   /** Copies the capacities and validates. */
   public ProfilerConfig {
@@ -43,6 +56,9 @@ public record ProfilerConfig(
       throw new IllegalArgumentException(
           "need 2 <= minSamples <= windowSamples, were %d and %d"
               .formatted(minSamples, windowSamples));
+    }
+    if (forecastModel == null || forecastModel.isBlank()) {
+      throw new IllegalArgumentException("forecastModel must be 'trend', 'shipped' or a folder");
     }
     if (stepS <= 0 || staleAfterS < stepS) {
       throw new IllegalArgumentException("need stepS > 0 and staleAfterS >= stepS");
@@ -68,6 +84,35 @@ public record ProfilerConfig(
         300,
         900,
         1800,
-        3600);
+        3600,
+        TREND);
+  }
+
+  /** Whether forecasts come from an XGBoost4J model rather than the trend rule. */
+  public boolean usesModel() {
+    return !TREND.equals(forecastModel);
+  }
+
+  /** The model's horizon in samples: the trend forecaster's horizon. */
+  public int modelHorizonSamples() {
+    return (int) (forecaster.horizonS() / stepS);
+  }
+
+  /** A copy forecasting with another model ({@link #TREND}, {@link #SHIPPED} or a folder). */
+  public ProfilerConfig withForecastModel(String model) {
+    return new ProfilerConfig(
+        windowSamples,
+        minSamples,
+        chart,
+        forecaster,
+        hostCapacityMhz,
+        overloadFraction,
+        anomalyFraction,
+        anomalyMinScore,
+        stepS,
+        staleAfterS,
+        hostCooldownS,
+        vmCooldownS,
+        model);
   }
 }

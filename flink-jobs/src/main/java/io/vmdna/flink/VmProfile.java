@@ -14,6 +14,8 @@ import io.vmdna.models.forecast.Forecast;
  * @param anomalous whether the control chart is out of its limits
  * @param forecast the VM's forecast at the configured horizon
  * @param memUsageKb current memory use, KiB (migration cost)
+ * @param modelInput the feature row for the forecast model, until {@link BatchForecastOperator} has
+ *     replaced {@code forecast} with the model's; null otherwise
  */
 public record VmProfile(
     String vmId,
@@ -23,4 +25,12 @@ public record VmProfile(
     double anomalyScore,
     boolean anomalous,
     Forecast forecast,
-    double memUsageKb) {}
+    double memUsageKb,
+    ModelInput modelInput) {
+
+  /** This profile with the model's forecast, without the feature row. */
+  public VmProfile withForecast(Forecast f) {
+    return new VmProfile(
+        vmId, hostId, windowEndS, dna, anomalyScore, anomalous, f, memUsageKb, null);
+  }
+}

@@ -5,6 +5,8 @@ import io.vmdna.models.dna.Dna;
 import io.vmdna.models.dna.DnaCalculator;
 import io.vmdna.models.dna.EwmaControlChart;
 import io.vmdna.models.forecast.Forecast;
+import io.vmdna.models.predict.ForecastFeatures;
+import io.vmdna.models.predict.SeriesArrays;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.accumulators.LongCounter;
@@ -62,13 +64,20 @@ final class VmProfileFunction extends KeyedProcessFunction<String, VmSample, VmP
   @Override
   public void processElement(VmSample s, Context ctx, Collector<VmProfile> out) throws Exception {
     samples.add(1);
-    List<VmSample> w = new ArrayList<>();
-    window.get().forEach(w::add);
-    w.add(s);
-    if (w.size() > config.windowSamples()) {
-      w = new ArrayList<>(w.subList(w.size() - config.windowSamples(), w.size()));
+    // With a model the window is the model's history (a week); the DNA reads its last hour.
+    int keep = config.usesModel() ? ProfilerConfig.MODEL_HISTORY_SAMPLES : config.windowSamples();
+    List<VmSample> history = new ArrayList<>();
+    window.get().forEach(history::add);
+    if (!history.isEmpty() && history.getLast().timestampS() >= s.timestampS()) {
+      return; // a late or repeated sample: the history holds only strictly increasing times
     }
-    window.update(w);
+    history.add(s);
+    if (history.size() > keep) {
+      history = new ArrayList<>(history.subList(history.size() - keep, history.size()));
+    }
+    window.update(history);
+    List<VmSample> w =
+        history.subList(Math.max(0, history.size() - config.windowSamples()), history.size());
 
     EwmaControlChart.State state = chart.value();
     if (state == null) {
@@ -85,6 +94,14 @@ final class VmProfileFunction extends KeyedProcessFunction<String, VmSample, VmP
     }
     Dna d = dna.compute(w);
     Forecast f = config.forecaster().forecast(w);
+    ModelInput input = null;
+    if (config.usesModel()) {
+      // the trend forecast stays as a fallback until BatchForecastOperator replaces it
+      SeriesArrays series = SeriesArrays.of(history);
+      float[] row = new float[ForecastFeatures.SIZE];
+      ForecastFeatures.fill(series, series.size() - 1, config.modelHorizonSamples(), row, 0);
+      input = new ModelInput(row, s.cpuProvisionedMhz(), s.memProvisionedKb());
+    }
     out.collect(
         new VmProfile(
             s.vmId(),
@@ -94,6 +111,7 @@ final class VmProfileFunction extends KeyedProcessFunction<String, VmSample, VmP
             verdict.score(),
             verdict.anomalous(),
             f,
-            s.memUsageKb()));
+            s.memUsageKb(),
+            input));
   }
 }

@@ -53,6 +53,21 @@ class DnaProfilerJobIT {
 
   @Test
   void shouldSignalAheadOfHostOverloadAndRespectCooldowns() throws Exception {
+    DnaProfilerJob.Counters counters = signalAheadOfOverload(ProfilerConfig.TREND);
+
+    assertThat(counters.modelForecasts()).isZero();
+  }
+
+  @Test
+  void shouldSignalAheadWithTheShippedModelScoredInBatches() throws Exception {
+    DnaProfilerJob.Counters counters = signalAheadOfOverload(ProfilerConfig.SHIPPED);
+
+    // every profile (from a VM's 6th sample on) got the model's forecast, in fewer calls
+    assertThat(counters.modelForecasts()).isEqualTo(12 * (289 - 5L));
+    assertThat(counters.modelBatches()).isBetween(1L, counters.modelForecasts() / 2);
+  }
+
+  private DnaProfilerJob.Counters signalAheadOfOverload(String model) throws Exception {
     // given the bundled fleet, and the time host-a would first be overloaded
     Path data = Path.of("../data/bitbrains-demo");
     FleetSpec spec = FleetSpec.read(data.resolve("fleet.csv"));
@@ -65,8 +80,8 @@ class DnaProfilerJobIT {
       }
     }
     SimFleet fleet = SimFleet.load(data, spec, images.resolve("fleet"), QemuImg.onPath());
-    ProfilerConfig config = ProfilerConfig.defaults(capacities(fleet));
-    CollectingSink sink = new CollectingSink("ahead");
+    ProfilerConfig config = ProfilerConfig.defaults(capacities(fleet)).withForecastModel(model);
+    CollectingSink sink = new CollectingSink("ahead-" + model);
 
     // when
     DnaProfilerJob.Counters counters = run(fleet, sink, config);
@@ -116,6 +131,7 @@ class DnaProfilerJobIT {
                     Collectors.mapping(MigrationSignal::windowEndS, Collectors.toList())));
     byHost.values().forEach(times -> assertGaps(times, config.hostCooldownS()));
     assertThat(signals.stream().filter(s -> s.hostId().equals("host-a")).count()).isGreaterThan(1);
+    return counters;
   }
 
   private static void assertGaps(List<Long> times, long atLeastS) {

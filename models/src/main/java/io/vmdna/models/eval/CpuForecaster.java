@@ -81,4 +81,23 @@ public interface CpuForecaster {
       }
     };
   }
+
+  /**
+   * Forecasts computed beforehand for one series (row {@code t} holds the forecast made at index
+   * {@code t}), for scoring batch-scored models with {@link ForecastEvaluation}. The horizon and
+   * threshold they were made for are the caller's to match.
+   */
+  static CpuForecaster precomputed(String name, double[] p50, double[] p90, boolean[] warn) {
+    return new CpuForecaster() {
+      @Override
+      public String name() {
+        return name;
+      }
+
+      @Override
+      public Prediction predict(List<VmSample> s, int t, int h, double threshold) {
+        return new Prediction(p50[t], p90[t], warn[t]);
+      }
+    };
+  }
 }

@@ -23,8 +23,8 @@ import org.slf4j.LoggerFactory;
  * <p>A bad sample line (wrong number of fields, a field that is not a number, NaN or infinite, a
  * negative value) is skipped, logged at WARN with file and line, and reported in {@link
  * VmTrace#skipped()}; it never aborts the read. A file without the expected header fails with a
- * {@link TraceFormatException} naming the file. Duplicate timestamps keep the first row; rows are
- * returned sorted by time. The timestamp column says {@code [ms]} but holds Unix seconds.
+ * {@link TraceFormatException} naming the file. Duplicate timestamps keep the last row in the file;
+ * rows are returned sorted by time. The timestamp column says {@code [ms]} but holds Unix seconds.
  *
  * <p>Stateless and thread-safe.
  */
@@ -114,9 +114,10 @@ public final class BitbrainsTraceReader {
     samples.sort(Comparator.comparingLong(VmSample::timestampS));
     List<VmSample> unique = new ArrayList<>(samples.size());
     for (VmSample s : samples) {
-      if (unique.isEmpty() || unique.getLast().timestampS() != s.timestampS()) {
-        unique.add(s);
+      if (!unique.isEmpty() && unique.getLast().timestampS() == s.timestampS()) {
+        unique.removeLast(); // the later row in the file wins (a corrected re-send)
       }
+      unique.add(s);
     }
     return new VmTrace(vmId, file, unique, skipped);
   }

@@ -9,7 +9,8 @@ import java.util.List;
  *
  * @param vmId the VM id (file name without extensions)
  * @param file where it was read from
- * @param samples valid samples, sorted by timestamp, duplicate timestamps removed (first kept)
+ * @param samples valid samples, sorted by timestamp, duplicate timestamps removed (the last row in
+ *     the file kept)
  * @param skipped lines that were skipped, with file, line number and reason
  */
 public record VmTrace(String vmId, Path file, List<VmSample> samples, List<SkippedLine> skipped) {

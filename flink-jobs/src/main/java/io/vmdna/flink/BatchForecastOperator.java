@@ -1,0 +1,149 @@
+package io.vmdna.flink;
+
+import io.vmdna.models.forecast.Forecast;
+import io.vmdna.models.predict.ForecastFeatures;
+import io.vmdna.models.predict.ForecastModel;
+import io.vmdna.models.predict.Target;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.api.common.accumulators.LongCounter;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+
+/**
+ * Scores the XGBoost4J forecast model in batches: buffers the profiles that carry a feature row and
+ * scores them all at once (one call per booster) when the buffer is full, before a watermark is
+ * forwarded, before a checkpoint barrier, and at the end of input; then emits each profile, with
+ * its own timestamp, carrying the model's forecast. Profiles without a feature row pass through.
+ *
+ * <p>The model is loaded once per subtask in {@link #open()} with one scoring thread (XGBoost
+ * serialises predictions on a booster). Flushing before watermarks keeps event time exact for the
+ * keyed timers downstream; flushing before the barrier means no buffered profile is ever part of a
+ * checkpoint, so the operator needs no state and a restore loses nothing.
+ */
+final class BatchForecastOperator extends AbstractStreamOperator<VmProfile>
+    implements OneInputStreamOperator<VmProfile, VmProfile> {
+  private static final long serialVersionUID = 1L;
+
+  /** Accumulator: batches scored. */
+  static final String BATCHES = "forecastBatches";
+
+  /** Accumulator: forecasts made by the model. */
+  static final String FORECASTS = "modelForecasts";
+
+  private final String model;
+  private final int horizon;
+  private final double thresholdPct;
+  private final int maxBatch;
+  private transient ForecastModel forecaster;
+  private transient List<StreamRecord<VmProfile>> buffer;
+  private transient LongCounter batches;
+  private transient LongCounter forecasts;
+
+  /**
+   * @param model {@link ProfilerConfig#SHIPPED} or a model folder
+   * @param horizon samples ahead
+   * @param thresholdPct the CPU % threshold of pExceed
+   * @param maxBatch rows scored at most per call
+   */
+  BatchForecastOperator(String model, int horizon, double thresholdPct, int maxBatch) {
+    this.model = model;
+    this.horizon = horizon;
+    this.thresholdPct = thresholdPct;
+    this.maxBatch = maxBatch;
+  }
+
+  @Override
+  public void open() throws Exception {
+    super.open();
+    forecaster =
+        ProfilerConfig.SHIPPED.equals(model)
+            ? ForecastModel.shipped(1)
+            : ForecastModel.load(Path.of(model), 1);
+    forecaster.requireSupports(horizon, thresholdPct);
+    buffer = new ArrayList<>(maxBatch);
+    batches = getRuntimeContext().getLongCounter(BATCHES);
+    forecasts = getRuntimeContext().getLongCounter(FORECASTS);
+  }
+
+  @Override
+  public void processElement(StreamRecord<VmProfile> element) {
+    if (element.getValue().modelInput() == null) {
+      output.collect(element);
+      return;
+    }
+    buffer.add(element);
+    if (buffer.size() >= maxBatch) {
+      flush();
+    }
+  }
+
+  @Override
+  public void processWatermark(Watermark mark) throws Exception {
+    flush();
+    super.processWatermark(mark);
+  }
+
+  @Override
+  public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
+    flush();
+    super.prepareSnapshotPreBarrier(checkpointId);
+  }
+
+  @Override
+  public void finish() throws Exception {
+    flush();
+    super.finish();
+  }
+
+  @Override
+  public void close() throws Exception {
+    if (forecaster != null) {
+      forecaster.close();
+    }
+    super.close();
+  }
+
+  private void flush() {
+    int n = buffer.size();
+    if (n == 0) {
+      return;
+    }
+    float[] x = new float[n * ForecastFeatures.SIZE];
+    for (int i = 0; i < n; i++) {
+      float[] row = buffer.get(i).getValue().modelInput().features();
+      System.arraycopy(row, 0, x, i * ForecastFeatures.SIZE, ForecastFeatures.SIZE);
+    }
+    ForecastModel.SeriesForecast cpu = forecaster.scoreCpu(x, n, horizon, thresholdPct);
+    double[][] mem = forecaster.quantiles(Target.MEM_PCT, horizon, x, n);
+    double[][] net = forecaster.quantiles(Target.NET_KBPS, horizon, x, n);
+    for (int i = 0; i < n; i++) {
+      StreamRecord<VmProfile> r = buffer.get(i);
+      VmProfile p = r.getValue();
+      ModelInput in = p.modelInput();
+      double mhz = in.cpuProvisionedMhz() / 100;
+      double p50 = cpu.p50()[i];
+      double p90 = cpu.p90()[i];
+      Forecast f =
+          new Forecast(
+              p.forecast().horizonS(),
+              p50 * mhz,
+              p90 * mhz,
+              // a normal band with the same p50..p90 spread, for host-level sums
+              (p90 - p50) * mhz / 1.2816,
+              p50,
+              p90,
+              cpu.pExceed()[i],
+              thresholdPct,
+              mem[1][i] / 100 * in.memProvisionedKb(),
+              net[1][i]);
+      output.collect(r.replace(p.withForecast(f)));
+    }
+    buffer.clear();
+    batches.add(1);
+    forecasts.add(n);
+  }
+}
