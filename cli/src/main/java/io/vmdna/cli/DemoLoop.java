@@ -115,7 +115,7 @@ public final class DemoLoop implements AutoCloseable {
           new DnaProfilerJob(
               FeedSource.of(feedName, settings.stepsPerSecond() * vmCount),
               new ZeebeSignalSink("http://localhost:" + zeebePort, Duration.ofSeconds(10)),
-              ProfilerConfig.defaults(capacities));
+              ProfilerConfig.defaults(capacities).withForecastModel(settings.forecastModel()));
       job.build(env);
       JobClient client = env.executeAsync("vmdna DnaProfilerJob");
       while (!client.getJobExecutionResult().isDone()) {

@@ -10,9 +10,16 @@ import java.nio.file.Path;
  * @param zeebePort gRPC port of the in-process Zeebe engine (0 = any free port)
  * @param stepsPerSecond simulated 5-minute steps replayed per wall-clock second
  * @param flinkParallelism parallelism of the keyed operators
+ * @param forecastModel {@code shipped} (the XGBoost4J model in the jar), a model folder, or {@code
+ *     trend} (the backbone's damped-trend rule)
  */
 public record DemoSettings(
-    Path dataDir, Path workDir, int zeebePort, double stepsPerSecond, int flinkParallelism) {
+    Path dataDir,
+    Path workDir,
+    int zeebePort,
+    double stepsPerSecond,
+    int flinkParallelism,
+    String forecastModel) {
 
   /** Validates. */
   public DemoSettings {
@@ -25,6 +32,9 @@ public record DemoSettings(
     if (flinkParallelism < 1) {
       throw new IllegalArgumentException("--parallelism must be >= 1, was " + flinkParallelism);
     }
+    if (forecastModel == null || forecastModel.isBlank()) {
+      throw new IllegalArgumentException("--forecast-model must be shipped, trend or a folder");
+    }
   }
 
   /**
@@ -35,6 +45,11 @@ public record DemoSettings(
   public static DemoSettings defaults() {
     Path home = Path.of(System.getProperty("vmdna.home", "."));
     return new DemoSettings(
-        home.resolve("data/bitbrains-demo"), home.resolve("target/vmdna-demo"), 26500, 4, 2);
+        home.resolve("data/bitbrains-demo"),
+        home.resolve("target/vmdna-demo"),
+        26500,
+        4,
+        2,
+        "shipped");
   }
 }

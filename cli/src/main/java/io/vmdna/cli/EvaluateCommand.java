@@ -40,6 +40,7 @@ public record EvaluateCommand(Path traces, String model, double fromFraction, Pa
   private static final String MODEL_NAME = "xgboost";
   private static final int PLOTTED_VMS = 3;
   private static final int PLOT_HORIZON = 6;
+  private static final int DAY = 288;
 
   /** A VM's model forecasts at the plotted horizon, kept for the plots. */
   private record Sample(String vm, long onsets, double[] actual, ForecastModel.SeriesForecast f) {}
@@ -54,6 +55,7 @@ public record EvaluateCommand(Path traces, String model, double fromFraction, Pa
     Map<Integer, Map<String, ForecastEvaluation.Score>> scores = new LinkedHashMap<>();
     Map<Integer, ReliabilityTable> reliability = new LinkedHashMap<>();
     List<Sample> samples = new ArrayList<>();
+    Map<String, ForecastEvaluation.Score> cold = new LinkedHashMap<>();
     BitbrainsTraceReader reader = new BitbrainsTraceReader();
     List<String> skipped = new ArrayList<>();
     int vms = 0;
@@ -111,6 +113,9 @@ public record EvaluateCommand(Path traces, String model, double fromFraction, Pa
             }
           }
         }
+        if (m != null && m.horizons().contains(PLOT_HORIZON) && n > DAY) {
+          coldStart(m, trace.vmId(), trace.samples().subList(0, DAY), cold);
+        }
         if (vms % 10 == 0) {
           out.printf("  evaluated %d of %d files%n", vms, files.size());
         }
@@ -121,10 +126,17 @@ public record EvaluateCommand(Path traces, String model, double fromFraction, Pa
         "evaluate: %d VMs from %s, scored after %.0f %% of each series%n",
         vms, traces, fromFraction * 100);
     String table = table(scores);
+    if (!cold.isEmpty()) {
+      table +=
+          "\nCold start: the first 24 h of each series, each VM treated as new to the model (its"
+              + " own training profile left out of its peers), %d min ahead:\n\n"
+                  .formatted(PLOT_HORIZON * 5)
+              + table(Map.of(PLOT_HORIZON, cold));
+    }
     out.print(table);
     Files.createDirectories(output);
     Files.writeString(output.resolve("table.md"), table);
-    writeReport(vms, scores, reliability, skipped);
+    writeReport(vms, scores, reliability, cold, skipped);
     for (var e : reliability.entrySet()) {
       Plots.reliability(
           output.resolve("reliability-%dmin.png".formatted(e.getKey() * 5)),
@@ -136,6 +148,29 @@ public record EvaluateCommand(Path traces, String model, double fromFraction, Pa
     }
     out.println("  wrote " + output.resolve("report.json") + ", table.md and plots");
     return scores;
+  }
+
+  /**
+   * Scores the model on a VM's first day as if the VM were new (no history before, its own training
+   * profile not among its peers), beside persistence; seasonal-naive has no yesterday.
+   */
+  private static void coldStart(
+      ForecastModel m,
+      String vm,
+      List<io.vmdna.models.VmSample> day,
+      Map<String, ForecastEvaluation.Score> cold) {
+    ForecastEvaluation eval = new ForecastEvaluation(0, THRESHOLD);
+    ForecastModel.SeriesForecast f =
+        m.forecastCpu(SeriesArrays.of(day), PLOT_HORIZON, THRESHOLD, 0, vm);
+    cold.merge(
+        MODEL_NAME,
+        eval.score(
+            CpuForecaster.precomputed(MODEL_NAME, f.p50(), f.p90(), f.warn()), day, PLOT_HORIZON),
+        ForecastEvaluation.Score::plus);
+    cold.merge(
+        "persistence",
+        eval.score(CpuForecaster.persistence(), day, PLOT_HORIZON),
+        ForecastEvaluation.Score::plus);
   }
 
   /** The forecasts made at indices {@code start..n-h-1}, as target-time aligned arrays. */
@@ -210,6 +245,7 @@ public record EvaluateCommand(Path traces, String model, double fromFraction, Pa
       int vms,
       Map<Integer, Map<String, ForecastEvaluation.Score>> scores,
       Map<Integer, ReliabilityTable> reliability,
+      Map<String, ForecastEvaluation.Score> cold,
       List<String> skipped)
       throws IOException {
     Map<String, Object> report = new LinkedHashMap<>();
@@ -246,6 +282,19 @@ public record EvaluateCommand(Path traces, String model, double fromFraction, Pa
                 Map.of(
                     "bins", t.bins(), "expectedCalibrationError", t.expectedCalibrationError())));
     report.put("reliability", rel);
+    report.put(
+        "coldStart",
+        cold.values().stream()
+            .map(
+                c ->
+                    Map.of(
+                        "forecaster", c.forecaster(),
+                        "horizonMinutes", c.horizon() * 5,
+                        "mae", c.mae(),
+                        "onsets", c.onsets(),
+                        "caught", c.caught(),
+                        "falseWarningsPerVmDay", c.falseWarningsPerVmDay()))
+            .toList());
     report.put("skipped", skipped);
     new ObjectMapper()
         .enable(SerializationFeature.INDENT_OUTPUT)

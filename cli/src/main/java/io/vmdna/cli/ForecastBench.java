@@ -70,6 +70,7 @@ public record ForecastBench(Path traces, String model, int horizon, int batch, i
             for (int i = 0; i < n; i++) {
               ForecastFeatures.fill(s, from + i, horizon, x, i * ForecastFeatures.SIZE);
             }
+            m.prepare(x, n);
             long t1 = System.nanoTime();
             ForecastModel.SeriesForecast f = m.scoreCpu(x, n, horizon, 80);
             long t2 = System.nanoTime();

@@ -35,6 +35,8 @@ public final class Vmdna {
                         --steps-per-second N    5-minute steps replayed per second (default 4)
                         --zeebe-port N          engine gRPC port, 0 = any free (default 26500)
                         --parallelism N         Flink parallelism (default 2)
+                        --forecast-model M      shipped (XGBoost4J model in the jar, default),
+                                                a model folder, or trend (damped-trend rule)
         bench  drive N migrations through the process on the in-process engine and report
                migrations/s and the latency each job type adds
                options: --migrations N (default 200), --hosts N (default 20), --work DIR,
@@ -190,13 +192,20 @@ public final class Vmdna {
         Options.parse(
             "demo",
             args,
-            Set.of("--data", "--work", "--steps-per-second", "--zeebe-port", "--parallelism"));
+            Set.of(
+                "--data",
+                "--work",
+                "--steps-per-second",
+                "--zeebe-port",
+                "--parallelism",
+                "--forecast-model"));
     return new DemoSettings(
         o.path("--data", d.dataDir()),
         o.path("--work", d.workDir()),
         o.integer("--zeebe-port", d.zeebePort()),
         o.decimal("--steps-per-second", d.stepsPerSecond()),
-        o.integer("--parallelism", d.flinkParallelism()));
+        o.integer("--parallelism", d.flinkParallelism()),
+        o.text("--forecast-model", d.forecastModel()));
   }
 
   static EvaluateCommand evaluate(String[] args) {

@@ -47,7 +47,7 @@ class DemoLoopIT {
     assertThat(overloadStartS).as("the extract overloads host-a").isPositive();
 
     // when
-    DemoSettings settings = new DemoSettings(DATA, work, 0, 6, 2);
+    DemoSettings settings = new DemoSettings(DATA, work, 0, 6, 2, "shipped");
     try (DemoLoop loop = new DemoLoop(settings).start()) {
       DnaProfilerJob.Counters counters =
           loop.run(Duration.ofSeconds(5), Duration.ofSeconds(60), p -> {});

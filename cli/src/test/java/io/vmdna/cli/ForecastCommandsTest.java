@@ -139,7 +139,10 @@ class ForecastCommandsTest {
         .isEqualTo(scores.get(6).get("persistence").forecasts());
     assertThat(dir.resolve("eval/report.json")).content().contains("\"reliability\"");
     assertThat(dir.resolve("eval/reliability-30min.png")).isNotEmptyFile();
-    assertThat(dir.resolve("eval/table.md")).content().contains("| 30 min | xgboost |");
+    assertThat(dir.resolve("eval/table.md"))
+        .content()
+        .contains("| 30 min | xgboost |", "Cold start: the first 24 h");
+    assertThat(dir.resolve("eval/report.json")).content().contains("\"coldStart\"");
     try (var pngs = Files.list(dir.resolve("eval"))) {
       assertThat(pngs.map(p -> p.getFileName().toString()))
           .filteredOn(n -> n.startsWith("forecast-"))

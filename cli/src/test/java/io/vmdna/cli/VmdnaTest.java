@@ -45,9 +45,13 @@ class VmdnaTest {
               "--zeebe-port",
               "0",
               "--parallelism",
-              "1"
+              "1",
+              "--forecast-model",
+              "trend"
             });
     assertThat(s.dataDir()).isEqualTo(Path.of("d"));
+    assertThat(s.forecastModel()).isEqualTo("trend");
+    assertThat(Vmdna.parse(new String[] {"demo"}).forecastModel()).isEqualTo("shipped");
     assertThat(s.stepsPerSecond()).isEqualTo(8);
     assertThat(s.zeebePort()).isZero();
     assertThat(s.flinkParallelism()).isEqualTo(1);
@@ -108,7 +112,8 @@ class VmdnaTest {
   @Test
   void shouldFailClearlyWithoutFleetFile() {
     DemoLoop loop =
-        new DemoLoop(new DemoSettings(Path.of("no-such-folder"), Path.of("target/x"), 0, 1, 1));
+        new DemoLoop(
+            new DemoSettings(Path.of("no-such-folder"), Path.of("target/x"), 0, 1, 1, "trend"));
     assertThatThrownBy(loop::start)
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("no fleet.csv in");

@@ -117,6 +117,7 @@ final class BatchForecastOperator extends AbstractStreamOperator<VmProfile>
       float[] row = buffer.get(i).getValue().modelInput().features();
       System.arraycopy(row, 0, x, i * ForecastFeatures.SIZE, ForecastFeatures.SIZE);
     }
+    forecaster.prepare(x, n);
     ForecastModel.SeriesForecast cpu = forecaster.scoreCpu(x, n, horizon, thresholdPct);
     double[][] mem = forecaster.quantiles(Target.MEM_PCT, horizon, x, n);
     double[][] net = forecaster.quantiles(Target.NET_KBPS, horizon, x, n);

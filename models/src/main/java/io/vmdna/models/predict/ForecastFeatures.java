@@ -20,7 +20,7 @@ import java.util.List;
 public final class ForecastFeatures {
 
   /** Version of the feature schema; stored in every model manifest. */
-  public static final int SCHEMA_VERSION = 1;
+  public static final int SCHEMA_VERSION = 2;
 
   /** The sample interval the models assume, seconds. */
   public static final long SAMPLE_INTERVAL_S = 300;
@@ -75,7 +75,9 @@ public final class ForecastFeatures {
           "net_log_max_1h",
           "net_log_yday_at_target",
           "disk_log_now",
-          "history_hours");
+          "history_hours",
+          "peer_cpu_at_target_rel",
+          "peer_frac_high_at_target");
 
   /** Length of the vector. */
   public static final int SIZE = NAMES.size();
@@ -178,6 +180,9 @@ public final class ForecastFeatures {
     out[o++] = (float) Math.log1p(valueNear(s, n, target - DAY_S, t));
     out[o++] = (float) Math.log1p(s.diskKbps()[t]);
     out[o++] = (float) Math.min(168.0, (now - s.timestampS()[0]) / 3600.0);
+    // filled by the model's PeerLibrary (ForecastModel#prepare), which holds the fleet's profiles
+    out[o++] = Float.NaN;
+    out[o++] = Float.NaN;
     assert o - offset == SIZE;
   }
 

@@ -40,11 +40,13 @@ public final class ForecastModel implements AutoCloseable {
   private record Loaded(BoosterEntry entry, Booster booster) {}
 
   private final ModelManifest manifest;
+  private final PeerLibrary peers;
   private final Map<String, Loaded> boosters = new LinkedHashMap<>();
 
   private ForecastModel(ModelManifest manifest, Map<String, byte[]> files, int threads) {
     this.manifest = manifest;
     checkSchema(manifest);
+    this.peers = readPeers(manifest, files.get(manifest.peers().file()));
     try {
       for (BoosterEntry e : manifest.boosters()) {
         byte[] bytes = files.get(e.file());
@@ -78,10 +80,12 @@ public final class ForecastModel implements AutoCloseable {
     Path mf = dir.resolve(ModelManifest.FILE);
     try {
       ModelManifest m = new ObjectMapper().readValue(Files.readAllBytes(mf), ModelManifest.class);
+      checkSchema(m);
       Map<String, byte[]> files = new LinkedHashMap<>();
       for (BoosterEntry e : m.boosters()) {
         files.put(e.file(), Files.readAllBytes(dir.resolve(e.file())));
       }
+      files.put(m.peers().file(), Files.readAllBytes(dir.resolve(m.peers().file())));
       return new ForecastModel(m, files, threads);
     } catch (NoSuchFileException e) {
       throw new IllegalArgumentException(
@@ -103,6 +107,7 @@ public final class ForecastModel implements AutoCloseable {
       for (BoosterEntry e : m.boosters()) {
         files.put(e.file(), resource(e.file()));
       }
+      files.put(m.peers().file(), resource(m.peers().file()));
       return new ForecastModel(m, files, threads);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the shipped forecast model", e);
@@ -115,6 +120,25 @@ public final class ForecastModel implements AutoCloseable {
         throw new IOException("resource " + SHIPPED_RESOURCE + name + " is not in the jar");
       }
       return in.readAllBytes();
+    }
+  }
+
+  private static PeerLibrary readPeers(ModelManifest m, byte[] bytes) {
+    if (bytes == null) {
+      throw new IllegalArgumentException(
+          "model %s: its peer library %s is missing".formatted(m.name(), m.peers().file()));
+    }
+    String digest = sha256(bytes);
+    if (!digest.equals(m.peers().sha256())) {
+      throw new IllegalArgumentException(
+          "model %s: %s has digest %s, the manifest says %s (file damaged or replaced)"
+              .formatted(m.name(), m.peers().file(), digest, m.peers().sha256()));
+    }
+    try {
+      return new ObjectMapper().readValue(bytes, PeerLibrary.class);
+    } catch (IOException e) {
+      throw new IllegalArgumentException(
+          "model %s: cannot read %s: %s".formatted(m.name(), m.peers().file(), e.getMessage()), e);
     }
   }
 
@@ -184,16 +208,45 @@ public final class ForecastModel implements AutoCloseable {
    */
   public SeriesForecast forecastCpu(SeriesArrays s, int h, double thresholdPct, int from) {
     requireSupports(h, thresholdPct);
+    return forecastCpu(s, h, thresholdPct, from, null);
+  }
+
+  /**
+   * As {@link #forecastCpu(SeriesArrays, int, double, int)}, treating the VM as new to the model:
+   * its own profile from the training data (if it was in it) is not among its peers. For measuring
+   * cold starts.
+   *
+   * @param excludePeer the VM id to leave out of the peers, or null
+   */
+  public SeriesForecast forecastCpu(
+      SeriesArrays s, int h, double thresholdPct, int from, String excludePeer) {
+    requireSupports(h, thresholdPct);
     int rows = Math.max(0, s.size() - from);
     float[] x = new float[rows * ForecastFeatures.SIZE];
     for (int r = 0; r < rows; r++) {
       ForecastFeatures.fill(s, from + r, h, x, r * ForecastFeatures.SIZE);
     }
+    String[] exclude = null;
+    if (excludePeer != null) {
+      exclude = new String[rows];
+      java.util.Arrays.fill(exclude, excludePeer);
+    }
+    peers.complete(x, rows, exclude);
     return scoreCpu(x, rows, h, thresholdPct);
   }
 
   /**
-   * Scores CPU forecasts on rows of features already built with {@link ForecastFeatures#fill}.
+   * Completes rows built with {@link ForecastFeatures#fill}: the peer features, from the model's
+   * {@link PeerLibrary}. Call once per row before {@link #scoreCpu} and {@link #quantiles} ({@link
+   * #forecastCpu} does it).
+   */
+  public void prepare(float[] features, int rows) {
+    peers.complete(features, rows, null);
+  }
+
+  /**
+   * Scores CPU forecasts on rows of features built with {@link ForecastFeatures#fill} and completed
+   * by {@link #prepare}.
    *
    * @param features {@code rows × ForecastFeatures.SIZE} values, row-major
    */

@@ -73,6 +73,7 @@ public final class ForecastTrainer {
     final Map<Target, float[]> label = new LinkedHashMap<>();
     final Map<Target, float[]> weight = new LinkedHashMap<>();
     float[] cpuMaxAhead = new float[1 << 12];
+    String[] vm = new String[1 << 12];
     int n;
 
     Rows() {
@@ -106,6 +107,10 @@ public final class ForecastTrainer {
         mx = Math.max(mx, s.cpuPct()[u]);
       }
       cpuMaxAhead[n] = (float) mx;
+      if (n >= vm.length) {
+        vm = Arrays.copyOf(vm, vm.length * 2);
+      }
+      vm[n] = s.vmId();
       n++;
     }
 
@@ -143,6 +148,7 @@ public final class ForecastTrainer {
           "no readable Bitbrains trace in %s".formatted(train.isEmpty() ? trainDirs : tuneDirs));
     }
     Map<String, Object> params = params();
+    PeerLibrary peers = PeerLibrary.build(train.stream().map(Series::arrays).toList());
     int total =
         config.horizons().size() * (Target.values().length + 2 * config.thresholdsPct().size());
     int done = 0;
@@ -160,6 +166,9 @@ public final class ForecastTrainer {
         tuneRows += tu.n;
         float[] trX = tr.features();
         float[] tuX = tu.features();
+        // a training VM's own month is its future: leave it out of its peers
+        peers.complete(trX, tr.n, Arrays.copyOf(tr.vm, tr.n));
+        peers.complete(tuX, tu.n, null);
         for (Target target : Target.values()) {
           progress.update(
               done++, total, "%s p50/p90, horizon %d min".formatted(target.id(), h * 5));
@@ -230,6 +239,9 @@ public final class ForecastTrainer {
               new DataSet(names(tuneDirs), tuneFiles.size(), tuneRows, digest(tuneFiles)),
               config.tuningFraction(),
               entries,
+              new ModelManifest.FileRef(
+                  PeerLibrary.FILE,
+                  write(tmp.resolve(PeerLibrary.FILE), mapper().writeValueAsBytes(peers))),
               figures);
       mapper().writeValue(tmp.resolve(ModelManifest.FILE).toFile(), manifest);
       replace(tmp, out);

@@ -22,6 +22,7 @@ import java.util.Map;
  * @param tuning data it was tuned on (early stopping, calibration, warning rule)
  * @param tuningFraction the leading share of each tuning series used; the rest is for reports
  * @param boosters every booster
+ * @param peers the peer library file ({@link PeerLibrary#FILE}) and its digest
  * @param validation figures on the tuning data, beside the baselines
  */
 public record ModelManifest(
@@ -37,7 +38,16 @@ public record ModelManifest(
     DataSet tuning,
     double tuningFraction,
     List<BoosterEntry> boosters,
+    FileRef peers,
     List<ValidationFigures> validation) {
+
+  /**
+   * A file of the model folder.
+   *
+   * @param file its name
+   * @param sha256 its digest
+   */
+  public record FileRef(String file, String sha256) {}
 
   /** The manifest's file name in a model folder. */
   public static final String FILE = "manifest.json";

@@ -60,6 +60,8 @@ class ForecastTrainerTest {
       assertThat(ForecastModel.sha256(Files.readAllBytes(model.resolve(e.file()))))
           .isEqualTo(e.sha256());
     }
+    assertThat(ForecastModel.sha256(Files.readAllBytes(model.resolve(PeerLibrary.FILE))))
+        .isEqualTo(manifest.peers().sha256());
     assertThat(manifest.validation()).hasSize(3);
     assertThat(progress).last().asString().startsWith("5/5 wrote");
     assertThat(Files.list(dir).map(p -> p.getFileName().toString()))
@@ -97,6 +99,7 @@ class ForecastTrainerTest {
     int t = a.size() - 10;
     ForecastFeatures.fill(a, t, 6, x, 0);
     try (ForecastModel m = ForecastModel.load(model, 1)) {
+      m.prepare(x, 1);
       double[][] mem = m.quantiles(Target.MEM_PCT, 6, x, 1);
       double[][] net = m.quantiles(Target.NET_KBPS, 6, x, 1);
 

@@ -1,0 +1,186 @@
+package io.vmdna.models.predict;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Cold start by similarity: the training fleet's VMs, each with a small DNA vector (CPU mean and
+ * spread, cores, memory %, network) and its daily profile (mean CPU % and share of samples above
+ * the level, per hour of day). A VM is matched to its {@link #K} nearest peers by the same DNA
+ * computed from its own recent history (the feature row holds it), and the peers' profile at the
+ * target's hour becomes two features. A VM with hours of history thus gets a daily pattern borrowed
+ * from VMs that behave like it; with a week of history the model leans on its own same-time
+ * features instead.
+ *
+ * <p>Saved with the model ({@code peers.json}). In training, a VM's own profile is left out of its
+ * peers (it would be the future). Immutable; thread-safe.
+ *
+ * @param peers the library
+ * @param scale per DNA dimension, the spread used to standardise distances
+ */
+public record PeerLibrary(List<Peer> peers, double[] scale) {
+
+  /** Peers averaged per forecast. */
+  public static final int K = 5;
+
+  /** The file name in a model folder. */
+  public static final String FILE = "peers.json";
+
+  private static final int HOURS = 24;
+
+  /** Dimensions of the DNA vector. */
+  private static final int DIMS = 5;
+
+  /**
+   * One VM of the training fleet.
+   *
+   * @param vm its id
+   * @param dna CPU mean %, log1p of CPU std %, cores, memory %, log1p network KiB/s (the share of
+   *     time above the level is left out: over a month it is never 0 for a bursty VM, over the few
+   *     hours a new VM has it mostly is, and the mismatch chose idle peers)
+   * @param hourlyCpuPct mean CPU % per hour of day (UTC), NaN for hours without samples
+   * @param hourlyHigh share of samples above the level per hour of day
+   */
+  public record Peer(String vm, double[] dna, double[] hourlyCpuPct, double[] hourlyHigh) {}
+
+  /** Builds the library from whole training series. */
+  public static PeerLibrary build(List<SeriesArrays> fleet) {
+    List<Peer> peers = new ArrayList<>();
+    for (SeriesArrays s : fleet) {
+      int n = s.size();
+      if (n == 0) {
+        continue;
+      }
+      double[] c = s.cpuPct();
+      double mean = ForecastFeatures.mean(c, 0, n - 1);
+      double[] hourly = new double[HOURS];
+      double[] high = new double[HOURS];
+      int[] count = new int[HOURS];
+      for (int i = 0; i < n; i++) {
+        int hour = (int) (Math.floorMod(s.timestampS()[i], 86_400L) / 3600);
+        hourly[hour] += c[i];
+        high[hour] += c[i] > ForecastFeatures.HIGH_CPU_PCT ? 1 : 0;
+        count[hour]++;
+      }
+      for (int h = 0; h < HOURS; h++) {
+        hourly[h] = count[h] == 0 ? Double.NaN : hourly[h] / count[h];
+        high[h] = count[h] == 0 ? Double.NaN : high[h] / count[h];
+      }
+      double memMean = 0;
+      int memN = 0;
+      double net = 0;
+      for (int i = 0; i < n; i++) {
+        if (Double.isFinite(s.memPct()[i])) {
+          memMean += s.memPct()[i];
+          memN++;
+        }
+        net += s.netKbps()[i];
+      }
+      double[] dna = {
+        mean,
+        Math.log1p(ForecastFeatures.std(c, 0, n - 1, mean)),
+        s.cpuCores()[n - 1],
+        memN == 0 ? Double.NaN : memMean / memN,
+        Math.log1p(net / n)
+      };
+      peers.add(new Peer(s.vmId(), dna, hourly, high));
+    }
+    double[] scale = new double[DIMS];
+    for (int d = 0; d < scale.length; d++) {
+      scale[d] = spread(peers, d);
+    }
+    return new PeerLibrary(List.copyOf(peers), scale);
+  }
+
+  /** Standard deviation of one DNA dimension over the peers (1 when it does not vary). */
+  private static double spread(List<Peer> peers, int d) {
+    double[] v = peers.stream().mapToDouble(p -> p.dna()[d]).filter(Double::isFinite).toArray();
+    if (v.length == 0) {
+      return 1;
+    }
+    double m = Arrays.stream(v).average().orElse(0);
+    double sd = Math.sqrt(Arrays.stream(v).map(x -> (x - m) * (x - m)).sum() / v.length);
+    return sd > 0 ? sd : 1;
+  }
+
+  private static final int CPU_NOW = ForecastFeatures.NAMES.indexOf("cpu_now");
+  private static final int MEAN_24H = ForecastFeatures.NAMES.indexOf("cpu_mean_24h_rel");
+  private static final int STD_24H = ForecastFeatures.NAMES.indexOf("cpu_std_24h");
+  private static final int CORES = ForecastFeatures.NAMES.indexOf("cpu_cores");
+  private static final int MEM = ForecastFeatures.NAMES.indexOf("mem_now");
+  private static final int NET = ForecastFeatures.NAMES.indexOf("net_log_mean_1h");
+  private static final int HOUR = ForecastFeatures.NAMES.indexOf("target_hour");
+  private static final int PEER_CPU = ForecastFeatures.NAMES.indexOf("peer_cpu_at_target_rel");
+  private static final int PEER_HIGH = ForecastFeatures.NAMES.indexOf("peer_frac_high_at_target");
+
+  /**
+   * Fills the peer features of rows built by {@link ForecastFeatures#fill}.
+   *
+   * @param x rows, row-major
+   * @param rows how many
+   * @param exclude per row, the VM id to leave out of its peers (training), or null for none
+   */
+  public void complete(float[] x, int rows, String[] exclude) {
+    int[] best = new int[K];
+    double[] bestD = new double[K];
+    double[] q = new double[DIMS];
+    for (int r = 0; r < rows; r++) {
+      int o = r * ForecastFeatures.SIZE;
+      double now = x[o + CPU_NOW];
+      q[0] = now + x[o + MEAN_24H];
+      q[1] = Math.log1p(x[o + STD_24H]);
+      q[2] = x[o + CORES];
+      q[3] = x[o + MEM];
+      q[4] = x[o + NET];
+      int found = nearest(q, exclude == null ? null : exclude[r], best, bestD);
+      int hour = (int) x[o + HOUR];
+      double cpu = 0;
+      double high = 0;
+      int k = 0;
+      for (int i = 0; i < found; i++) {
+        Peer p = peers.get(best[i]);
+        if (Double.isFinite(p.hourlyCpuPct()[hour])) {
+          cpu += p.hourlyCpuPct()[hour];
+          high += p.hourlyHigh()[hour];
+          k++;
+        }
+      }
+      x[o + PEER_CPU] = k == 0 ? Float.NaN : (float) (cpu / k - now);
+      x[o + PEER_HIGH] = k == 0 ? Float.NaN : (float) (high / k);
+    }
+  }
+
+  /** The {@code best.length} nearest peers (insertion into a small sorted array); returns count. */
+  private int nearest(double[] q, String exclude, int[] best, double[] bestD) {
+    int found = 0;
+    for (int i = 0; i < peers.size(); i++) {
+      Peer p = peers.get(i);
+      if (p.vm().equals(exclude)) {
+        continue;
+      }
+      double d = 0;
+      for (int j = 0; j < q.length; j++) {
+        if (Double.isFinite(q[j]) && Double.isFinite(p.dna()[j])) {
+          double z = (q[j] - p.dna()[j]) / scale[j];
+          d += z * z;
+        }
+      }
+      int pos = found < best.length ? found : best.length;
+      if (pos == best.length && d >= bestD[best.length - 1]) {
+        continue;
+      }
+      while (pos > 0 && bestD[pos - 1] > d) {
+        if (pos < best.length) {
+          best[pos] = best[pos - 1];
+          bestD[pos] = bestD[pos - 1];
+        }
+        pos--;
+      }
+      best[pos] = i;
+      bestD[pos] = d;
+      found = Math.min(found + 1, best.length);
+    }
+    return found;
+  }
+}
