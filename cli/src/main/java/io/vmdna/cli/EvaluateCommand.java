@@ -7,6 +7,7 @@ import io.vmdna.models.eval.ForecastEvaluation;
 import io.vmdna.models.predict.ForecastModel;
 import io.vmdna.models.predict.ReliabilityTable;
 import io.vmdna.models.predict.SeriesArrays;
+import io.vmdna.models.predict.Target;
 import io.vmdna.models.trace.BitbrainsTraceReader;
 import io.vmdna.models.trace.TraceFormatException;
 import io.vmdna.models.trace.VmTrace;
@@ -56,6 +57,7 @@ public record EvaluateCommand(Path traces, String model, double fromFraction, Pa
     Map<Integer, ReliabilityTable> reliability = new LinkedHashMap<>();
     List<Sample> samples = new ArrayList<>();
     Map<String, ForecastEvaluation.Score> cold = new LinkedHashMap<>();
+    Map<String, ResourceScore> resources = new LinkedHashMap<>();
     BitbrainsTraceReader reader = new BitbrainsTraceReader();
     List<String> skipped = new ArrayList<>();
     int vms = 0;
@@ -101,6 +103,11 @@ public record EvaluateCommand(Path traces, String model, double fromFraction, Pa
           ForecastEvaluation.Score s =
               eval.score(CpuForecaster.precomputed(MODEL_NAME, p50, p90, warn), trace.samples(), h);
           byName.merge(MODEL_NAME, s, ForecastEvaluation.Score::plus);
+          for (Target target : List.of(Target.MEM_PCT, Target.NET_KBPS)) {
+            resources
+                .computeIfAbsent(target.id() + "@" + h, k -> new ResourceScore(target, h))
+                .add(a, m.forecast(a, target, h, from), from, start);
+          }
           ReliabilityTable rel = reliability.computeIfAbsent(h, k -> new ReliabilityTable(10));
           for (int t = start; t + h < n; t++) {
             rel.add(f.pExceed()[t - from], a.cpuPct()[t + h] > THRESHOLD);
@@ -132,6 +139,24 @@ public record EvaluateCommand(Path traces, String model, double fromFraction, Pa
               + " own training profile left out of its peers), %d min ahead:\n\n"
                   .formatted(PLOT_HORIZON * 5)
               + table(Map.of(PLOT_HORIZON, cold));
+    }
+    if (!resources.isEmpty()) {
+      table +=
+          "\nMemory and network, the model's p50 beside the baselines (MAE in the target's unit):\n\n"
+              + "| horizon | target | MAE xgboost | MAE persistence | MAE seasonal-naive | p90 coverage |\n"
+              + "|---|---|---|---|---|---|\n";
+      for (ResourceScore r : resources.values()) {
+        table +=
+            "| %d min | %s (%s) | %.3f | %.3f | %.3f | %.2f |%n"
+                .formatted(
+                    r.horizon * 5,
+                    r.target.id(),
+                    r.target.unit(),
+                    r.model / r.n,
+                    r.persistence / r.n,
+                    r.naive / r.n,
+                    (double) r.covered / r.n);
+      }
     }
     out.print(table);
     Files.createDirectories(output);
@@ -171,6 +196,39 @@ public record EvaluateCommand(Path traces, String model, double fromFraction, Pa
         "persistence",
         eval.score(CpuForecaster.persistence(), day, PLOT_HORIZON),
         ForecastEvaluation.Score::plus);
+  }
+
+  /** MAE sums of a memory or network forecast beside persistence and seasonal-naive. */
+  private static final class ResourceScore {
+    final Target target;
+    final int horizon;
+    double model;
+    double persistence;
+    double naive;
+    long covered;
+    long n;
+
+    ResourceScore(Target target, int horizon) {
+      this.target = target;
+      this.horizon = horizon;
+    }
+
+    /** Adds the forecasts made at {@code from..} for targets in the scored part. */
+    void add(SeriesArrays a, double[][] q, int from, int start) {
+      for (int t = start; t + horizon < a.size(); t++) {
+        double actual = target.value(a, t + horizon);
+        double now = target.value(a, t);
+        int day = t + horizon - DAY;
+        double yday = target.value(a, day >= 0 ? day : t);
+        if (Double.isFinite(actual) && Double.isFinite(now) && Double.isFinite(yday)) {
+          model += Math.abs(q[0][t - from] - actual);
+          persistence += Math.abs(now - actual);
+          naive += Math.abs(yday - actual);
+          covered += actual <= q[1][t - from] ? 1 : 0;
+          n++;
+        }
+      }
+    }
   }
 
   /** The forecasts made at indices {@code start..n-h-1}, as target-time aligned arrays. */

@@ -141,7 +141,11 @@ class ForecastCommandsTest {
     assertThat(dir.resolve("eval/reliability-30min.png")).isNotEmptyFile();
     assertThat(dir.resolve("eval/table.md"))
         .content()
-        .contains("| 30 min | xgboost |", "Cold start: the first 24 h");
+        .contains(
+            "| 30 min | xgboost |",
+            "Cold start: the first 24 h",
+            "| 30 min | mem_pct (%) |",
+            "| 30 min | net_kbps (KiB/s) |");
     assertThat(dir.resolve("eval/report.json")).content().contains("\"coldStart\"");
     try (var pngs = Files.list(dir.resolve("eval"))) {
       assertThat(pngs.map(p -> p.getFileName().toString()))

@@ -236,6 +236,22 @@ public final class ForecastModel implements AutoCloseable {
   }
 
   /**
+   * p50 and p90 of a target for {@code h} samples ahead, made at each index {@code t} in {@code
+   * [from, s.size())} from samples {@code 0..t} only, in the target's unit.
+   *
+   * @return {@code [0]} p50 per row, {@code [1]} p90 per row
+   */
+  public double[][] forecast(SeriesArrays s, Target target, int h, int from) {
+    int rows = Math.max(0, s.size() - from);
+    float[] x = new float[rows * ForecastFeatures.SIZE];
+    for (int r = 0; r < rows; r++) {
+      ForecastFeatures.fill(s, from + r, h, x, r * ForecastFeatures.SIZE);
+    }
+    peers.complete(x, rows, null);
+    return quantiles(target, h, x, rows);
+  }
+
+  /**
    * Completes rows built with {@link ForecastFeatures#fill}: the peer features, from the model's
    * {@link PeerLibrary}. Call once per row before {@link #scoreCpu} and {@link #quantiles} ({@link
    * #forecastCpu} does it).
