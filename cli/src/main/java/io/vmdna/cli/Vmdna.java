@@ -61,6 +61,14 @@ public final class Vmdna {
         bench-forecast  batch scoring speed on one core (features, scoring, together)
                options: --traces DIR (required), --model DIR|shipped, --horizon 30m,
                         --batch N (default 4096), --rounds N (default 3)
+        detect  score one series for anomalies (causal; warm-up rows score 0); writes
+               timestamp,value,score,alarm, one row per input row
+               options: --input FILE --output FILE (required), --time-column C, --value-column C
+        detect-eval  inject anomalies into traces' CPU % (shift, spike, drift, daily pattern),
+               report recall within 1 h and false alarms per VM-week; calibrates the threshold
+               on other traces first
+               options: --traces DIR --calibrate DIR (required), --threshold T (evaluate this
+                        one instead of calibrating), --seed N, --output DIR
         help   print this text
       """;
 
@@ -95,6 +103,14 @@ public final class Vmdna {
       }
       case "bench-forecast" -> {
         benchForecast(args).run(out);
+        yield 0;
+      }
+      case "detect" -> {
+        detect(args).run(out);
+        yield 0;
+      }
+      case "detect-eval" -> {
+        detectEval(args).run(out);
         yield 0;
       }
       case "train" -> {
@@ -357,6 +373,42 @@ public final class Vmdna {
         horizon(o.text("--horizon", "30m")),
         o.integer("--batch", 4096),
         o.integer("--rounds", 3));
+  }
+
+  static DetectCommand detect(String[] args) {
+    Options o =
+        Options.parse(
+            "detect", args, Set.of("--input", "--output", "--time-column", "--value-column"));
+    Path input = o.path("--input", null);
+    Path output = o.path("--output", null);
+    if (input == null || output == null) {
+      throw new IllegalArgumentException("detect needs --input FILE and --output FILE");
+    }
+    return new DetectCommand(
+        input,
+        output,
+        o.text("--time-column", null),
+        o.text("--value-column", null),
+        io.vmdna.models.anomaly.SeriesAnomalyDetector.Config.defaults());
+  }
+
+  static DetectEvalCommand detectEval(String[] args) {
+    Options o =
+        Options.parse(
+            "detect-eval",
+            args,
+            Set.of("--traces", "--calibrate", "--threshold", "--seed", "--output"));
+    Path traces = o.path("--traces", null);
+    Path calibrate = o.path("--calibrate", null);
+    if (traces == null || calibrate == null) {
+      throw new IllegalArgumentException("detect-eval needs --traces DIR and --calibrate DIR");
+    }
+    return new DetectEvalCommand(
+        traces,
+        calibrate,
+        o.decimal("--threshold", Double.NaN),
+        o.integer("--seed", 1),
+        o.path("--output", DemoSettings.defaults().workDir().resolveSibling("vmdna-detect-eval")));
   }
 
   static MigrationBench bench(String[] args) {
