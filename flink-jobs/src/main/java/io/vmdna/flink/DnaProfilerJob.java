@@ -1,20 +1,27 @@
 package io.vmdna.flink;
 
+import io.vmdna.models.SampleCheck;
 import io.vmdna.models.VmSample;
 import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 
 /**
  * The DNA Profiler and Predictive Migration Engine as one Flink job:
  *
  * <pre>
- * samples ─keyBy(vm)─▶ VmProfileFunction   (DNA, baseline + anomaly flag, forecast)
+ * samples ─▶ ValidateSamplesFunction (bad and late samples to a side output, counted)
+ *         ─keyBy(vm)─▶ VmProfileFunction   (DNA, baseline + anomaly flag, forecast)
  *         ─▶ BatchForecastOperator (with a model: XGBoost4J scoring in batches, same chain)
  *         ─keyBy(host)─▶ HostPressureFunction (Σ p90 vs capacity, pick the VM, host cooldown)
  *         ─keyBy(vm)─▶ SignalGateFunction  (per-VM cooldown)
@@ -27,6 +34,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  */
 public final class DnaProfilerJob {
   public static final String UID_SOURCE = "vm-samples";
+  public static final String UID_VALIDATE = "validate-samples";
+  public static final String UID_REJECTED_SINK = "rejected-samples-sink";
   public static final String UID_PROFILE = "vm-profile";
   public static final String UID_FORECAST = "vm-forecast-model";
   public static final String UID_HOST_PRESSURE = "host-pressure";
@@ -36,9 +45,14 @@ public final class DnaProfilerJob {
   /** Rows scored at most per model call. */
   static final int MAX_SCORING_BATCH = 4096;
 
+  /** Default data gate: any VM, timestamps at most a day ahead of the newest accepted one. */
+  public static final SampleCheck DEFAULT_CHECK = new SampleCheck(Set.of(), 86_400);
+
   private final Source<VmSample, ?, ?> source;
   private final Sink<MigrationSignal> sink;
   private final ProfilerConfig config;
+  private final SampleCheck check;
+  private final Sink<RejectedSample> rejected;
 
   /**
    * @param source the samples (bounded for replays and tests)
@@ -47,9 +61,27 @@ public final class DnaProfilerJob {
    */
   public DnaProfilerJob(
       Source<VmSample, ?, ?> source, Sink<MigrationSignal> sink, ProfilerConfig config) {
+    this(source, sink, config, DEFAULT_CHECK, new DiscardingSink<>());
+  }
+
+  /**
+   * @param source the samples (bounded for replays and tests)
+   * @param sink where signals go
+   * @param config the profiler's settings
+   * @param check the data gate (which VMs, how far ahead a timestamp may be)
+   * @param rejected where rejected and late samples go (they are also counted per reason)
+   */
+  public DnaProfilerJob(
+      Source<VmSample, ?, ?> source,
+      Sink<MigrationSignal> sink,
+      ProfilerConfig config,
+      SampleCheck check,
+      Sink<RejectedSample> rejected) {
     this.source = source;
     this.sink = sink;
     this.config = config;
+    this.check = check;
+    this.rejected = rejected;
   }
 
   /** Adds the job's operators to {@code env}. */
@@ -57,8 +89,19 @@ public final class DnaProfilerJob {
     WatermarkStrategy<VmSample> watermarks =
         WatermarkStrategy.<VmSample>forBoundedOutOfOrderness(Duration.ofSeconds(config.stepS()))
             .withTimestampAssigner((s, ts) -> s.timestampS() * 1000);
-    DataStream<VmSample> samples =
-        env.fromSource(source, watermarks, "VM samples").uid(UID_SOURCE).setParallelism(1);
+    SingleOutputStreamOperator<VmSample> samples =
+        env.fromSource(source, watermarks, "VM samples")
+            .uid(UID_SOURCE)
+            .setParallelism(1)
+            .process(new ValidateSamplesFunction(check))
+            .uid(UID_VALIDATE)
+            .name("validate samples (bad and late to a side output)")
+            .setParallelism(1);
+    samples
+        .getSideOutput(ValidateSamplesFunction.REJECTED)
+        .sinkTo(rejected)
+        .uid(UID_REJECTED_SINK)
+        .name("rejected samples");
     DataStream<VmProfile> profiles =
         samples
             .keyBy(VmSample::vmId)
@@ -114,6 +157,8 @@ public final class DnaProfilerJob {
    * @param suppressed signals the gate held back
    * @param modelForecasts forecasts made by the XGBoost4J model (0 with the trend rule)
    * @param modelBatches batches the model scored them in
+   * @param rejected samples rejected, by reason ({@link SampleCheck.Reason} names and LATE), only
+   *     reasons seen
    */
   public record Counters(
       long vms,
@@ -122,7 +167,8 @@ public final class DnaProfilerJob {
       long signals,
       long suppressed,
       long modelForecasts,
-      long modelBatches) {
+      long modelBatches,
+      Map<String, Long> rejected) {
     /** Reads the counters from a finished run. */
     public static Counters of(JobExecutionResult r) {
       return new Counters(
@@ -132,7 +178,23 @@ public final class DnaProfilerJob {
           get(r, SignalGateFunction.SIGNALS),
           get(r, SignalGateFunction.SUPPRESSED),
           get(r, BatchForecastOperator.FORECASTS),
-          get(r, BatchForecastOperator.BATCHES));
+          get(r, BatchForecastOperator.BATCHES),
+          rejected(r));
+    }
+
+    private static Map<String, Long> rejected(JobExecutionResult r) {
+      Map<String, Long> m = new TreeMap<>();
+      r.getAllAccumulatorResults()
+          .forEach(
+              (name, v) -> {
+                if (name.startsWith(ValidateSamplesFunction.COUNTER_PREFIX)
+                    && ((Number) v).longValue() > 0) {
+                  m.put(
+                      name.substring(ValidateSamplesFunction.COUNTER_PREFIX.length()),
+                      ((Number) v).longValue());
+                }
+              });
+      return m;
     }
 
     private static long get(JobExecutionResult r, String name) {

@@ -142,6 +142,41 @@ class DnaProfilerJobIT {
   }
 
   @Test
+  void shouldRejectSamplesOfVmsOutsideTheFleetAndCountThem() throws Exception {
+    // given a data gate that knows every VM of the bundled fleet but one
+    Path data = Path.of("../data/bitbrains-demo");
+    SimFleet fleet =
+        SimFleet.load(data, FleetSpec.read(data.resolve("fleet.csv")), images, QemuImg.onPath());
+    java.util.Set<String> known = new java.util.HashSet<>();
+    fleet.vms().forEach(v -> known.add(v.vmId()));
+    String stranger = known.iterator().next();
+    known.remove(stranger);
+    String feed = "it-gate-" + System.nanoTime();
+    InJvmFeeds.register(feed, fleet);
+    DnaProfilerJob.Counters counters;
+    try {
+      StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+      env.setParallelism(2);
+      counters =
+          DnaProfilerJob.Counters.of(
+              new DnaProfilerJob(
+                      FeedSource.of(feed, 1_000_000),
+                      new CollectingSink("gate"),
+                      ProfilerConfig.defaults(capacities(fleet)),
+                      new io.vmdna.models.SampleCheck(known, 86_400),
+                      new org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink<>())
+                  .execute(env));
+    } finally {
+      InJvmFeeds.unregister(feed);
+    }
+
+    // then its samples never reached the profiler, and each was counted
+    assertThat(counters.rejected()).containsExactly(java.util.Map.entry("UNKNOWN_VM", 289L));
+    assertThat(counters.samples()).isEqualTo(11 * 289L);
+    assertThat(counters.vms()).isEqualTo(11);
+  }
+
+  @Test
   void shouldSkipBadSampleLinesAndKeepRunning() throws Exception {
     // given a trace with a NaN, a missing field and a negative value
     Path data = Path.of("src/test/resources/bad-lines");
