@@ -82,6 +82,11 @@ public final class LibvirtInventory implements AutoCloseable {
             });
   }
 
+  /** The host's id in vmdna. */
+  public String hostId() {
+    return hostId;
+  }
+
   /** The host: capacity from node info (CPUs × MHz), memory, memory in use (total − free). */
   public HostInfo host() {
     return call(
