@@ -72,8 +72,14 @@ public record VmdnaProperties(
   /**
    * @param tokens caller name → bearer token; writes need one of them
    * @param anonymousReads whether GET requests need no token (default true)
+   * @param migrationsPerMinute migrations one caller may start per minute (default 60)
+   * @param maxBodyBytes the largest request body accepted, bytes (default 16384)
    */
-  public record Api(java.util.Map<String, String> tokens, Boolean anonymousReads) {}
+  public record Api(
+      java.util.Map<String, String> tokens,
+      Boolean anonymousReads,
+      Integer migrationsPerMinute,
+      Integer maxBodyBytes) {}
 
   /**
    * @param jdbcUrl JDBC URL of the PostgreSQL database

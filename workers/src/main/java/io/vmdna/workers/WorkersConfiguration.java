@@ -16,6 +16,7 @@ import io.vmdna.store.MigrationRepository;
 import io.vmdna.store.Rails;
 import io.vmdna.store.ReservationRepository;
 import io.vmdna.workers.api.BearerTokenFilter;
+import io.vmdna.workers.api.WriteLimitsFilter;
 import java.nio.file.Path;
 import java.util.Map;
 import javax.sql.DataSource;
@@ -46,6 +47,9 @@ public class WorkersConfiguration {
     return ds;
   }
 
+  /** Filter order of the API's authentication; the write limits run right after it. */
+  static final int API_AUTH_ORDER = 10;
+
   /** Bearer-token authentication of {@code /api/**}. */
   @Bean
   public FilterRegistrationBean<BearerTokenFilter> bearerTokenFilter(VmdnaProperties props) {
@@ -55,6 +59,22 @@ public class WorkersConfiguration {
     FilterRegistrationBean<BearerTokenFilter> reg =
         new FilterRegistrationBean<>(new BearerTokenFilter(tokens, anonymousReads));
     reg.addUrlPatterns("/api/*");
+    reg.setOrder(API_AUTH_ORDER);
+    return reg;
+  }
+
+  /** Body size limit and per-caller rate limit on starting migrations, after authentication. */
+  @Bean
+  public FilterRegistrationBean<WriteLimitsFilter> writeLimitsFilter(VmdnaProperties props) {
+    VmdnaProperties.Api api = props.api();
+    int perMinute =
+        api == null || api.migrationsPerMinute() == null ? 60 : api.migrationsPerMinute();
+    int maxBody = api == null || api.maxBodyBytes() == null ? 16_384 : api.maxBodyBytes();
+    FilterRegistrationBean<WriteLimitsFilter> reg =
+        new FilterRegistrationBean<>(
+            new WriteLimitsFilter(perMinute, maxBody, java.time.Clock.systemUTC()));
+    reg.addUrlPatterns("/api/*");
+    reg.setOrder(API_AUTH_ORDER + 1); // after authentication: limits are per caller
     return reg;
   }
 

@@ -24,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** The REST API over a real HTTP server, on the real engines. */
 class MigrationApiIT {
   private static final String TOKEN = "s3cret-ops-token";
+  private static final String BURST_TOKEN = "burst-caller-token";
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
@@ -33,7 +34,11 @@ class MigrationApiIT {
 
   @BeforeAll
   static void start() {
-    loop = EmbeddedLoop.start(images, Map.of("vmdna.api.tokens.ops", TOKEN), true);
+    loop =
+        EmbeddedLoop.start(
+            images,
+            Map.of("vmdna.api.tokens.ops", TOKEN, "vmdna.api.tokens.burst", BURST_TOKEN),
+            true);
     base = "http://localhost:" + loop.httpPort();
   }
 
@@ -86,6 +91,49 @@ class MigrationApiIT {
     assertThat(call("GET", "/api/migrations", null, null).status())
         .as("reads are open")
         .isEqualTo(200);
+  }
+
+  @Test
+  void shouldRefuseLargeBodiesAndBodiesOfUnknownLength() throws Exception {
+    String big = "{\"vmId\":\"9\",\"reason\":\"" + "x".repeat(20_000) + "\"}";
+
+    Answer tooBig = call("POST", "/api/migrations", big, TOKEN);
+    HttpResponse<String> chunked =
+        HTTP.send(
+            HttpRequest.newBuilder(URI.create(base + "/api/migrations"))
+                .POST(
+                    HttpRequest.BodyPublishers.fromPublisher(
+                        HttpRequest.BodyPublishers.ofString("{\"vmId\":\"9\"}")))
+                .header("Content-Type", "application/json")
+                .header("Authorization", "Bearer " + TOKEN)
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+
+    assertThat(tooBig.status()).isEqualTo(413);
+    assertThat(tooBig.body().path("error").asText()).contains("exceeds the limit of 16384 bytes");
+    assertThat(chunked.statusCode()).isEqualTo(411);
+  }
+
+  @Test
+  void shouldLimitMigrationStartsPerCaller() throws Exception {
+    // 60 starts a minute: the unknown VM makes each one cheap (404) but each takes a token
+    for (int i = 0; i < 60; i++) {
+      assertThat(call("POST", "/api/migrations", "{\"vmId\":\"no-vm\"}", BURST_TOKEN).status())
+          .isEqualTo(404);
+    }
+
+    // the bucket refills one start a second: a few more calls meet the limit
+    Answer limited = null;
+    for (int i = 0; i < 10 && (limited == null || limited.status() != 429); i++) {
+      limited = call("POST", "/api/migrations", "{\"vmId\":\"no-vm\"}", BURST_TOKEN);
+    }
+
+    assertThat(limited.status()).isEqualTo(429);
+    assertThat(limited.body().path("error").asText())
+        .contains("burst may start at most 60 migrations per minute");
+    assertThat(call("POST", "/api/migrations", "{\"vmId\":\"no-vm\"}", TOKEN).status())
+        .as("another caller has its own budget")
+        .isEqualTo(404);
   }
 
   @Test
