@@ -87,7 +87,11 @@ public final class LibvirtInventory implements AutoCloseable {
     return hostId;
   }
 
-  /** The host: capacity from node info (CPUs × MHz), memory, memory in use (total − free). */
+  /**
+   * The host: capacity from node info (CPUs × MHz), memory, memory in use (total − free). Not read
+   * yet (reported as 0 until the write side needs them): CPU in use (sum the VMs of {@link
+   * #poll()}), free storage (the storage pool), the load trend.
+   */
   public HostInfo host() {
     return call(
         "nodeInfo",
@@ -99,7 +103,10 @@ public final class LibvirtInventory implements AutoCloseable {
         });
   }
 
-  /** Every domain defined on the host, running or not. */
+  /**
+   * Every domain defined on the host, running or not, with its first file-backed disk as the image
+   * (null without one). The disk's virtual size is not read yet (0).
+   */
   public List<VmInfo> vms() {
     return call(
         "listAllDomains",
