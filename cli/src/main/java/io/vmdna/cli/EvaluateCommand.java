@@ -8,6 +8,7 @@ import io.vmdna.models.predict.ForecastModel;
 import io.vmdna.models.predict.ReliabilityTable;
 import io.vmdna.models.predict.SeriesArrays;
 import io.vmdna.models.predict.Target;
+import io.vmdna.models.predict.TargetScore;
 import io.vmdna.models.trace.BitbrainsTraceReader;
 import io.vmdna.models.trace.TraceFormatException;
 import io.vmdna.models.trace.VmTrace;
@@ -57,7 +58,7 @@ public record EvaluateCommand(Path traces, String model, double fromFraction, Pa
     Map<Integer, ReliabilityTable> reliability = new LinkedHashMap<>();
     List<Sample> samples = new ArrayList<>();
     Map<String, ForecastEvaluation.Score> cold = new LinkedHashMap<>();
-    Map<String, ResourceScore> resources = new LinkedHashMap<>();
+    Map<String, TargetScore> resources = new LinkedHashMap<>();
     BitbrainsTraceReader reader = new BitbrainsTraceReader();
     List<String> skipped = new ArrayList<>();
     int vms = 0;
@@ -93,7 +94,9 @@ public record EvaluateCommand(Path traces, String model, double fromFraction, Pa
             continue;
           }
           int from = Math.max(0, start - h);
-          ForecastModel.SeriesForecast f = m.forecastCpu(a, h, THRESHOLD, from);
+          // one set of feature rows for the CPU, memory and network boosters
+          float[] x = m.rows(a, h, from, null);
+          ForecastModel.SeriesForecast f = m.scoreCpu(x, n - from, h, THRESHOLD);
           double[] p50 = new double[n];
           double[] p90 = new double[n];
           boolean[] warn = new boolean[n];
@@ -105,8 +108,8 @@ public record EvaluateCommand(Path traces, String model, double fromFraction, Pa
           byName.merge(MODEL_NAME, s, ForecastEvaluation.Score::plus);
           for (Target target : List.of(Target.MEM_PCT, Target.NET_KBPS)) {
             resources
-                .computeIfAbsent(target.id() + "@" + h, k -> new ResourceScore(target, h))
-                .add(a, m.forecast(a, target, h, from), from, start);
+                .computeIfAbsent(target.id() + "@" + h, k -> new TargetScore(target, h))
+                .add(a, m.quantiles(target, h, x, n - from), -from, start);
           }
           ReliabilityTable rel = reliability.computeIfAbsent(h, k -> new ReliabilityTable(10));
           for (int t = start; t + h < n; t++) {
@@ -145,17 +148,17 @@ public record EvaluateCommand(Path traces, String model, double fromFraction, Pa
           "\nMemory and network, the model's p50 beside the baselines (MAE in the target's unit):\n\n"
               + "| horizon | target | MAE xgboost | MAE persistence | MAE seasonal-naive | p90 coverage |\n"
               + "|---|---|---|---|---|---|\n";
-      for (ResourceScore r : resources.values()) {
+      for (TargetScore r : resources.values()) {
         table +=
             "| %d min | %s (%s) | %.3f | %.3f | %.3f | %.2f |%n"
                 .formatted(
-                    r.horizon * 5,
-                    r.target.id(),
-                    r.target.unit(),
-                    r.model / r.n,
-                    r.persistence / r.n,
-                    r.naive / r.n,
-                    (double) r.covered / r.n);
+                    r.horizon() * 5,
+                    r.target().id(),
+                    r.target().unit(),
+                    r.maeModel(),
+                    r.maePersistence(),
+                    r.maeSeasonalNaive(),
+                    r.p90Coverage());
       }
     }
     out.print(table);
@@ -198,39 +201,6 @@ public record EvaluateCommand(Path traces, String model, double fromFraction, Pa
         ForecastEvaluation.Score::plus);
   }
 
-  /** MAE sums of a memory or network forecast beside persistence and seasonal-naive. */
-  private static final class ResourceScore {
-    final Target target;
-    final int horizon;
-    double model;
-    double persistence;
-    double naive;
-    long covered;
-    long n;
-
-    ResourceScore(Target target, int horizon) {
-      this.target = target;
-      this.horizon = horizon;
-    }
-
-    /** Adds the forecasts made at {@code from..} for targets in the scored part. */
-    void add(SeriesArrays a, double[][] q, int from, int start) {
-      for (int t = start; t + horizon < a.size(); t++) {
-        double actual = target.value(a, t + horizon);
-        double now = target.value(a, t);
-        int day = t + horizon - DAY;
-        double yday = target.value(a, day >= 0 ? day : t);
-        if (Double.isFinite(actual) && Double.isFinite(now) && Double.isFinite(yday)) {
-          model += Math.abs(q[0][t - from] - actual);
-          persistence += Math.abs(now - actual);
-          naive += Math.abs(yday - actual);
-          covered += actual <= q[1][t - from] ? 1 : 0;
-          n++;
-        }
-      }
-    }
-  }
-
   /** The forecasts made at indices {@code start..n-h-1}, as target-time aligned arrays. */
   private static ForecastModel.SeriesForecast shift(
       ForecastModel.SeriesForecast f, int from, int start, int n) {
@@ -267,10 +237,7 @@ public record EvaluateCommand(Path traces, String model, double fromFraction, Pa
     if (model == null || model.equals("none")) {
       return null;
     }
-    int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
-    return model.equals("shipped")
-        ? ForecastModel.shipped(threads)
-        : ForecastModel.load(Path.of(model), threads);
+    return ForecastModel.open(model, Math.max(1, Runtime.getRuntime().availableProcessors()));
   }
 
   /** The README table: one row per horizon and forecaster. */

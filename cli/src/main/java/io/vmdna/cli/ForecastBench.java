@@ -47,10 +47,7 @@ public record ForecastBench(Path traces, String model, int horizon, int batch, i
       throw new IllegalArgumentException("no Bitbrains traces in " + traces);
     }
     long rows = series.stream().mapToLong(SeriesArrays::size).sum();
-    try (ForecastModel m =
-        model.equals("shipped")
-            ? ForecastModel.shipped(1)
-            : ForecastModel.load(Path.of(model), 1)) {
+    try (ForecastModel m = ForecastModel.open(model, 1)) {
       m.requireSupports(horizon, 80);
       out.printf(
           "bench-forecast: %d VMs, %d samples, horizon %d min, batches of %d rows, 1 thread%n",

@@ -45,10 +45,7 @@ public record ForecastCommand(
     Path tmp = Files.createTempFile(parent, "." + output.getFileName(), ".part");
     long rows = 0;
     int done = 0;
-    try (ForecastModel m =
-        model.equals("shipped")
-            ? ForecastModel.shipped(1)
-            : ForecastModel.load(Path.of(model), 1)) {
+    try (ForecastModel m = ForecastModel.open(model, 1)) {
       m.requireSupports(horizon, thresholdPct);
       BitbrainsTraceReader reader = new BitbrainsTraceReader();
       long horizonS = horizon * m.manifest().sampleIntervalS();

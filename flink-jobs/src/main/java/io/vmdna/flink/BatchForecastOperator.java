@@ -4,7 +4,6 @@ import io.vmdna.models.forecast.Forecast;
 import io.vmdna.models.predict.ForecastFeatures;
 import io.vmdna.models.predict.ForecastModel;
 import io.vmdna.models.predict.Target;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.accumulators.LongCounter;
@@ -59,10 +58,7 @@ final class BatchForecastOperator extends AbstractStreamOperator<VmProfile>
   @Override
   public void open() throws Exception {
     super.open();
-    forecaster =
-        ProfilerConfig.SHIPPED.equals(model)
-            ? ForecastModel.shipped(1)
-            : ForecastModel.load(Path.of(model), 1);
+    forecaster = ForecastModel.open(model, 1);
     forecaster.requireSupports(horizon, thresholdPct);
     buffer = new ArrayList<>(maxBatch);
     batches = getRuntimeContext().getLongCounter(BATCHES);

@@ -44,7 +44,7 @@ public record ProfilerConfig(
   public static final String TREND = "trend";
 
   /** {@code forecastModel} value for the model shipped in the jar. */
-  public static final String SHIPPED = "shipped";
+  public static final String SHIPPED = io.vmdna.models.predict.ForecastModel.SHIPPED;
 
   /** History a VM keeps for the model's features: a week and two hours of 5-minute samples. */
   public static final int MODEL_HISTORY_SAMPLES = 7 * 288 + 24;

@@ -98,6 +98,19 @@ public final class ForecastModel implements AutoCloseable {
     }
   }
 
+  /** The name that {@link #open} reads as "the model shipped in this jar". */
+  public static final String SHIPPED = "shipped";
+
+  /**
+   * Opens a model by how users name it: {@link #SHIPPED} for the model in this jar, else a model
+   * folder ({@link #load}).
+   */
+  public static ForecastModel open(String shippedOrFolder, int threads) {
+    return SHIPPED.equals(shippedOrFolder)
+        ? shipped(threads)
+        : load(Path.of(shippedOrFolder), threads);
+  }
+
   /** The model shipped in this jar (trained on the Bitbrains July sample), see the README. */
   public static ForecastModel shipped(int threads) {
     try {
@@ -221,6 +234,17 @@ public final class ForecastModel implements AutoCloseable {
   public SeriesForecast forecastCpu(
       SeriesArrays s, int h, double thresholdPct, int from, String excludePeer) {
     requireSupports(h, thresholdPct);
+    return scoreCpu(rows(s, h, from, excludePeer), Math.max(0, s.size() - from), h, thresholdPct);
+  }
+
+  /**
+   * The feature rows, prepared ({@link #prepare}), of the forecasts made at each index {@code t} in
+   * {@code [from, s.size())} for {@code h} samples ahead: build them once and score them with
+   * {@link #scoreCpu} and {@link #quantiles}.
+   *
+   * @param excludePeer a VM id to leave out of the peers (to measure cold starts), or null
+   */
+  public float[] rows(SeriesArrays s, int h, int from, String excludePeer) {
     int rows = Math.max(0, s.size() - from);
     float[] x = new float[rows * ForecastFeatures.SIZE];
     for (int r = 0; r < rows; r++) {
@@ -232,23 +256,7 @@ public final class ForecastModel implements AutoCloseable {
       java.util.Arrays.fill(exclude, excludePeer);
     }
     peers.complete(x, rows, exclude);
-    return scoreCpu(x, rows, h, thresholdPct);
-  }
-
-  /**
-   * p50 and p90 of a target for {@code h} samples ahead, made at each index {@code t} in {@code
-   * [from, s.size())} from samples {@code 0..t} only, in the target's unit.
-   *
-   * @return {@code [0]} p50 per row, {@code [1]} p90 per row
-   */
-  public double[][] forecast(SeriesArrays s, Target target, int h, int from) {
-    int rows = Math.max(0, s.size() - from);
-    float[] x = new float[rows * ForecastFeatures.SIZE];
-    for (int r = 0; r < rows; r++) {
-      ForecastFeatures.fill(s, from + r, h, x, r * ForecastFeatures.SIZE);
-    }
-    peers.complete(x, rows, null);
-    return quantiles(target, h, x, rows);
+    return x;
   }
 
   /**

@@ -214,11 +214,12 @@ public final class ForecastTrainer {
               float[] tuIn = within(tu, thr);
               Classifier wi =
                   fitClassifier(params, Kind.WITHIN, thr, h, trX, tr, trIn, tuX, tu, tuIn);
-              double warnAt = tuneWarnAt(tune, q, wi.p(), h, thr);
+              ForecastEvaluation.Score naive = seasonalNaive(tune, h, thr);
+              double warnAt = tuneWarnAt(tune, q, wi.p(), h, thr, naive);
               entries.add(write(tmp, ex, Double.NaN));
               entries.add(write(tmp, wi, warnAt));
               if (thr == config.thresholdsPct().getFirst()) {
-                f = withWarning(f, tune, q, ex.p(), wi.p(), warnAt, h, thr);
+                f = withWarning(f, tune, q, ex.p(), wi.p(), warnAt, h, thr, naive);
               }
             }
           }
@@ -319,8 +320,14 @@ public final class ForecastTrainer {
    * tuning data while issuing no more false warnings per VM-day than seasonal-naive there (ties:
    * fewer false warnings).
    */
-  private static double tuneWarnAt(List<Series> tune, double[][] q, double[] p, int h, double thr) {
-    double budget = seasonalNaive(tune, h, thr).falseWarningsPerVmDay();
+  private static double tuneWarnAt(
+      List<Series> tune,
+      double[][] q,
+      double[] p,
+      int h,
+      double thr,
+      ForecastEvaluation.Score naive) {
+    double budget = naive.falseWarningsPerVmDay();
     double best = 1.01;
     long bestCaught = -1;
     double bestFalse = Double.MAX_VALUE;
@@ -369,7 +376,8 @@ public final class ForecastTrainer {
       double[] pWithin,
       double warnAt,
       int h,
-      double thr) {
+      double thr,
+      ForecastEvaluation.Score naive) {
     ReliabilityTable rel = new ReliabilityTable(10);
     int offset = 0;
     for (Series s : tune) {
@@ -380,7 +388,6 @@ public final class ForecastTrainer {
       offset += n;
     }
     ForecastEvaluation.Score m = scoreModel(tune, q, pWithin, h, thr, warnAt);
-    ForecastEvaluation.Score naive = seasonalNaive(tune, h, thr);
     WarningFigures w =
         new WarningFigures(
             thr,
@@ -415,38 +422,20 @@ public final class ForecastTrainer {
   /** MAE of p50 beside persistence and seasonal-naive, and p90 coverage, on the tuning rows. */
   private static ValidationFigures regressionFigures(
       Target target, int h, List<Series> tune, double[][] q) {
-    double errModel = 0;
-    double errPersist = 0;
-    double errNaive = 0;
-    long n = 0;
-    long covered = 0;
+    TargetScore score = new TargetScore(target, h);
     int offset = 0;
     for (Series s : tune) {
-      SeriesArrays a = s.arrays();
-      int rows = Math.max(0, a.size() - h);
-      for (int t = 0; t < rows; t++) {
-        double actual = target.value(a, t + h);
-        double now = target.value(a, t);
-        int day = t + h - 288;
-        double naive = target.value(a, day >= 0 ? day : t);
-        if (Double.isFinite(actual) && Double.isFinite(now) && Double.isFinite(naive)) {
-          n++;
-          errModel += Math.abs(q[0][offset + t] - actual);
-          errPersist += Math.abs(now - actual);
-          errNaive += Math.abs(naive - actual);
-          covered += actual <= q[1][offset + t] ? 1 : 0;
-        }
-      }
-      offset += rows;
+      score.add(s.arrays(), q, offset, 0);
+      offset += Math.max(0, s.arrays().size() - h);
     }
     return new ValidationFigures(
         target,
         h,
-        n,
-        errModel / n,
-        errPersist / n,
-        errNaive / n,
-        (double) covered / n,
+        score.count(),
+        score.maeModel(),
+        score.maePersistence(),
+        score.maeSeasonalNaive(),
+        score.p90Coverage(),
         null,
         List.of());
   }
