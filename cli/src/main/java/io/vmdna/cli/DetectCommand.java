@@ -1,11 +1,10 @@
 package io.vmdna.cli;
 
 import io.vmdna.models.anomaly.SeriesAnomalyDetector;
+import io.vmdna.models.trace.TextFiles;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,7 +20,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.zip.GZIPInputStream;
 
 /**
  * {@code ./vmdna detect}: scores one series from a CSV file ({@code ,} or {@code ;} separated,
@@ -67,7 +65,7 @@ public record DetectCommand(
     SeriesAnomalyDetector.DETECTORS.forEach(d -> firedBy.put(d, 0L));
     long rows = 0;
     long alarms = 0;
-    try (BufferedReader in = open(input);
+    try (BufferedReader in = TextFiles.open(input);
         BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
       String header = in.readLine();
       if (header == null || header.isBlank()) {
@@ -134,12 +132,6 @@ public record DetectCommand(
         "detect: %d rows from %s, %d alarm rows (warm-up %d rows), by detector %s; wrote %s%n",
         rows, input, alarms, config.warmUp(), firedBy, output);
     return new Summary(rows, alarms, firedBy);
-  }
-
-  private static BufferedReader open(Path file) throws IOException {
-    InputStream raw = Files.newInputStream(file);
-    InputStream in = file.toString().endsWith(".gz") ? new GZIPInputStream(raw) : raw;
-    return new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
   }
 
   private int column(List<String> names, String name, String option, int fallback) {

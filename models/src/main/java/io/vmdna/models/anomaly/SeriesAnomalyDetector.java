@@ -1,5 +1,6 @@
 package io.vmdna.models.anomaly;
 
+import io.vmdna.models.predict.SeriesArrays;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -243,28 +244,12 @@ public final class SeriesAnomalyDetector {
     double[] v = new double[DAYS_BACK];
     int k = 0;
     for (int d = 1; d <= DAYS_BACK; d++) {
-      int j = near(ts[i] - d * DAY_S, i);
+      int j = SeriesArrays.indexNear(ts, ts[i] - d * DAY_S, i - 1);
       if (j >= 0) {
         v[k++] = x[j];
       }
     }
     return k == 0 ? Double.NaN : x[i] - median(Arrays.copyOf(v, k));
-  }
-
-  /** Index of the sample within half an interval of {@code time}, before {@code upTo}; or -1. */
-  private int near(long time, int upTo) {
-    int i = Arrays.binarySearch(ts, 0, upTo, time);
-    if (i >= 0) {
-      return i;
-    }
-    int ins = -i - 1;
-    if (ins < upTo && Math.abs(ts[ins] - time) <= 150) {
-      return ins;
-    }
-    if (ins > 0 && Math.abs(ts[ins - 1] - time) <= 150) {
-      return ins - 1;
-    }
-    return -1;
   }
 
   /**

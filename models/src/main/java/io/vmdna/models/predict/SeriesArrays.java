@@ -77,10 +77,18 @@ public record SeriesArrays(
    * index {@code upTo} sees only the past.
    */
   public int indexNear(long timeS, int upTo) {
+    return indexNear(timestampS, timeS, upTo);
+  }
+
+  /**
+   * The index of the time nearest to {@code timeS} among {@code times[0..upTo]} (increasing), if it
+   * lies within {@link #LOOKUP_TOLERANCE_S}; otherwise -1.
+   */
+  public static int indexNear(long[] times, long timeS, int upTo) {
     if (upTo < 0) {
       return -1;
     }
-    int i = Arrays.binarySearch(timestampS, 0, upTo + 1, timeS);
+    int i = Arrays.binarySearch(times, 0, upTo + 1, timeS);
     if (i >= 0) {
       return i;
     }
@@ -89,11 +97,11 @@ public record SeriesArrays(
     long bestD = Long.MAX_VALUE;
     if (ins <= upTo) {
       best = ins;
-      bestD = timestampS[ins] - timeS;
+      bestD = times[ins] - timeS;
     }
-    if (ins - 1 >= 0 && timeS - timestampS[ins - 1] < bestD) {
+    if (ins - 1 >= 0 && timeS - times[ins - 1] < bestD) {
       best = ins - 1;
-      bestD = timeS - timestampS[ins - 1];
+      bestD = timeS - times[ins - 1];
     }
     return bestD <= LOOKUP_TOLERANCE_S ? best : -1;
   }

@@ -3,16 +3,12 @@ package io.vmdna.models.trace;
 import io.vmdna.models.VmSample;
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
-import java.util.zip.GZIPInputStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -90,7 +86,7 @@ public final class BitbrainsTraceReader {
     String vmId = vmIdOf(file);
     List<VmSample> samples = new ArrayList<>();
     List<SkippedLine> skipped = new ArrayList<>();
-    try (BufferedReader in = open(file)) {
+    try (BufferedReader in = TextFiles.open(file)) {
       String header = in.readLine();
       checkHeader(file, header);
       long lineNo = 1;
@@ -120,12 +116,6 @@ public final class BitbrainsTraceReader {
       unique.add(s);
     }
     return new VmTrace(vmId, file, unique, skipped);
-  }
-
-  private static BufferedReader open(Path file) throws IOException {
-    InputStream raw = Files.newInputStream(file);
-    InputStream in = file.toString().endsWith(".gz") ? new GZIPInputStream(raw) : raw;
-    return new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
   }
 
   private static void checkHeader(Path file, String header) {
