@@ -51,12 +51,11 @@ public final class BearerTokenFilter extends OncePerRequestFilter {
       throws ServletException, IOException {
     String caller = caller(request.getHeader("Authorization"));
     if (caller == null && (WRITES.contains(request.getMethod()) || !anonymousReads)) {
-      response.setStatus(HttpServletResponse.SC_UNAUTHORIZED);
       response.setHeader("WWW-Authenticate", "Bearer realm=\"vmdna\"");
-      response.setContentType("application/json");
-      response
-          .getWriter()
-          .write("{\"error\":\"a valid bearer token is required for this request\"}");
+      ApiErrors.write(
+          response,
+          HttpServletResponse.SC_UNAUTHORIZED,
+          "a valid bearer token is required for this request");
       return;
     }
     request.setAttribute(CALLER, caller == null ? "anonymous" : caller);

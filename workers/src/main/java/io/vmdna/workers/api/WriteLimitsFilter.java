@@ -114,11 +114,9 @@ public final class WriteLimitsFilter extends OncePerRequestFilter {
 
   private static void refuse(HttpServletResponse r, int status, String error, Long retryAfterS)
       throws IOException {
-    r.setStatus(status);
     if (retryAfterS != null) {
       r.setHeader("Retry-After", String.valueOf(retryAfterS));
     }
-    r.setContentType("application/json");
-    r.getWriter().write("{\"error\":\"" + error.replace("\"", "'") + "\"}");
+    ApiErrors.write(r, status, error);
   }
 }
