@@ -61,9 +61,10 @@ class MigrationPolicyTest {
     "FORECAST, 0.80, 0.5, 0.0, MIGRATE, 80",
     "FORECAST, 0.79, 0.9, 0.0, NONE, 0",
     "FORECAST, 0.95, 0.3, 0.0, NONE, 0",
-    "ANOMALY, 0.75, 0.0, 0.9, MIGRATE, 60",
-    "ANOMALY, 0.60, 0.0, 0.9, NONE, 0",
-    "ANOMALY, 0.75, 0.0, 0.5, NONE, 0",
+    "ANOMALY, 0.75, 0.3, 0.9, MIGRATE, 60",
+    "ANOMALY, 0.75, 0.1, 0.9, NONE, 0",
+    "ANOMALY, 0.60, 0.3, 0.9, NONE, 0",
+    "ANOMALY, 0.75, 0.3, 0.5, NONE, 0",
     "API, 0.0, 0.0, 0.0, MIGRATE, 50",
   })
   void shouldDecideByThePolicyTable(

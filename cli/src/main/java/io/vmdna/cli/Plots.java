@@ -97,6 +97,87 @@ final class Plots {
     ImageIO.write(img, "png", file.toFile());
   }
 
+  /**
+   * One policy's line in {@link #timeline}.
+   *
+   * @param name legend label
+   * @param perStep the value per 5-minute step
+   * @param marks steps at which a mark (a migration) is drawn in the policy's lane
+   */
+  record Series(String name, int[] perStep, int[] marks) {}
+
+  private static final Color[] PALETTE = {
+    new Color(30, 90, 220), new Color(220, 120, 20), new Color(120, 120, 120)
+  };
+
+  /**
+   * A timeline: each series as hourly means (12 steps) on a shared axis, and below the plot one
+   * lane per series with a tick per mark.
+   */
+  static void timeline(Path file, String title, List<Series> series) throws IOException {
+    int lane = 14;
+    int height = H + lane * series.size();
+    BufferedImage img = new BufferedImage(W, height, BufferedImage.TYPE_INT_RGB);
+    Graphics2D g = canvas(img, title);
+    int steps = series.stream().mapToInt(s -> s.perStep().length).max().orElse(1);
+    int hours = Math.max(1, (steps + 11) / 12);
+    double[][] hourly = new double[series.size()][hours];
+    double max = 1;
+    for (int i = 0; i < series.size(); i++) {
+      int[] v = series.get(i).perStep();
+      for (int hr = 0; hr < hours; hr++) {
+        int from = hr * 12;
+        int to = Math.min(v.length, from + 12);
+        double sum = 0;
+        for (int k = from; k < to; k++) {
+          sum += v[k];
+        }
+        hourly[i][hr] = to > from ? sum / (to - from) : 0;
+        max = Math.max(max, hourly[i][hr]);
+      }
+    }
+    int top = PAD;
+    int bottom = H - PAD;
+    g.setColor(Color.GRAY);
+    g.drawRect(PAD, top, W - 2 * PAD, bottom - top);
+    for (int t = 0; t <= 4; t++) {
+      int yy = bottom - t * (bottom - top) / 4;
+      g.drawString(String.format(java.util.Locale.ROOT, "%.0f", max * t / 4), 8, yy + 5);
+    }
+    g.drawString("days", W / 2 - 15, H - 10);
+    for (int d = 0; d * 24 < hours; d += Math.max(1, hours / 24 / 10)) {
+      int xx = PAD + (int) ((long) d * 24 * (W - 2 * PAD) / hours);
+      g.drawString(String.valueOf(d), xx - 3, bottom + 15);
+    }
+    g.drawString("VMs", 5, top - 8);
+    for (int i = 0; i < series.size(); i++) {
+      Color c = PALETTE[i % PALETTE.length];
+      g.setColor(c);
+      g.setStroke(new BasicStroke(1.3f));
+      for (int hr = 1; hr < hours; hr++) {
+        g.drawLine(
+            PAD + (int) ((long) (hr - 1) * (W - 2 * PAD) / hours),
+            bottom - (int) (hourly[i][hr - 1] / max * (bottom - top)),
+            PAD + (int) ((long) hr * (W - 2 * PAD) / hours),
+            bottom - (int) (hourly[i][hr] / max * (bottom - top)));
+      }
+      int ly = H + i * lane;
+      g.drawString(series.get(i).name() + " migrations", 5, ly + 10);
+      for (int m : series.get(i).marks()) {
+        int xx = PAD + (int) ((long) m * (W - 2 * PAD) / Math.max(1, steps));
+        g.drawLine(xx, ly, xx, ly + lane - 4);
+      }
+    }
+    legend(
+        g,
+        series.stream().map(Series::name).toArray(String[]::new),
+        java.util.stream.IntStream.range(0, series.size())
+            .mapToObj(i -> PALETTE[i % PALETTE.length])
+            .toArray(Color[]::new));
+    g.dispose();
+    ImageIO.write(img, "png", file.toFile());
+  }
+
   private static Graphics2D canvas(BufferedImage img, String title) {
     Graphics2D g = img.createGraphics();
     g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);

@@ -17,8 +17,9 @@ import java.util.function.ToDoubleFunction;
 
 /**
  * {@code ./vmdna}: the command line. Commands: {@code demo} (the whole loop, embedded), {@code
- * bench}, {@code train}, {@code evaluate} and {@code forecast}. Later issues add {@code detect},
- * {@code simulate}, {@code collect} and {@code stack}.
+ * bench}, {@code train}, {@code evaluate}, {@code forecast}, {@code bench-forecast}, {@code
+ * detect}, {@code detect-eval} and {@code simulate}. Later issues add {@code collect} and {@code
+ * stack}.
  */
 public final class Vmdna {
   private Vmdna() {}
@@ -69,6 +70,15 @@ public final class Vmdna {
                on other traces first
                options: --traces DIR --calibrate DIR (required), --threshold T (evaluate this
                         one instead of calibrating), --seed N, --output DIR
+        simulate  what-if: lay a fleet out from traces, replay it under migration policies on
+               simulated time, compare overload and migrations; writes hosts.csv, placement.csv,
+               decisions.csv, report.json and timeline.png (per policy in DIR/<policy>/ when
+               several, with a side-by-side report.json, table.md and timeline.png in DIR)
+               options: --traces DIR (required), --policy predictive[,reactive][,none]
+                        (default predictive,reactive,none), --hosts N (default: as many as
+                        first fit needs), --overcommit R (default 2.5), --seed S (default 1),
+                        --model DIR|shipped (default shipped), --output DIR (default
+                        target/vmdna-simulate)
         help   print this text
       """;
 
@@ -115,6 +125,10 @@ public final class Vmdna {
       }
       case "train" -> {
         train(args).run(out);
+        yield 0;
+      }
+      case "simulate" -> {
+        simulate(args).run(out);
         yield 0;
       }
       case "bench" -> {
@@ -409,6 +423,41 @@ public final class Vmdna {
         o.decimal("--threshold", Double.NaN),
         o.integer("--seed", 1),
         o.path("--output", DemoSettings.defaults().workDir().resolveSibling("vmdna-detect-eval")));
+  }
+
+  static SimulateCommand simulate(String[] args) {
+    Options o =
+        Options.parse(
+            "simulate",
+            args,
+            Set.of(
+                "--traces",
+                "--policy",
+                "--hosts",
+                "--overcommit",
+                "--seed",
+                "--model",
+                "--output"));
+    Path traces = o.path("--traces", null);
+    if (traces == null) {
+      throw new IllegalArgumentException("simulate needs --traces DIR");
+    }
+    List<io.vmdna.cli.simulate.Simulation.Policy> policies =
+        Arrays.stream(o.text("--policy", "predictive,reactive,none").split(","))
+            .map(io.vmdna.cli.simulate.Simulation.Policy::parse)
+            .toList();
+    int hosts = o.integer("--hosts", 0);
+    if (o.all().containsKey("--hosts") && hosts < 1) {
+      throw new IllegalArgumentException("option --hosts must be >= 1, was " + hosts);
+    }
+    return new SimulateCommand(
+        traces,
+        policies,
+        hosts,
+        o.decimal("--overcommit", SimulateCommand.DEFAULT_OVERCOMMIT),
+        (long) o.decimal("--seed", SimulateCommand.DEFAULT_SEED),
+        o.text("--model", "shipped"),
+        o.path("--output", DemoSettings.defaults().workDir().resolveSibling("vmdna-simulate")));
   }
 
   static MigrationBench bench(String[] args) {

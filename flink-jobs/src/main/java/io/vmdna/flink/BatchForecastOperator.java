@@ -121,21 +121,16 @@ final class BatchForecastOperator extends AbstractStreamOperator<VmProfile>
       StreamRecord<VmProfile> r = buffer.get(i);
       VmProfile p = r.getValue();
       ModelInput in = p.modelInput();
-      double mhz = in.cpuProvisionedMhz() / 100;
-      double p50 = cpu.p50()[i];
-      double p90 = cpu.p90()[i];
       Forecast f =
-          new Forecast(
+          Forecast.ofPercent(
               p.forecast().horizonS(),
-              p50 * mhz,
-              p90 * mhz,
-              // a normal band with the same p50..p90 spread, for host-level sums
-              (p90 - p50) * mhz / 1.2816,
-              p50,
-              p90,
+              cpu.p50()[i],
+              cpu.p90()[i],
               cpu.pExceed()[i],
               thresholdPct,
-              mem[1][i] / 100 * in.memProvisionedKb(),
+              in.cpuProvisionedMhz(),
+              mem[1][i],
+              in.memProvisionedKb(),
               net[1][i]);
       output.collect(r.replace(p.withForecast(f)));
     }

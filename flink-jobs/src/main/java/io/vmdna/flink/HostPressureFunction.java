@@ -1,10 +1,7 @@
 package io.vmdna.flink;
 
-import io.vmdna.bpmn.ProcessContract;
-import io.vmdna.models.forecast.HostDemand;
-import io.vmdna.models.forecast.ReliefPicker;
+import io.vmdna.models.forecast.HostAssessment;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -24,11 +21,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Keyed by host: the Predictive Migration Engine's host view. Keeps the latest profile of every VM
  * on the host; at the end of each sample step (an event-time timer, so every VM of the step has
- * arrived) it sums the VMs' p90 forecasts into the host's predicted demand and, when that exceeds
- * {@code overloadFraction} of capacity, picks the VM whose move relieves the host best ({@link
- * ReliefPicker}). An anomalous VM on a host above {@code anomalyFraction} gives an anomaly signal.
- * After a signal the host stays quiet for {@code hostCooldownS} (hysteresis: its VM is moving, and
- * the old load lingers in the forecasts until it has).
+ * arrived) it asks {@link HostAssessment} (the rule shared with the what-if simulator) whether one
+ * of the host's VMs should move: the sum of their p90 forecasts above {@code overloadFraction} of
+ * capacity, or an anomalous VM on a host above {@code anomalyFraction}. After a signal the host
+ * stays quiet for {@code hostCooldownS} (hysteresis: its VM is moving, and the old load lingers in
+ * the forecasts until it has).
  *
  * <p>Profiles wait in {@code pending} under the end of their step until that step's timer fires,
  * and only then update the host view: the view at step T must not see profiles of later steps,
@@ -45,7 +42,8 @@ final class HostPressureFunction extends KeyedProcessFunction<String, VmProfile,
   private transient MapState<String, VmProfile> latest;
   private transient MapState<Long, List<VmProfile>> pending;
   private transient ValueState<Long> lastSignalS;
-  private transient ReliefPicker picker;
+  private transient ValueState<Long> lastAnomalySignalS;
+  private transient HostAssessment assessment;
 
   HostPressureFunction(ProfilerConfig config) {
     this.config = config;
@@ -65,7 +63,14 @@ final class HostPressureFunction extends KeyedProcessFunction<String, VmProfile,
                     "pending", Types.LONG, Types.LIST(TypeInformation.of(VmProfile.class))));
     lastSignalS =
         getRuntimeContext().getState(new ValueStateDescriptor<>("lastSignalS", Types.LONG));
-    picker = new ReliefPicker();
+    lastAnomalySignalS =
+        getRuntimeContext().getState(new ValueStateDescriptor<>("lastAnomalySignalS", Types.LONG));
+    assessment =
+        new HostAssessment(
+            config.overloadFraction(),
+            config.minPExceed(),
+            config.anomalyFraction(),
+            config.anomalyMinScore());
   }
 
   @Override
@@ -112,103 +117,27 @@ final class HostPressureFunction extends KeyedProcessFunction<String, VmProfile,
     if (vms.isEmpty()) {
       return;
     }
-    Long last = lastSignalS.value();
-    if (last != null && nowS - last < config.hostCooldownS()) {
-      return;
-    }
-    HostDemand demand =
-        HostDemand.of(
-            vms.stream().map(VmProfile::forecast).toList(), capacity, config.overloadFraction());
-    Optional<MigrationSignal> signal =
-        demand.overloaded()
-            ? forecastSignal(hostId, nowS, vms, demand)
-            : anomalySignal(hostId, nowS, vms, demand);
-    if (signal.isPresent()) {
-      lastSignalS.update(nowS);
-      out.collect(signal.get());
-    }
-  }
-
-  private Optional<MigrationSignal> forecastSignal(
-      String hostId, long nowS, List<VmProfile> vms, HostDemand d) {
-    List<ReliefPicker.Candidate> candidates =
+    List<HostAssessment.VmView> views =
         vms.stream()
             .map(
-                p -> new ReliefPicker.Candidate(p.vmId(), p.forecast().cpuP90Mhz(), p.memUsageKb()))
+                p ->
+                    new HostAssessment.VmView(
+                        p.vmId(), p.forecast(), p.memUsageKb(), p.anomalyScore(), p.anomalous()))
             .toList();
-    double excess = d.demandP90Mhz() - d.thresholdMhz();
-    return picker
-        .pick(candidates, excess)
-        .map(
-            c -> {
-              VmProfile p =
-                  vms.stream().filter(v -> v.vmId().equals(c.vmId())).findFirst().orElseThrow();
-              String reason =
-                  "host %s predicted at %.0f%% of capacity (p90 %.0f of %.0f MHz) in %d min; moving %s (p90 %.0f MHz) relieves it"
-                      .formatted(
-                          hostId,
-                          100 * d.demandP90Mhz() / d.capacityMhz(),
-                          d.demandP90Mhz(),
-                          d.capacityMhz(),
-                          p.forecast().horizonS() / 60,
-                          p.vmId(),
-                          p.forecast().cpuP90Mhz());
-              return signal(
-                  p, hostId, nowS, ProcessContract.SignalTypes.FORECAST, d, List.of(), reason);
-            });
-  }
-
-  private Optional<MigrationSignal> anomalySignal(
-      String hostId, long nowS, List<VmProfile> vms, HostDemand d) {
-    if (d.demandP90Mhz() < config.anomalyFraction() * d.capacityMhz()) {
-      return Optional.empty();
+    Optional<HostAssessment.Verdict> verdict = assessment.assess(hostId, views, capacity);
+    if (verdict.isPresent()) {
+      HostAssessment.Verdict v = verdict.get();
+      // one cooldown per kind: an anomaly signal the policy declines must not mute an overload
+      ValueState<Long> cooldown =
+          v.kind() == HostAssessment.Kind.ANOMALY ? lastAnomalySignalS : lastSignalS;
+      Long last = cooldown.value();
+      if (last != null && nowS - last < config.hostCooldownS()) {
+        return;
+      }
+      VmProfile p =
+          vms.stream().filter(x -> x.vmId().equals(v.vm().vmId())).findFirst().orElseThrow();
+      cooldown.update(nowS);
+      out.collect(MigrationSignal.of(v, hostId, nowS, p.dna()));
     }
-    return vms.stream()
-        .filter(p -> p.anomalous() && p.anomalyScore() >= config.anomalyMinScore())
-        .max(Comparator.comparingDouble(VmProfile::anomalyScore))
-        .map(
-            p ->
-                signal(
-                    p,
-                    hostId,
-                    nowS,
-                    ProcessContract.SignalTypes.ANOMALY,
-                    d,
-                    List.of("ewma-cpu"),
-                    "VM %s is anomalous (score %.2f) on host %s at %.0f%% of capacity"
-                        .formatted(
-                            p.vmId(),
-                            p.anomalyScore(),
-                            hostId,
-                            100 * d.demandP90Mhz() / d.capacityMhz())));
-  }
-
-  private static MigrationSignal signal(
-      VmProfile p,
-      String hostId,
-      long nowS,
-      String type,
-      HostDemand d,
-      List<String> detectors,
-      String reason) {
-    return new MigrationSignal(
-        ProcessContract.migrationId(p.vmId(), nowS),
-        p.vmId(),
-        hostId,
-        type,
-        nowS,
-        p.forecast().horizonS(),
-        p.forecast().cpuP50Mhz(),
-        p.forecast().cpuP90Mhz(),
-        d.pExceed(),
-        p.forecast().memP90Kb(),
-        p.forecast().netP90Kbps(),
-        d.demandP90Mhz(),
-        d.capacityMhz(),
-        p.anomalyScore(),
-        detectors,
-        p.dna().schemaVersion(),
-        p.dna().features(),
-        reason);
   }
 }

@@ -1,6 +1,11 @@
 package io.vmdna.flink;
 
+import io.vmdna.bpmn.ProcessContract;
 import io.vmdna.bpmn.ProcessContract.Vars;
+import io.vmdna.models.dna.Dna;
+import io.vmdna.models.forecast.Forecast;
+import io.vmdna.models.forecast.HostAssessment;
+import io.vmdna.models.forecast.HostDemand;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,6 +52,43 @@ public record MigrationSignal(
     int dnaSchemaVersion,
     List<Double> embedding,
     String reason) {
+
+  /**
+   * The signal for a host view's verdict ({@link HostAssessment}): the Flink job publishes these,
+   * and the what-if simulator feeds the same variables to the policy.
+   *
+   * @param v the verdict
+   * @param hostId the host the VM should leave
+   * @param nowS the step the decision was made at, epoch seconds
+   * @param dna the VM's DNA at that step
+   */
+  public static MigrationSignal of(HostAssessment.Verdict v, String hostId, long nowS, Dna dna) {
+    boolean anomaly = v.kind() == HostAssessment.Kind.ANOMALY;
+    Forecast f = v.vm().forecast();
+    HostDemand d = v.demand();
+    return new MigrationSignal(
+        ProcessContract.migrationId(v.vm().vmId(), nowS),
+        v.vm().vmId(),
+        hostId,
+        anomaly ? ProcessContract.SignalTypes.ANOMALY : ProcessContract.SignalTypes.FORECAST,
+        nowS,
+        f.horizonS(),
+        f.cpuP50Mhz(),
+        f.cpuP90Mhz(),
+        d.pExceed(),
+        f.memP90Kb(),
+        f.netP90Kbps(),
+        d.demandP90Mhz(),
+        d.capacityMhz(),
+        v.vm().anomalyScore(),
+        anomaly ? List.of(ANOMALY_DETECTOR) : List.of(),
+        dna.schemaVersion(),
+        dna.features(),
+        v.reason());
+  }
+
+  /** The detector named in anomaly signals: the per-VM EWMA control chart on CPU. */
+  public static final String ANOMALY_DETECTOR = "ewma-cpu";
 
   /** The message variables, as the process contract names them. */
   public Map<String, Object> variables() {

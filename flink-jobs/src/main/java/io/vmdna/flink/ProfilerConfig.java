@@ -14,11 +14,13 @@ import java.util.Map;
  * @param forecaster the per-VM forecaster
  * @param hostCapacityMhz CPU capacity of every host, MHz, by host id
  * @param overloadFraction host demand p90 above this fraction of capacity triggers a signal
+ * @param minPExceed and the probability that demand exceeds that fraction is at least this, [0, 1]
  * @param anomalyFraction an anomalous VM on a host above this fraction triggers a signal
  * @param anomalyMinScore the anomaly score that counts for an anomaly signal
  * @param stepS the sample interval, seconds
  * @param staleAfterS a VM that has not reported on a host for this long no longer counts there
- * @param hostCooldownS after a signal, a host stays quiet this long (its VM is moving)
+ * @param hostCooldownS after a signal, a host gives no signal of the same kind (overload or
+ *     anomaly) for this long (its VM is moving)
  * @param vmCooldownS after a signal, a VM is not signalled again for this long
  * @param forecastModel {@link #TREND} (the damped-trend rule of {@code forecaster}), {@link
  *     #SHIPPED} (the XGBoost4J model in the jar) or a model folder written by {@code ./vmdna
@@ -31,6 +33,7 @@ public record ProfilerConfig(
     TrendForecaster forecaster,
     Map<String, Double> hostCapacityMhz,
     double overloadFraction,
+    double minPExceed,
     double anomalyFraction,
     double anomalyMinScore,
     long stepS,
@@ -60,6 +63,9 @@ public record ProfilerConfig(
     if (forecastModel == null || forecastModel.isBlank()) {
       throw new IllegalArgumentException("forecastModel must be 'trend', 'shipped' or a folder");
     }
+    if (!(minPExceed >= 0 && minPExceed <= 1)) {
+      throw new IllegalArgumentException("minPExceed must be in [0, 1], was " + minPExceed);
+    }
     if (stepS <= 0 || staleAfterS < stepS) {
       throw new IllegalArgumentException("need stepS > 0 and staleAfterS >= stepS");
     }
@@ -79,6 +85,7 @@ public record ProfilerConfig(
         TrendForecaster.defaults(),
         hostCapacityMhz,
         0.8,
+        0.5,
         0.7,
         0.8,
         300,
@@ -107,6 +114,7 @@ public record ProfilerConfig(
         forecaster,
         hostCapacityMhz,
         overloadFraction,
+        minPExceed,
         anomalyFraction,
         anomalyMinScore,
         stepS,

@@ -27,14 +27,13 @@ public final class HostSelector {
 
   private final List<HostFilter> filters;
   private final List<Weighted> weighers;
-  private final ReservationRepository reservations;
+  private final Bookings bookings;
 
   /** Creates a selector from its units (registered here, in one place). */
-  public HostSelector(
-      List<HostFilter> filters, List<Weighted> weighers, ReservationRepository reservations) {
+  public HostSelector(List<HostFilter> filters, List<Weighted> weighers, Bookings bookings) {
     this.filters = List.copyOf(filters);
     this.weighers = List.copyOf(weighers);
-    this.reservations = reservations;
+    this.bookings = bookings;
   }
 
   /** The default units with {@code maxUtilization} and no cap per target. */
@@ -60,6 +59,11 @@ public final class HostSelector {
    * load trend.
    */
   public static HostSelector from(PlacementConfig c, ReservationRepository reservations) {
+    return from(c, reservations::onHost);
+  }
+
+  /** As {@link #from(PlacementConfig, ReservationRepository)}, with bookings from elsewhere. */
+  public static HostSelector from(PlacementConfig c, Bookings bookings) {
     return new HostSelector(
         List.of(
             new OnlineFilter(),
@@ -74,7 +78,7 @@ public final class HostSelector {
             new Weighted(new AffinityWeigher(c.affinity()), c.affinityWeight()),
             new Weighted(new ProximityWeigher(c.topology()), c.proximityWeight()),
             new Weighted(new LoadTrendWeigher(0.2), c.loadTrendWeight())),
-        reservations);
+        bookings);
   }
 
   /**
@@ -127,7 +131,7 @@ public final class HostSelector {
     double cpu = 0;
     double mem = 0;
     int n = 0;
-    for (Reservation r : reservations.onHost(host.hostId())) {
+    for (Reservation r : bookings.onHost(host.hostId())) {
       if (!r.migrationId().equals(ownMigrationId)) {
         cpu += r.cpuMhz();
         mem += r.memKb();

@@ -255,6 +255,33 @@ public final class ForecastTrainer {
     }
   }
 
+  /**
+   * A classifier needs rows of both classes; XGBoost's own error for one class is a native
+   * "base_score must be in (0,1)" that names neither the threshold nor the data.
+   */
+  private static void requireBothClasses(
+      Kind kind, double thr, int h, String which, float[] y, int n) {
+    int positives = 0;
+    for (int i = 0; i < n; i++) {
+      positives += y[i] > 0 ? 1 : 0;
+    }
+    if (positives == 0 || positives == n) {
+      throw new IllegalArgumentException(
+          ("train: the %s data has %s row where CPU %% %s %s %% at %d min ahead (%d rows), so"
+                  + " the %s classifier for threshold %s %% cannot be learnt; use traces that"
+                  + " cross the threshold, or another --thresholds")
+              .formatted(
+                  which,
+                  positives == 0 ? "no" : "only",
+                  kind == Kind.EXCEED ? "exceeds" : "exceeds within",
+                  thr,
+                  h * ForecastFeatures.SAMPLE_INTERVAL_S / 60,
+                  n,
+                  kind.name().toLowerCase(java.util.Locale.ROOT),
+                  thr));
+    }
+  }
+
   /** A trained classifier and its calibrated probabilities on the tuning rows. */
   private record Classifier(
       Kind kind, double thr, int h, Trained booster, IsotonicCalibration cal, double[] p) {}
@@ -271,6 +298,8 @@ public final class ForecastTrainer {
       Rows tu,
       float[] tuY)
       throws XGBoostError {
+    requireBothClasses(kind, thr, h, "training", trY, tr.n);
+    requireBothClasses(kind, thr, h, "tuning", tuY, tu.n);
     Map<String, Object> p = new LinkedHashMap<>(params);
     p.put("objective", "binary:logistic");
     p.put("eval_metric", "logloss");

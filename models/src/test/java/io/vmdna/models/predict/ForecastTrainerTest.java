@@ -193,6 +193,24 @@ class ForecastTrainerTest {
   }
 
   @Test
+  void shouldNameTheThresholdWhenNoTrainingRowCrossesIt() {
+    Path out = dir.resolve("never-crossed");
+
+    assertThatThrownBy(
+            () ->
+                new ForecastTrainer(CONFIG.with(List.of(6), List.of(99.99)))
+                    .train(
+                        List.of(dir.resolve("train")),
+                        List.of(dir.resolve("tune")),
+                        out,
+                        (d, t, w) -> {}))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("no row where CPU % exceeds 99.99 % at 30 min ahead")
+        .hasMessageContaining("threshold 99.99 %");
+    assertThat(out).doesNotExist();
+  }
+
+  @Test
   void shouldValidateTheConfigurationNamingTheBadValue() {
     assertThatThrownBy(() -> CONFIG.with(List.of(13), List.of(80.0)))
         .hasMessageContaining("horizon 65 min");

@@ -39,8 +39,8 @@ import org.slf4j.LoggerFactory;
  * Every VM has a small real disk image (created with {@code qemu-img create}); {@link
  * #convertImage} converts it with the real {@code qemu-img convert}.
  *
- * <p>Migrations cost no wall time: their simulated duration (memory over a 1 GiB/s link) and
- * downtime (30 ms) are reported, not slept.
+ * <p>Migrations cost no wall time: their simulated duration and downtime ({@link
+ * MigrationCost#defaults()}) are reported, not slept.
  *
  * <p>Thread-safe: every method is synchronized (workers and the Flink source call it concurrently).
  * Idempotent where {@link Hypervisor} says so, by migration id.
@@ -51,8 +51,7 @@ public final class SimFleet implements Hypervisor, SampleFeed {
   /** Sample interval of the replay, seconds. */
   public static final long STEP_S = 300;
 
-  private static final long LINK_BYTES_PER_S = 1L << 30;
-  private static final long DOWNTIME_MS = 30;
+  private static final MigrationCost COST = MigrationCost.defaults();
   private static final long IMAGE_SIZE_BYTES = 16L << 20;
   private static final int TREND_STEPS = 12;
 
@@ -440,20 +439,13 @@ public final class SimFleet implements Hypervisor, SampleFeed {
       String migrationId, SimVm vm, String to, ImageRef image, boolean back) {
     String from = vm.hostId;
     double memKb = vm.latest != null ? vm.latest.memUsageKb() : vm.samples.getFirst().memUsageKb();
-    long bytes = (long) (memKb * 1024);
+    long bytes = COST.bytes(memKb);
     vm.hostId = to;
     vm.image = image;
     history.add(new SimMigration(migrationId, vm.vmId, from, to, stepStartS, back));
     LOG.info("sim: {} {} {} -> {}", back ? "migrated back" : "migrated", vm.vmId, from, to);
     return new MigrationResult(
-        migrationId,
-        vm.vmId,
-        from,
-        to,
-        1000 * bytes / LINK_BYTES_PER_S + DOWNTIME_MS,
-        DOWNTIME_MS,
-        bytes,
-        false);
+        migrationId, vm.vmId, from, to, COST.durationMs(memKb), COST.downtimeMs(), bytes, false);
   }
 
   @Override
