@@ -35,6 +35,10 @@ import java.util.Map;
  * @param hosts number of hosts, 0 = as many as first fit needs
  * @param overcommit provisioned CPU per unit of host CPU
  * @param seed shuffles the VM order of the layout
+ * @param host every simulated host's size
+ * @param fleetFile an operator's own layout instead of the one built from the traces, or null
+ * @param policyFile an edited {@code migrationPolicy} DMN file to try instead of the bundled one,
+ *     or null
  * @param model the forecast model for the predictive policy ({@code shipped} or a folder)
  * @param output the output folder
  */
@@ -44,6 +48,9 @@ record SimulateCommand(
     int hosts,
     double overcommit,
     long seed,
+    FleetLayout.HostSize host,
+    Path fleetFile,
+    Path policyFile,
     String model,
     Path output) {
 
@@ -97,31 +104,7 @@ record SimulateCommand(
       }
     }
     vms.sort(Comparator.comparing(VmReplay::vmId, FleetLayout::natural));
-    FleetLayout layout =
-        FleetLayout.build(
-            vms.stream()
-                .map(
-                    v ->
-                        new FleetLayout.VmSize(
-                            v.vmId(), v.cpuProvisionedMhz(), v.memProvisionedKb()))
-                .toList(),
-            hosts,
-            overcommit,
-            seed,
-            FleetLayout.HostSize.defaults());
-    FleetSpec fleet = layout.spec();
-    out.printf(
-        "  fleet: %d VMs on %d hosts of %.0f MHz / %.0f GiB, overcommit %.2f, seed %d%s; %d bad lines skipped%n",
-        vms.size(),
-        fleet.hosts().size(),
-        fleet.hosts().getFirst().cpuMhz(),
-        fleet.hosts().getFirst().memoryKb() / (1 << 20),
-        overcommit,
-        seed,
-        layout.overflowed() > 0
-            ? ", %d VMs beyond the overcommit (no host fitted them)".formatted(layout.overflowed())
-            : "",
-        skipped);
+    FleetSpec fleet = fleetFile == null ? layOut(vms, out, skipped) : readFleet(vms, out);
     if (policies.contains(Policy.PREDICTIVE)) {
       int horizon = settings.profiler().modelHorizonSamples();
       try (ForecastModel m = ForecastModel.open(model, 1)) {
@@ -134,7 +117,8 @@ record SimulateCommand(
         }
       }
     }
-    Simulation sim = new Simulation(fleet, vms, settings, PolicyDmn.bundled());
+    PolicyDmn dmn = policyFile == null ? PolicyDmn.bundled() : PolicyDmn.read(policyFile);
+    Simulation sim = new Simulation(fleet, vms, settings, dmn);
     int steps = sim.steps();
     List<Simulation.Result> results = new ArrayList<>();
     Path root = output.toAbsolutePath();
@@ -168,6 +152,63 @@ record SimulateCommand(
     return results;
   }
 
+  /** The fleet laid out from the traces alone ({@link FleetLayout}). */
+  private FleetSpec layOut(List<VmReplay> vms, PrintStream out, int skipped) {
+    FleetLayout layout =
+        FleetLayout.build(
+            vms.stream()
+                .map(
+                    v ->
+                        new FleetLayout.VmSize(
+                            v.vmId(), v.cpuProvisionedMhz(), v.memProvisionedKb()))
+                .toList(),
+            hosts,
+            overcommit,
+            seed,
+            host);
+    FleetSpec fleet = layout.spec();
+    out.printf(
+        "  fleet: %d VMs on %d hosts of %.0f MHz / %.0f GiB, overcommit %.2f, seed %d%s; %d bad lines skipped%n",
+        vms.size(),
+        fleet.hosts().size(),
+        fleet.hosts().getFirst().cpuMhz(),
+        fleet.hosts().getFirst().memoryKb() / (1 << 20),
+        overcommit,
+        seed,
+        layout.overflowed() > 0
+            ? ", %d VMs beyond the overcommit (no host fitted them)".formatted(layout.overflowed())
+            : "",
+        skipped);
+    return fleet;
+  }
+
+  /**
+   * An operator's own layout ({@code --fleet}, the {@link FleetSpec} file format): every VM it
+   * places needs a trace named like it; traces it does not place are left out, named.
+   */
+  private FleetSpec readFleet(List<VmReplay> vms, PrintStream out) {
+    FleetSpec spec = FleetSpec.read(fleetFile);
+    java.util.Set<String> traced = new java.util.HashSet<>();
+    vms.forEach(v -> traced.add(v.vmId()));
+    for (String vm : spec.placement().keySet()) {
+      if (!traced.contains(vm) || !spec.traceOf(vm).equals(vm)) {
+        throw new IllegalArgumentException(
+            "simulate: %s places VM %s, which has no trace %s.csv[.gz] in %s"
+                .formatted(fleetFile, vm, vm, traces));
+      }
+    }
+    vms.removeIf(
+        v -> {
+          boolean out_ = !spec.placement().containsKey(v.vmId());
+          if (out_) {
+            out.printf("  left out: VM %s is not in %s%n", v.vmId(), fleetFile);
+          }
+          return out_;
+        });
+    out.printf("  fleet: %d VMs on %d hosts from %s%n", vms.size(), spec.hosts().size(), fleetFile);
+    return spec;
+  }
+
   private Map<String, Object> report(Simulation.Result r, FleetSpec fleet, int vms, int steps) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("policy", r.policy().id());
@@ -177,6 +218,7 @@ record SimulateCommand(
     m.put("overcommit", overcommit);
     m.put("seed", seed);
     m.put("model", r.policy() == Policy.PREDICTIVE ? model : null);
+    m.put("policyDmn", policyFile == null ? "bundled" : policyFile.toString());
     m.put("fromS", r.startS());
     m.put("steps", steps);
     m.put("metrics", r.metrics());

@@ -77,6 +77,11 @@ public final class Vmdna {
                options: --traces DIR (required), --policy predictive[,reactive][,none]
                         (default predictive,reactive,none), --hosts N (default: as many as
                         first fit needs), --overcommit R (default 2.5), --seed S (default 1),
+                        --host-mhz MHZ (default 83200), --host-gib GIB (default 512),
+                        --fleet FILE (your own hosts and placement, the demo's
+                        fleet.csv format, instead of the layout options),
+                        --decision FILE (an edited migration-policy.dmn to try before
+                        deploying it; default the bundled one),
                         --model DIR|shipped (default shipped), --output DIR (default
                         target/vmdna-simulate)
         help   print this text
@@ -425,6 +430,8 @@ public final class Vmdna {
         o.path("--output", DemoSettings.defaults().workDir().resolveSibling("vmdna-detect-eval")));
   }
 
+  private static final double GIB_KB = 1 << 20;
+
   static SimulateCommand simulate(String[] args) {
     Options o =
         Options.parse(
@@ -436,6 +443,10 @@ public final class Vmdna {
                 "--hosts",
                 "--overcommit",
                 "--seed",
+                "--host-mhz",
+                "--host-gib",
+                "--fleet",
+                "--decision",
                 "--model",
                 "--output"));
     Path traces = o.path("--traces", null);
@@ -446,6 +457,8 @@ public final class Vmdna {
         Arrays.stream(o.text("--policy", "predictive,reactive,none").split(","))
             .map(io.vmdna.cli.simulate.Simulation.Policy::parse)
             .toList();
+    io.vmdna.cli.simulate.FleetLayout.HostSize d =
+        io.vmdna.cli.simulate.FleetLayout.HostSize.defaults();
     int hosts = o.integer("--hosts", 0);
     if (o.all().containsKey("--hosts") && hosts < 1) {
       throw new IllegalArgumentException("option --hosts must be >= 1, was " + hosts);
@@ -456,6 +469,11 @@ public final class Vmdna {
         hosts,
         o.decimal("--overcommit", SimulateCommand.DEFAULT_OVERCOMMIT),
         (long) o.decimal("--seed", SimulateCommand.DEFAULT_SEED),
+        new io.vmdna.cli.simulate.FleetLayout.HostSize(
+            o.decimal("--host-mhz", d.cpuMhz()),
+            o.decimal("--host-gib", d.memoryKb() / GIB_KB) * GIB_KB),
+        o.path("--fleet", null),
+        o.path("--decision", null),
         o.text("--model", "shipped"),
         o.path("--output", DemoSettings.defaults().workDir().resolveSibling("vmdna-simulate")));
   }

@@ -3,6 +3,7 @@ package io.vmdna.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.vmdna.cli.simulate.FleetLayout;
 import io.vmdna.cli.simulate.Simulation;
 import io.vmdna.cli.simulate.Simulation.Policy;
 import java.io.ByteArrayOutputStream;
@@ -20,6 +21,10 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class SimulateCommandTest {
   private static final long GIB_KB = 1L << 20;
+
+  /** The hosts these scenarios are built for: 32 cores of 2.6 GHz, 512 GiB. */
+  private static final FleetLayout.HostSize HOST = new FleetLayout.HostSize(83_200, 512 * GIB_KB);
+
   private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
   private final PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
 
@@ -104,6 +109,9 @@ class SimulateCommandTest {
                 2,
                 2.0,
                 1,
+                HOST,
+                null,
+                null,
                 model.toString(),
                 dir.resolve("out"))
             .run(out);
@@ -153,6 +161,9 @@ class SimulateCommandTest {
                 0,
                 2.5,
                 1,
+                HOST,
+                null,
+                null,
                 "shipped",
                 dir.resolve("out"))
             .run(out);
@@ -204,6 +215,9 @@ class SimulateCommandTest {
                 2,
                 1.0,
                 1,
+                HOST,
+                null,
+                null,
                 "shipped",
                 dir.resolve("out"))
             .run(out);
@@ -232,8 +246,10 @@ class SimulateCommandTest {
     List<Policy> all = List.of(Policy.PREDICTIVE, Policy.REACTIVE, Policy.NONE);
 
     // when
-    new SimulateCommand(demo, all, 0, 2.5, 7, "shipped", dir.resolve("a")).run(out);
-    new SimulateCommand(demo, all, 0, 2.5, 7, "shipped", dir.resolve("b")).run(out);
+    new SimulateCommand(demo, all, 0, 2.5, 7, HOST, null, null, "shipped", dir.resolve("a"))
+        .run(out);
+    new SimulateCommand(demo, all, 0, 2.5, 7, HOST, null, null, "shipped", dir.resolve("b"))
+        .run(out);
 
     // then
     for (Policy p : all) {
@@ -320,5 +336,116 @@ class SimulateCommandTest {
                     .run(out))
         .hasMessageContaining(dir.resolve("m").toString());
     assertThat(dir.resolve("o2")).doesNotExist();
+  }
+
+  @Test
+  void shouldReplayAnOperatorsOwnFleetAndAnEditedPolicy(@TempDir Path dir) throws Exception {
+    // given: the demo's own fleet file, and a policy edited to decline every signal of the job
+    Path demo = Path.of("../data/bitbrains-demo");
+    String bundled =
+        new String(
+            getClass()
+                .getClassLoader()
+                .getResourceAsStream("bpmn/migration-policy.dmn")
+                .readAllBytes(),
+            StandardCharsets.UTF_8);
+    Path edited =
+        Files.writeString(
+            dir.resolve("never.dmn"),
+            bundled
+                .replace(
+                    "<outputEntry id=\"ForecastOverloadRuleDecision\"><text>\"MIGRATE\"",
+                    "<outputEntry id=\"ForecastOverloadRuleDecision\"><text>\"NONE\"")
+                .replace(
+                    "<outputEntry id=\"AnomalyNearCapacityRuleDecision\"><text>\"MIGRATE\"",
+                    "<outputEntry id=\"AnomalyNearCapacityRuleDecision\"><text>\"NONE\""));
+    assertThat(Files.readString(edited)).isNotEqualTo(bundled);
+
+    // when
+    List<Simulation.Result> own =
+        Vmdna.simulate(
+                new String[] {
+                  "simulate",
+                  "--traces",
+                  demo.toString(),
+                  "--fleet",
+                  demo.resolve("fleet.csv").toString(),
+                  "--policy",
+                  "predictive",
+                  "--output",
+                  dir.resolve("own").toString()
+                })
+            .run(out);
+    List<Simulation.Result> never =
+        Vmdna.simulate(
+                new String[] {
+                  "simulate",
+                  "--traces",
+                  demo.toString(),
+                  "--fleet",
+                  demo.resolve("fleet.csv").toString(),
+                  "--policy",
+                  "predictive",
+                  "--decision",
+                  edited.toString(),
+                  "--output",
+                  dir.resolve("never").toString()
+                })
+            .run(out);
+
+    // then: the fleet file's hosts, and its overloaded host-a relieved by the bundled policy only
+    assertThat(Files.readAllLines(dir.resolve("own/hosts.csv")))
+        .containsExactly(
+            "host,cpu_mhz,memory_kb",
+            "host-a,36000,134217728",
+            "host-b,48000,201326592",
+            "host-c,48000,201326592");
+    assertThat(own.getFirst().migrations()).isNotEmpty();
+    assertThat(own.getFirst().migrations().getFirst().fromHostId()).isEqualTo("host-a");
+    assertThat(never.getFirst().migrations()).isEmpty();
+    assertThat(never.getFirst().decisions())
+        .anyMatch(d -> d.outcome().equals("DECLINED") && d.trigger().equals("FORECAST"));
+    assertThat(never.getFirst().metrics().vmMinutesOnOverloadedHosts())
+        .isGreaterThan(own.getFirst().metrics().vmMinutesOnOverloadedHosts());
+    assertThat(Files.readString(dir.resolve("never/report.json"))).contains(edited.toString());
+  }
+
+  @Test
+  void shouldRefuseAFleetFilePlacingAVmWithoutTrace(@TempDir Path dir) throws Exception {
+    Path traces = dailySpike(dir.resolve("traces"));
+    Path fleet =
+        Files.writeString(
+            dir.resolve("fleet.csv"), "host,h1,83200,536870912,qcow2\nvm,spiky,h1\nvm,ghost,h1\n");
+
+    assertThatThrownBy(
+            () ->
+                Vmdna.simulate(
+                        new String[] {
+                          "simulate",
+                          "--traces",
+                          traces.toString(),
+                          "--fleet",
+                          fleet.toString(),
+                          "--output",
+                          dir.resolve("o").toString()
+                        })
+                    .run(out))
+        .hasMessageContaining(fleet + " places VM ghost, which has no trace ghost.csv[.gz]");
+    Path bad = Files.writeString(dir.resolve("bad.dmn"), "not xml");
+    assertThatThrownBy(
+            () ->
+                Vmdna.simulate(
+                        new String[] {
+                          "simulate",
+                          "--traces",
+                          traces.toString(),
+                          "--decision",
+                          bad.toString(),
+                          "--output",
+                          dir.resolve("o").toString()
+                        })
+                    .run(out))
+        .hasMessageContaining(bad + " is not a valid DMN file");
+    assertThat(dir.resolve("o")).doesNotExist();
   }
 }

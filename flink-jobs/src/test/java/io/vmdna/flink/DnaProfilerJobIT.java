@@ -115,19 +115,20 @@ class DnaProfilerJobIT {
             "dna",
             "reason");
 
-    // the fleet never moves a VM here, so host-a stays hot: the gates must space its signals
+    // the fleet never moves a VM here, so host-a stays hot: the gates must space its signals of
+    // one kind (overload and anomaly signals cool down apart)
     Map<String, List<Long>> byVm =
         signals.stream()
             .collect(
                 Collectors.groupingBy(
-                    MigrationSignal::vmId,
+                    s -> s.vmId() + "/" + s.signalType(),
                     Collectors.mapping(MigrationSignal::windowEndS, Collectors.toList())));
     byVm.values().forEach(times -> assertGaps(times, config.vmCooldownS()));
     Map<String, List<Long>> byHost =
         signals.stream()
             .collect(
                 Collectors.groupingBy(
-                    MigrationSignal::hostId,
+                    s -> s.hostId() + "/" + s.signalType(),
                     Collectors.mapping(MigrationSignal::windowEndS, Collectors.toList())));
     byHost.values().forEach(times -> assertGaps(times, config.hostCooldownS()));
     assertThat(signals.stream().filter(s -> s.hostId().equals("host-a")).count()).isGreaterThan(1);

@@ -47,6 +47,15 @@ public record FleetLayout(FleetSpec spec, int overflowed) {
    * @param memoryKb memory, KiB
    */
   public record HostSize(double cpuMhz, double memoryKb) {
+    /** Validates. */
+    public HostSize {
+      if (!(cpuMhz > 0) || !(memoryKb > 0) || Double.isInfinite(cpuMhz + memoryKb)) {
+        throw new IllegalArgumentException(
+            "simulate: a host needs CPU > 0 MHz and memory > 0, was %s MHz and %s KiB"
+                .formatted(cpuMhz, memoryKb));
+      }
+    }
+
     /** 32 cores of 2.6 GHz (83,200 MHz) and 512 GiB. */
     public static HostSize defaults() {
       return new HostSize(32 * 2600.0, 512.0 * 1024 * 1024);

@@ -262,7 +262,8 @@ public final class Simulation {
     final int[] cursor = new int[nVms];
     final boolean[] present = new boolean[nVms];
     final Migration[] active = new Migration[nVms];
-    final long[] lastVmSignal = new long[nVms];
+    // the job's per-VM signal cooldown, one per kind like the host's
+    final long[][] lastVmSignal = new long[2][nVms];
     final long[] lastCompleted = new long[nVms];
     // the job's host signal cooldown, one per kind: [0] overload (or reactive), [1] anomaly
     final long[][] lastHostSignal = new long[2][nHosts];
@@ -294,7 +295,8 @@ public final class Simulation {
         cursor[v] = -1;
         departures.add(new ArrayList<>());
       }
-      Arrays.fill(lastVmSignal, NEVER);
+      Arrays.fill(lastVmSignal[0], NEVER);
+      Arrays.fill(lastVmSignal[1], NEVER);
       Arrays.fill(lastCompleted, NEVER);
       Arrays.fill(lastHostSignal[0], NEVER);
       Arrays.fill(lastHostSignal[1], NEVER);
@@ -446,7 +448,7 @@ public final class Simulation {
       String trigger = vd.kind().name();
       lastHostSignal[kind][h] = now;
       signals++;
-      if (gated(v, h, now, trigger, vd.reason())) {
+      if (gated(kind, v, h, now, trigger, vd.reason())) {
         return;
       }
       MigrationSignal signal =
@@ -499,7 +501,7 @@ public final class Simulation {
                   c.cpuP90Mhz());
       lastHostSignal[0][h] = now;
       signals++;
-      if (gated(v, h, now, "REACTIVE", reason)) {
+      if (gated(0, v, h, now, "REACTIVE", reason)) {
         return;
       }
       migrate(v, h, now, c.cpuP90Mhz(), c.memKb(), "REACTIVE", reason, trendSteps, k);
@@ -510,8 +512,8 @@ public final class Simulation {
     }
 
     /** The job's per-VM signal cooldown ({@code SignalGateFunction}); true when held back. */
-    boolean gated(int v, int h, long now, String trigger, String reason) {
-      if (now - lastVmSignal[v] < settings.profiler().vmCooldownS()) {
+    boolean gated(int kind, int v, int h, long now, String trigger, String reason) {
+      if (now - lastVmSignal[kind][v] < settings.profiler().vmCooldownS()) {
         suppressed++;
         decisions.add(
             new Decision(
@@ -525,7 +527,7 @@ public final class Simulation {
                     .formatted(settings.profiler().vmCooldownS(), reason)));
         return true;
       }
-      lastVmSignal[v] = now;
+      lastVmSignal[kind][v] = now;
       return false;
     }
 
