@@ -246,6 +246,32 @@ public final class LibvirtInventory implements AutoCloseable {
     }
   }
 
+  /** A call on this host's connection. */
+  @FunctionalInterface
+  interface ConnectCall<T> {
+    T apply(Connect c) throws LibvirtException;
+  }
+
+  /**
+   * Runs {@code c} on this host's connection and call thread, within the timeout (for the write
+   * side's short calls: lookups, state, job statistics).
+   *
+   * @throws HypervisorUnavailableException when the daemon fails or does not answer in time
+   */
+  <T> T withConnection(String operation, ConnectCall<T> c) {
+    return call(operation, () -> c.apply(connection()));
+  }
+
+  /** The libvirt URI of this host. */
+  String uri() {
+    return uri;
+  }
+
+  /** The longest a call may take. */
+  Duration timeout() {
+    return timeout;
+  }
+
   private Connect connection() throws LibvirtException {
     if (connect == null) {
       connect = new Connect(uri, true);

@@ -1,0 +1,482 @@
+package io.vmdna.hypervisor.libvirt;
+
+import io.vmdna.hypervisor.api.HostInfo;
+import io.vmdna.hypervisor.api.Hypervisor;
+import io.vmdna.hypervisor.api.HypervisorException;
+import io.vmdna.hypervisor.api.HypervisorUnavailableException;
+import io.vmdna.hypervisor.api.ImageFormat;
+import io.vmdna.hypervisor.api.ImageRef;
+import io.vmdna.hypervisor.api.MigrationRequest;
+import io.vmdna.hypervisor.api.MigrationResult;
+import io.vmdna.hypervisor.api.MigrationStrategy;
+import io.vmdna.hypervisor.api.VmInfo;
+import io.vmdna.hypervisor.image.QemuImg;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.libvirt.Connect;
+import org.libvirt.Domain;
+import org.libvirt.DomainInfo;
+import org.libvirt.DomainJobStats;
+import org.libvirt.LibvirtException;
+import org.libvirt.TypedParameter;
+
+/**
+ * The libvirt translation module of the compatibility layer: hosts are libvirt daemons, VMs are
+ * their domains (a VM's id is its domain name, unique across the fleet).
+ *
+ * <p>{@link MigrationStrategy#LIVE} is a peer-to-peer live migration driven by the source daemon
+ * ({@code virDomainMigrateToURI}): persistent on the target, undefined on the source, optionally
+ * with auto-converge, post-copy, compression and a bandwidth cap ({@link #OPTION_AUTO_CONVERGE},
+ * {@link #OPTION_POSTCOPY}, {@link #OPTION_COMPRESSED}, {@link #OPTION_BANDWIDTH_MIBPS}); the
+ * result's downtime and bytes come from the target's completed-job statistics. {@code WARM} is not
+ * implemented by this module yet and is refused, naming the VM.
+ *
+ * <p>Short calls (lookups, state) run on each host's {@link LibvirtInventory} thread with its
+ * timeout; a migration runs on its own connection and thread with {@code migrationTimeout}, so a
+ * long transfer never blocks polling. A call that times out raises {@link
+ * HypervisorUnavailableException} naming host and operation: the caller does not know whether the
+ * VM moved, and reconciles with {@link #locate}. Thread-safe; {@link #migrate} is idempotent: a VM
+ * that already runs on the target is reported {@code alreadyDone} whatever the id, because the
+ * state on the hosts, not this process's memory, says whether a step retried after a crash was
+ * done.
+ */
+public final class LibvirtHypervisor implements Hypervisor, AutoCloseable {
+  /** {@code stateTransferOptions} key: "true" for auto-converge (throttles a busy guest). */
+  public static final String OPTION_AUTO_CONVERGE = "autoConverge";
+
+  /** {@code stateTransferOptions} key: "true" to switch to post-copy. */
+  public static final String OPTION_POSTCOPY = "postcopy";
+
+  /** {@code stateTransferOptions} key: "true" for compressed transfer. */
+  public static final String OPTION_COMPRESSED = "compressed";
+
+  /** {@code stateTransferOptions} key: bandwidth cap, MiB/s. */
+  public static final String OPTION_BANDWIDTH_MIBPS = "bandwidthMiBps";
+
+  private static final int COMPLETED_JOB = 1; // VIR_DOMAIN_JOB_STATS_COMPLETED
+  private static final int RUNNING = DomainInfo.DomainState.VIR_DOMAIN_RUNNING.ordinal();
+
+  /**
+   * One libvirt host.
+   *
+   * @param hostId its id in vmdna
+   * @param uri how vmdna reaches its daemon, e.g. {@code qemu+tcp://10.0.0.1/system}
+   * @param peerUri how another daemon reaches it for a peer-to-peer migration
+   * @param formats disk formats its VMs run from, preferred first
+   */
+  public record Host(String hostId, String uri, String peerUri, Set<ImageFormat> formats) {}
+
+  private final Map<String, Host> hosts = new LinkedHashMap<>();
+  private final Map<String, LibvirtInventory> inventories = new LinkedHashMap<>();
+  private final Duration migrationTimeout;
+  private final QemuImg qemuImg;
+  private final Path imageDir;
+  private final ExecutorService migrations;
+  private final Map<String, MigrationResult> completed = new ConcurrentHashMap<>();
+
+  /**
+   * @param hosts the fleet's hosts, unique ids
+   * @param callTimeout the longest a short call may take
+   * @param migrationTimeout the longest a migration may take
+   * @param imageDir where converted images go
+   * @param qemuImg the image tool
+   */
+  public LibvirtHypervisor(
+      List<Host> hosts,
+      Duration callTimeout,
+      Duration migrationTimeout,
+      Path imageDir,
+      QemuImg qemuImg) {
+    for (Host h : hosts) {
+      if (this.hosts.put(h.hostId(), h) != null) {
+        throw new IllegalArgumentException("libvirt: host '" + h.hostId() + "' is listed twice");
+      }
+      inventories.put(
+          h.hostId(), new LibvirtInventory(h.hostId(), h.uri(), callTimeout, h.formats()));
+    }
+    this.migrationTimeout = migrationTimeout;
+    this.imageDir = imageDir;
+    this.qemuImg = qemuImg;
+    this.migrations =
+        Executors.newCachedThreadPool(
+            r -> {
+              Thread t = new Thread(r, "libvirt-migrate");
+              t.setDaemon(true);
+              return t;
+            });
+  }
+
+  @Override
+  public String name() {
+    return "libvirt";
+  }
+
+  @Override
+  public List<HostInfo> hosts() {
+    return inventories.values().stream().map(LibvirtInventory::host).toList();
+  }
+
+  @Override
+  public List<VmInfo> vms() {
+    List<VmInfo> out = new ArrayList<>();
+    for (LibvirtInventory i : inventories.values()) {
+      out.addAll(i.vms());
+    }
+    return out;
+  }
+
+  @Override
+  public Optional<VmInfo> vm(String vmId) {
+    Optional<String> at = locate(vmId);
+    if (at.isEmpty()) {
+      return Optional.empty();
+    }
+    return inventories.get(at.get()).vms().stream().filter(v -> v.vmId().equals(vmId)).findFirst();
+  }
+
+  /** The host whose daemon runs the domain now; a domain defined but shut off does not count. */
+  @Override
+  public Optional<String> locate(String vmId) {
+    for (Map.Entry<String, LibvirtInventory> e : inventories.entrySet()) {
+      if (running(e.getValue(), vmId)) {
+        return Optional.of(e.getKey());
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static boolean running(LibvirtInventory host, String vmId) {
+    return host.withConnection(
+        "lookup " + vmId,
+        c -> {
+          Domain d = lookup(c, vmId);
+          return d != null && d.isActive() == 1;
+        });
+  }
+
+  /** The domain, or null when the daemon has none of that name. */
+  private static Domain lookup(Connect c, String vmId) throws LibvirtException {
+    for (Domain d : c.listAllDomains(0)) {
+      if (d.getName().equals(vmId)) {
+        return d;
+      }
+    }
+    return null;
+  }
+
+  @Override
+  public MigrationResult migrate(MigrationRequest r) {
+    Host target = requireHost("migrate " + r.vmId(), r.targetHostId());
+    Host source = requireHost("migrate " + r.vmId(), r.sourceHostId());
+    if (r.strategy() != MigrationStrategy.LIVE) {
+      throw new HypervisorException(
+          "libvirt: migrate %s: strategy %s is not implemented by the libvirt module yet (LIVE is)"
+              .formatted(r.vmId(), r.strategy()));
+    }
+    MigrationResult done = completed.get(r.migrationId());
+    if (running(inventories.get(target.hostId()), r.vmId())) {
+      if (done != null) {
+        return alreadyDone(done);
+      }
+      return new MigrationResult(
+          r.migrationId(), r.vmId(), r.sourceHostId(), r.targetHostId(), 0, 0, 0, true);
+    }
+    if (!running(inventories.get(source.hostId()), r.vmId())) {
+      throw new HypervisorException(
+          "libvirt: migrate %s: the VM does not run on the source %s (it runs on %s)"
+              .formatted(r.vmId(), source.hostId(), locate(r.vmId()).orElse("no host")));
+    }
+    if (r.targetHostId().equals(r.sourceHostId())) {
+      throw new HypervisorException(
+          "libvirt: migrate %s: source and target are both %s"
+              .formatted(r.vmId(), source.hostId()));
+    }
+    MigrationResult result =
+        live(r.migrationId(), r.vmId(), source, target, r.stateTransferOptions());
+    completed.put(r.migrationId(), result);
+    return result;
+  }
+
+  private static MigrationResult alreadyDone(MigrationResult r) {
+    return new MigrationResult(
+        r.migrationId(), r.vmId(), r.fromHostId(), r.toHostId(), 0, 0, 0, true);
+  }
+
+  /** A peer-to-peer live migration on its own connection and thread, within the timeout. */
+  private MigrationResult live(
+      String migrationId, String vmId, Host source, Host target, Map<String, String> options) {
+    int flags =
+        Domain.MigrateFlags.LIVE
+            | Domain.MigrateFlags.PEER2PEER
+            | Domain.MigrateFlags.PERSIST_DEST
+            | Domain.MigrateFlags.UNDEFINE_SOURCE
+            | Domain.MigrateFlags.ABORT_ON_ERROR;
+    if (Boolean.parseBoolean(options.get(OPTION_AUTO_CONVERGE))) {
+      flags |= Domain.MigrateFlags.AUTO_CONVERGE;
+    }
+    if (Boolean.parseBoolean(options.get(OPTION_POSTCOPY))) {
+      flags |= Domain.MigrateFlags.POSTCOPY;
+    }
+    if (Boolean.parseBoolean(options.get(OPTION_COMPRESSED))) {
+      flags |= Domain.MigrateFlags.COMPRESSED;
+    }
+    long bandwidthMiBps = 0;
+    String bandwidth = options.get(OPTION_BANDWIDTH_MIBPS);
+    if (bandwidth != null) {
+      try {
+        bandwidthMiBps = Long.parseLong(bandwidth.strip());
+      } catch (NumberFormatException e) {
+        bandwidthMiBps = -1;
+      }
+      if (bandwidthMiBps <= 0) {
+        throw new HypervisorException(
+            "libvirt: migrate %s: %s must be a whole number of MiB/s > 0, was '%s'"
+                .formatted(vmId, OPTION_BANDWIDTH_MIBPS, bandwidth));
+      }
+    }
+    long bw = bandwidthMiBps;
+    int f = flags;
+    String op = "migrate %s to %s".formatted(vmId, target.hostId());
+    long t0 = System.nanoTime();
+    Future<Void> job =
+        migrations.submit(
+            () -> {
+              Connect c = new Connect(source.uri(), false);
+              try {
+                Domain d = lookup(c, vmId);
+                if (d == null) {
+                  throw new HypervisorException(
+                      "libvirt: %s: no domain %s on %s".formatted(op, vmId, source.hostId()));
+                }
+                // peer to peer: the source daemon connects to the target's URI itself
+                d.migrateToURI(target.peerUri(), f, null, bw);
+                return null;
+              } finally {
+                c.close();
+              }
+            });
+    try {
+      job.get(migrationTimeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      job.cancel(true);
+      abort(source, vmId);
+      throw new HypervisorUnavailableException(
+          source.hostId(),
+          op,
+          "not finished within %s; asked the source to abort: reconcile where the VM runs"
+              .formatted(migrationTimeout));
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof HypervisorException he) {
+        throw he;
+      }
+      throw new HypervisorException(
+          "libvirt: %s failed: %s".formatted(op, cause.getMessage()), cause);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new HypervisorUnavailableException(source.hostId(), op, "interrupted");
+    }
+    long durationMs = (System.nanoTime() - t0) / 1_000_000;
+    Map<String, String> stats = completedJob(inventories.get(target.hostId()), vmId);
+    return new MigrationResult(
+        migrationId,
+        vmId,
+        source.hostId(),
+        target.hostId(),
+        durationMs,
+        parse(stats.get("downtime"), -1),
+        parse(stats.getOrDefault("data_total", stats.get("memory_total")), 0),
+        false);
+  }
+
+  private void abort(Host source, String vmId) {
+    try {
+      inventories
+          .get(source.hostId())
+          .withConnection(
+              "abort migration of " + vmId,
+              c -> {
+                Domain d = lookup(c, vmId);
+                if (d != null) {
+                  d.abortJob();
+                }
+                return null;
+              });
+    } catch (HypervisorException e) {
+      // the source does not answer either: reconcile will find out where the VM is
+    }
+  }
+
+  /** The target's statistics of the last completed job on the domain, by field name. */
+  private static Map<String, String> completedJob(LibvirtInventory host, String vmId) {
+    try {
+      return host.withConnection(
+          "job stats of " + vmId,
+          c -> {
+            Map<String, String> out = new LinkedHashMap<>();
+            Domain d = lookup(c, vmId);
+            if (d != null) {
+              DomainJobStats s = d.getJobStats(COMPLETED_JOB);
+              for (TypedParameter p : s.stats) {
+                out.put(p.field, p.getValueAsString());
+              }
+            }
+            return out;
+          });
+    } catch (HypervisorException e) {
+      return Map.of(); // statistics are a report, not the migration's outcome
+    }
+  }
+
+  private static long parse(String v, long fallback) {
+    try {
+      return v == null ? fallback : Long.parseLong(v.strip());
+    } catch (NumberFormatException e) {
+      return fallback;
+    }
+  }
+
+  @Override
+  public MigrationResult migrateBack(
+      String migrationId, String vmId, String originalHostId, ImageRef originalImage) {
+    Host original = requireHost("migrateBack " + vmId, originalHostId);
+    Optional<String> now = locate(vmId);
+    if (now.isEmpty()) {
+      throw new HypervisorException(
+          "libvirt: migrateBack %s: the VM runs on no host".formatted(vmId));
+    }
+    if (now.get().equals(originalHostId)) {
+      return new MigrationResult(migrationId, vmId, originalHostId, originalHostId, 0, 0, 0, true);
+    }
+    completed.remove(migrationId);
+    return live(migrationId, vmId, hosts.get(now.get()), original, Map.of());
+  }
+
+  /**
+   * The domain runs on {@code hostId} and on no other host, and its guest is alive: its state is
+   * running and its CPU time advances within two seconds. Blocks up to two seconds.
+   */
+  @Override
+  public boolean isHealthy(String vmId, String hostId) {
+    LibvirtInventory host = inventories.get(hostId);
+    if (host == null) {
+      return false;
+    }
+    for (Map.Entry<String, LibvirtInventory> e : inventories.entrySet()) {
+      if (!e.getKey().equals(hostId) && running(e.getValue(), vmId)) {
+        return false;
+      }
+    }
+    return host.withConnection(
+        "health of " + vmId,
+        c -> {
+          Domain d = lookup(c, vmId);
+          if (d == null || d.isActive() != 1) {
+            return false;
+          }
+          DomainInfo before = d.getInfo();
+          // QEMU's CPU time moves in coarse steps: watch it for up to two seconds
+          for (int i = 0; i < 10; i++) {
+            try {
+              Thread.sleep(200);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+              return false;
+            }
+            DomainInfo after = d.getInfo();
+            if (after.state.ordinal() != RUNNING) {
+              return false;
+            }
+            if (after.cpuTime > before.cpuTime) {
+              return true;
+            }
+          }
+          return false;
+        });
+  }
+
+  @Override
+  public ImageRef convertImage(String migrationId, String vmId, ImageFormat targetFormat) {
+    Optional<ImageRef> done = convertedImage(migrationId);
+    if (done.isPresent()) {
+      return done.get();
+    }
+    ImageRef source =
+        vm(vmId)
+            .map(VmInfo::image)
+            .orElseThrow(
+                () ->
+                    new HypervisorException(
+                        "libvirt: convertImage %s: the VM runs on no host or has no file disk"
+                            .formatted(vmId)));
+    Path target = imageDir.resolve(fileName(migrationId, targetFormat));
+    qemuImg.convert(Path.of(source.path()), source.format(), target, targetFormat);
+    return new ImageRef(target.toString(), targetFormat);
+  }
+
+  private static String fileName(String migrationId, ImageFormat f) {
+    return migrationId.replaceAll("[^A-Za-z0-9._-]", "_") + "." + f.extension();
+  }
+
+  @Override
+  public Optional<ImageRef> convertedImage(String migrationId) {
+    for (ImageFormat f : ImageFormat.values()) {
+      Path p = imageDir.resolve(fileName(migrationId, f));
+      if (Files.exists(p)) {
+        return Optional.of(new ImageRef(p.toString(), f));
+      }
+    }
+    return Optional.empty();
+  }
+
+  @Override
+  public boolean deleteImage(ImageRef image) {
+    Path p = Path.of(image.path()).toAbsolutePath().normalize();
+    if (!p.startsWith(imageDir.toAbsolutePath().normalize())) {
+      throw new HypervisorException(
+          "libvirt: refusing to delete %s: not under the converted-image folder %s"
+              .formatted(p, imageDir));
+    }
+    try {
+      return Files.deleteIfExists(p);
+    } catch (IOException e) {
+      throw new HypervisorException("libvirt: cannot delete " + p + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public boolean imageExists(ImageRef image) {
+    return Files.exists(Path.of(image.path()));
+  }
+
+  private Host requireHost(String op, String hostId) {
+    Host h = hosts.get(hostId);
+    if (h == null) {
+      throw new HypervisorException(
+          "libvirt: %s: unknown host '%s'; hosts: %s".formatted(op, hostId, hosts.keySet()));
+    }
+    return h;
+  }
+
+  /** Closes every connection and thread. Idempotent. */
+  @Override
+  public void close() {
+    inventories.values().forEach(LibvirtInventory::close);
+    migrations.shutdownNow();
+  }
+}
