@@ -67,19 +67,36 @@ public final class QemuImg {
    */
   public void convert(
       Path source, ImageFormat sourceFormat, Path target, ImageFormat targetFormat) {
+    convert(source, sourceFormat, target, targetFormat, false);
+  }
+
+  /**
+   * As {@link #convert(Path, ImageFormat, Path, ImageFormat)}; with {@code sourceInUse} the source
+   * is read although a running guest holds it ({@code -U}, no lock): the copy may then be
+   * inconsistent, which only suits a pre-copy whose content a live storage migration overwrites, or
+   * a base that an external snapshot has frozen.
+   */
+  public void convert(
+      Path source,
+      ImageFormat sourceFormat,
+      Path target,
+      ImageFormat targetFormat,
+      boolean sourceInUse) {
     Path tmp = target.resolveSibling(target.getFileName() + ".part");
+    List<String> args = new ArrayList<>(List.of("convert", "-q"));
+    if (sourceInUse) {
+      args.add("-U");
+    }
+    args.addAll(
+        List.of(
+            "-f",
+            sourceFormat.qemuName(),
+            "-O",
+            targetFormat.qemuName(),
+            source.toString(),
+            tmp.toString()));
     try {
-      run(
-          "convert " + source + " -> " + target,
-          List.of(
-              "convert",
-              "-q",
-              "-f",
-              sourceFormat.qemuName(),
-              "-O",
-              targetFormat.qemuName(),
-              source.toString(),
-              tmp.toString()));
+      run("convert " + source + " -> " + target, args);
       Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
       throw new HypervisorException("qemu-img convert: cannot move " + tmp + " to " + target, e);

@@ -33,6 +33,40 @@ class QemuImgTest {
   }
 
   @Test
+  void shouldReadAnImageARunningProcessHoldsOnlyWhenToldItIsInUse() throws Exception {
+    Path qcow2 = dir.resolve("busy.qcow2");
+    qemu.create(qcow2, ImageFormat.QCOW2, 8L << 20);
+    // qemu-io holds the image's write lock as a running guest would
+    Process holder =
+        new ProcessBuilder("qemu-io", "-f", "qcow2", "-c", "sleep 20000", qcow2.toString())
+            .redirectErrorStream(true)
+            .start();
+    try {
+      Path locked = dir.resolve("locked.raw");
+      long deadline = System.nanoTime() + 10_000_000_000L;
+      boolean refused = false;
+      while (!refused && System.nanoTime() < deadline) {
+        try {
+          qemu.convert(qcow2, ImageFormat.QCOW2, locked, ImageFormat.RAW);
+          Files.deleteIfExists(locked);
+          Thread.sleep(100); // the holder has not taken its lock yet
+        } catch (HypervisorException e) {
+          assertThat(e).hasMessageContaining("lock");
+          refused = true;
+        }
+      }
+      assertThat(refused).as("convert refused while the image is held").isTrue();
+
+      Path out = dir.resolve("in-use.raw");
+      qemu.convert(qcow2, ImageFormat.QCOW2, out, ImageFormat.RAW, true);
+
+      assertThat(qemu.info(out).virtualSizeBytes()).isEqualTo(8L << 20);
+    } finally {
+      holder.destroyForcibly().waitFor();
+    }
+  }
+
+  @Test
   void shouldFailWithQemuImgsMessageAndLeaveNoPartialImage() throws IOException {
     Path notAnImage = Files.writeString(dir.resolve("junk.qcow2"), "not an image");
     Path out = dir.resolve("out.raw");

@@ -28,12 +28,16 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.libvirt.Connect;
 import org.libvirt.Domain;
 import org.libvirt.DomainInfo;
 import org.libvirt.DomainJobStats;
 import org.libvirt.LibvirtException;
 import org.libvirt.TypedParameter;
+import org.libvirt.TypedStringParameter;
+import org.libvirt.TypedUlongParameter;
 
 /**
  * The libvirt translation module of the compatibility layer: hosts are libvirt daemons, VMs are
@@ -43,8 +47,10 @@ import org.libvirt.TypedParameter;
  * ({@code virDomainMigrateToURI}): persistent on the target, undefined on the source, optionally
  * with auto-converge, post-copy, compression and a bandwidth cap ({@link #OPTION_AUTO_CONVERGE},
  * {@link #OPTION_POSTCOPY}, {@link #OPTION_COMPRESSED}, {@link #OPTION_BANDWIDTH_MIBPS}); the
- * result's downtime and bytes come from the target's completed-job statistics. {@code WARM} is not
- * implemented by this module yet and is refused, naming the VM.
+ * result's downtime and bytes come from the target's completed-job statistics. With {@link
+ * MigrationRequest#targetImage()} the running disk is copied into that pre-converted image and the
+ * VM runs from it on the target; {@link #migrateBack} does the same onto the original image. {@code
+ * WARM} is not implemented by this module yet and is refused, naming the VM.
  *
  * <p>Short calls (lookups, state) run on each host's {@link LibvirtInventory} thread with its
  * timeout; a migration runs on its own connection and thread with {@code migrationTimeout}, so a
@@ -69,6 +75,10 @@ public final class LibvirtHypervisor implements Hypervisor, AutoCloseable {
   public static final String OPTION_BANDWIDTH_MIBPS = "bandwidthMiBps";
 
   private static final int COMPLETED_JOB = 1; // VIR_DOMAIN_JOB_STATS_COMPLETED
+  private static final int MIGRATABLE_XML = 8; // VIR_DOMAIN_XML_MIGRATABLE
+  private static final Pattern FILE_DISK =
+      Pattern.compile(
+          "<disk[^>]*type=['\"]file['\"][^>]*device=['\"]disk['\"].*?</disk>", Pattern.DOTALL);
   private static final int RUNNING = DomainInfo.DomainState.VIR_DOMAIN_RUNNING.ordinal();
 
   /**
@@ -207,7 +217,7 @@ public final class LibvirtHypervisor implements Hypervisor, AutoCloseable {
               .formatted(r.vmId(), source.hostId()));
     }
     MigrationResult result =
-        live(r.migrationId(), r.vmId(), source, target, r.stateTransferOptions());
+        live(r.migrationId(), r.vmId(), source, target, r.targetImage(), r.stateTransferOptions());
     completed.put(r.migrationId(), result);
     return result;
   }
@@ -217,9 +227,19 @@ public final class LibvirtHypervisor implements Hypervisor, AutoCloseable {
         r.migrationId(), r.vmId(), r.fromHostId(), r.toHostId(), 0, 0, 0, true);
   }
 
-  /** A peer-to-peer live migration on its own connection and thread, within the timeout. */
+  /**
+   * A peer-to-peer live migration on its own connection and thread, within the timeout. With an
+   * image, the guest's disk is copied while it runs ({@code NON_SHARED_DISK}) into that image,
+   * which the destination XML names (the pre-converted image in the target's format); without one
+   * the disk stays where it is (shared storage).
+   */
   private MigrationResult live(
-      String migrationId, String vmId, Host source, Host target, Map<String, String> options) {
+      String migrationId,
+      String vmId,
+      Host source,
+      Host target,
+      ImageRef image,
+      Map<String, String> options) {
     int flags =
         Domain.MigrateFlags.LIVE
             | Domain.MigrateFlags.PEER2PEER
@@ -250,6 +270,9 @@ public final class LibvirtHypervisor implements Hypervisor, AutoCloseable {
       }
     }
     long bw = bandwidthMiBps;
+    if (image != null) {
+      flags |= Domain.MigrateFlags.NON_SHARED_DISK;
+    }
     int f = flags;
     String op = "migrate %s to %s".formatted(vmId, target.hostId());
     long t0 = System.nanoTime();
@@ -264,7 +287,18 @@ public final class LibvirtHypervisor implements Hypervisor, AutoCloseable {
                       "libvirt: %s: no domain %s on %s".formatted(op, vmId, source.hostId()));
                 }
                 // peer to peer: the source daemon connects to the target's URI itself
-                d.migrateToURI(target.peerUri(), f, null, bw);
+                if (image == null) {
+                  d.migrateToURI(target.peerUri(), f, null, bw);
+                } else {
+                  List<TypedParameter> params = new ArrayList<>();
+                  params.add(
+                      new TypedStringParameter(
+                          "destination_xml", onImage(d.getXMLDesc(MIGRATABLE_XML), image, op)));
+                  if (bw > 0) {
+                    params.add(new TypedUlongParameter("bandwidth", bw));
+                  }
+                  d.migrateToURI(target.peerUri(), params.toArray(new TypedParameter[0]), f);
+                }
                 return null;
               } finally {
                 c.close();
@@ -302,6 +336,27 @@ public final class LibvirtHypervisor implements Hypervisor, AutoCloseable {
         parse(stats.get("downtime"), -1),
         parse(stats.getOrDefault("data_total", stats.get("memory_total")), 0),
         false);
+  }
+
+  /** The domain XML with its first file disk on {@code image} (path and format). */
+  static String onImage(String xml, ImageRef image, String op) {
+    Matcher m = FILE_DISK.matcher(xml);
+    if (!m.find()) {
+      throw new HypervisorException(
+          "libvirt: %s onto %s: the domain has no file-backed disk".formatted(op, image.path()));
+    }
+    String disk =
+        m.group()
+            .replaceFirst(
+                "(<driver[^>]*type=)['\"][^'\"]*['\"]", "$1'" + image.format().qemuName() + "'")
+            .replaceFirst(
+                "(<source[^>]*file=)['\"][^'\"]*['\"]",
+                "$1'" + Matcher.quoteReplacement(xmlEscape(image.path())) + "'");
+    return xml.substring(0, m.start()) + disk + xml.substring(m.end());
+  }
+
+  private static String xmlEscape(String s) {
+    return s.replace("&", "&amp;").replace("'", "&apos;").replace("<", "&lt;");
   }
 
   private void abort(Host source, String vmId) {
@@ -364,7 +419,7 @@ public final class LibvirtHypervisor implements Hypervisor, AutoCloseable {
       return new MigrationResult(migrationId, vmId, originalHostId, originalHostId, 0, 0, 0, true);
     }
     completed.remove(migrationId);
-    return live(migrationId, vmId, hosts.get(now.get()), original, Map.of());
+    return live(migrationId, vmId, hosts.get(now.get()), original, originalImage, Map.of());
   }
 
   /**
@@ -425,7 +480,16 @@ public final class LibvirtHypervisor implements Hypervisor, AutoCloseable {
                         "libvirt: convertImage %s: the VM runs on no host or has no file disk"
                             .formatted(vmId)));
     Path target = imageDir.resolve(fileName(migrationId, targetFormat));
-    qemuImg.convert(Path.of(source.path()), source.format(), target, targetFormat);
+    try {
+      Files.createDirectories(imageDir);
+    } catch (IOException e) {
+      throw new HypervisorException(
+          "libvirt: cannot create the converted-image folder " + imageDir + ": " + e.getMessage(),
+          e);
+    }
+    // the guest runs from the source: read it unlocked; a live migration with storage copy then
+    // overwrites this pre-copy with the disk's current content
+    qemuImg.convert(Path.of(source.path()), source.format(), target, targetFormat, true);
     return new ImageRef(target.toString(), targetFormat);
   }
 
@@ -451,6 +515,12 @@ public final class LibvirtHypervisor implements Hypervisor, AutoCloseable {
       throw new HypervisorException(
           "libvirt: refusing to delete %s: not under the converted-image folder %s"
               .formatted(p, imageDir));
+    }
+    for (VmInfo vm : vms()) {
+      if (vm.image() != null && Path.of(vm.image().path()).toAbsolutePath().normalize().equals(p)) {
+        throw new HypervisorException(
+            "libvirt: refusing to delete %s: VM %s runs from it".formatted(p, vm.vmId()));
+      }
     }
     try {
       return Files.deleteIfExists(p);

@@ -7,9 +7,11 @@ import io.vmdna.hypervisor.api.HostInfo;
 import io.vmdna.hypervisor.api.HypervisorException;
 import io.vmdna.hypervisor.api.HypervisorUnavailableException;
 import io.vmdna.hypervisor.api.ImageFormat;
+import io.vmdna.hypervisor.api.ImageRef;
 import io.vmdna.hypervisor.api.MigrationRequest;
 import io.vmdna.hypervisor.api.MigrationResult;
 import io.vmdna.hypervisor.api.MigrationStrategy;
+import io.vmdna.hypervisor.api.VmInfo;
 import io.vmdna.hypervisor.image.QemuImg;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -44,9 +46,11 @@ class LibvirtTwoHostsIT {
   private static final Path SCRIPTS = Path.of("src/test/two-hosts").toAbsolutePath();
   private static final Pattern HEARTBEAT = Pattern.compile("HEARTBEAT (\\d+)");
   private static final String VM = "hb-vm";
+  private static final String DISK_VM = "hb-disk";
 
   private static Path root;
   private static Path serial;
+  private static ImageRef diskImage;
   private static LibvirtHypervisor hv;
 
   private static String socketUri(String host) {
@@ -62,6 +66,9 @@ class LibvirtTwoHostsIT {
     root = Files.createTempDirectory(Path.of("/tmp"), "vmdna-lv-");
     run(List.of("bash", SCRIPTS.resolve("up.sh").toString(), root.toString()), 60);
     serial = root.resolve(VM + ".serial.log");
+    Path images = Files.createDirectories(root.resolve("images"));
+    diskImage = new ImageRef(images.resolve("hb-disk.qcow2").toString(), ImageFormat.QCOW2);
+    QemuImg.onPath().create(Path.of(diskImage.path()), ImageFormat.QCOW2, 64L << 20);
     hv =
         new LibvirtHypervisor(
             List.of(
@@ -77,15 +84,17 @@ class LibvirtTwoHostsIT {
                     Set.of(ImageFormat.QCOW2))),
             Duration.ofSeconds(5),
             Duration.ofSeconds(120),
-            root.resolve("images"),
+            root.resolve("converted"),
             QemuImg.onPath());
     Connect a = new Connect(socketUri("host-a"), false);
     try {
-      a.domainDefineXML(guestXml(guest)).create();
+      a.domainDefineXML(guestXml(VM, guest, null)).create();
+      a.domainDefineXML(guestXml(DISK_VM, guest, diskImage)).create();
     } finally {
       a.close();
     }
-    awaitHeartbeatAbove(0, Duration.ofSeconds(90));
+    awaitHeartbeatAbove(VM, 0, Duration.ofSeconds(90));
+    awaitHeartbeatAbove(DISK_VM, 0, Duration.ofSeconds(90));
   }
 
   @AfterAll
@@ -116,7 +125,14 @@ class LibvirtTwoHostsIT {
     return null;
   }
 
-  private static String guestXml(Path guest) {
+  private static String guestXml(String name, Path guest, ImageRef disk) {
+    String diskXml =
+        disk == null
+            ? ""
+            : "<disk type='file' device='disk'><driver name='qemu' type='%s' cache='none'/>"
+                    .formatted(disk.format().qemuName())
+                + "<source file='%s'/><target dev='vda' bus='virtio'/></disk>"
+                    .formatted(disk.path());
     return """
         <domain type='qemu'>
           <name>%s</name>
@@ -132,12 +148,18 @@ class LibvirtTwoHostsIT {
           <on_poweroff>destroy</on_poweroff>
           <devices>
             <emulator>/usr/bin/qemu-system-x86_64</emulator>
+            %s
             <serial type='file'><source path='%s' append='on'/><target port='0'/></serial>
             <memballoon model='virtio'><stats period='2'/></memballoon>
           </devices>
         </domain>
         """
-        .formatted(VM, guest.resolve("vmlinuz"), guest.resolve("initrd.gz"), serial);
+        .formatted(
+            name,
+            guest.resolve("vmlinuz"),
+            guest.resolve("initrd.gz"),
+            diskXml,
+            root.resolve(name + ".serial.log"));
   }
 
   private static void run(List<String> cmd, int timeoutS) throws Exception {
@@ -154,10 +176,15 @@ class LibvirtTwoHostsIT {
 
   /** The guest's latest heartbeat number, 0 before the first. */
   private static int lastHeartbeat() throws IOException {
-    if (!Files.exists(serial)) {
+    return lastHeartbeat(VM);
+  }
+
+  private static int lastHeartbeat(String vm) throws IOException {
+    Path log = root.resolve(vm + ".serial.log");
+    if (!Files.exists(log)) {
       return 0;
     }
-    Matcher m = HEARTBEAT.matcher(Files.readString(serial));
+    Matcher m = HEARTBEAT.matcher(Files.readString(log));
     int last = 0;
     while (m.find()) {
       last = Integer.parseInt(m.group(1));
@@ -166,15 +193,19 @@ class LibvirtTwoHostsIT {
   }
 
   private static int awaitHeartbeatAbove(int n, Duration within) throws Exception {
+    return awaitHeartbeatAbove(VM, n, within);
+  }
+
+  private static int awaitHeartbeatAbove(String vm, int n, Duration within) throws Exception {
     long end = System.nanoTime() + within.toNanos();
     while (System.nanoTime() < end) {
-      int last = lastHeartbeat();
+      int last = lastHeartbeat(vm);
       if (last > n) {
         return last;
       }
       Thread.sleep(250);
     }
-    throw new AssertionError("the guest's heartbeat did not pass " + n + " within " + within);
+    throw new AssertionError(vm + "'s heartbeat did not pass " + n + " within " + within);
   }
 
   private static MigrationRequest live(String id, String from, String to) {
@@ -284,5 +315,41 @@ class LibvirtTwoHostsIT {
     } finally {
       new ProcessBuilder("kill", "-CONT", String.valueOf(pid)).start().waitFor();
     }
+  }
+
+  @Test
+  @Order(5)
+  void shouldCopyTheRunningDiskIntoTheConvertedImageAndBack() throws Exception {
+    // given: the disk converted ahead, while the guest runs, to the target's format
+    ImageRef raw = hv.convertImage("m-disk", DISK_VM, ImageFormat.RAW);
+    assertThat(raw.format()).isEqualTo(ImageFormat.RAW);
+    assertThat(hv.convertedImage("m-disk")).contains(raw);
+    assertThat(hv.convertImage("m-disk", DISK_VM, ImageFormat.RAW)).isEqualTo(raw);
+    int before = awaitHeartbeatAbove(DISK_VM, 0, Duration.ofSeconds(5));
+
+    // when
+    MigrationResult there =
+        hv.migrate(
+            new MigrationRequest(
+                "m-disk", DISK_VM, "host-a", "host-b", MigrationStrategy.LIVE, raw, Map.of()));
+    System.out.printf(
+        "libvirt LIVE with disk copy a->b: %d ms, downtime %d ms, %d bytes%n",
+        there.durationMs(), there.downtimeMs(), there.bytesTransferred());
+
+    // then it runs on host-b from the raw image, and kept running
+    assertThat(hv.locate(DISK_VM)).contains("host-b");
+    VmInfo onB = hv.vm(DISK_VM).orElseThrow();
+    assertThat(onB.image()).isEqualTo(raw);
+    assertThat(awaitHeartbeatAbove(DISK_VM, lastHeartbeat(DISK_VM), Duration.ofSeconds(10)))
+        .isGreaterThan(before);
+
+    // and back onto its original qcow2 image
+    hv.migrateBack("m-disk", DISK_VM, "host-a", diskImage);
+    assertThat(hv.locate(DISK_VM)).contains("host-a");
+    assertThat(hv.vm(DISK_VM).orElseThrow().image()).isEqualTo(diskImage);
+    assertThat(hv.deleteImage(raw)).isTrue();
+    assertThat(hv.convertedImage("m-disk")).isEmpty();
+    assertThatThrownBy(() -> hv.deleteImage(diskImage))
+        .hasMessageContaining("not under the converted-image folder");
   }
 }
