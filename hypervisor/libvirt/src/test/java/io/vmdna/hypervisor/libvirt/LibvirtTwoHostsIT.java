@@ -14,14 +14,10 @@ import io.vmdna.hypervisor.api.MigrationStrategy;
 import io.vmdna.hypervisor.api.VmInfo;
 import io.vmdna.hypervisor.image.QemuImg;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -29,13 +25,11 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.libvirt.Connect;
 
 /**
- * Two real libvirt hosts on this machine (each libvirtd in its own mount, network and UTS
- * namespace, linked by a veth pair: {@code src/test/two-hosts/up.sh}) and a real guest under QEMU
- * (TCG), built from Debian's cloud kernel and busybox ({@code guest.sh}): it prints a numbered
- * heartbeat on its serial port every second while rewriting 32 MiB of memory.
+ * The libvirt module on two real libvirt hosts on this machine ({@link TwoLibvirtHosts}: each
+ * libvirtd in its own namespaces) with real guests under QEMU (TCG) whose serial heartbeat shows
+ * they keep running: one without a disk, one with a qcow2 disk.
  *
  * <p>Needs root, {@code unshare}, {@code libvirtd} and {@code qemu-system-x86_64} (Debian:
  * libvirt-daemon, libvirt-daemon-driver-qemu, libvirt-clients, qemu-system-x86); without them the
@@ -43,58 +37,28 @@ import org.libvirt.Connect;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class LibvirtTwoHostsIT {
-  private static final Path SCRIPTS = Path.of("src/test/two-hosts").toAbsolutePath();
-  private static final Pattern HEARTBEAT = Pattern.compile("HEARTBEAT (\\d+)");
   private static final String VM = "hb-vm";
   private static final String DISK_VM = "hb-disk";
 
-  private static Path root;
-  private static Path serial;
+  private static TwoLibvirtHosts lab;
   private static ImageRef diskImage;
   private static LibvirtHypervisor hv;
 
-  private static String socketUri(String host) {
-    return "qemu+unix:///system?socket=" + root.resolve(host).resolve("run/libvirt-sock");
-  }
-
   @BeforeAll
   static void upTwoHosts() throws Exception {
-    String missing = missingPrerequisite();
+    String missing = TwoLibvirtHosts.missingPrerequisite();
     Assumptions.assumeTrue(missing == null, () -> "two libvirt hosts cannot run here: " + missing);
-    Path guest = Path.of("target/libvirt-guest").toAbsolutePath();
-    run(List.of("bash", SCRIPTS.resolve("guest.sh").toString(), guest.toString()), 300);
-    root = Files.createTempDirectory(Path.of("/tmp"), "vmdna-lv-");
-    run(List.of("bash", SCRIPTS.resolve("up.sh").toString(), root.toString()), 60);
-    serial = root.resolve(VM + ".serial.log");
-    Path images = Files.createDirectories(root.resolve("images"));
-    diskImage = new ImageRef(images.resolve("hb-disk.qcow2").toString(), ImageFormat.QCOW2);
-    QemuImg.onPath().create(Path.of(diskImage.path()), ImageFormat.QCOW2, 64L << 20);
+    lab = TwoLibvirtHosts.up(Path.of("target/libvirt-guest"));
+    diskImage = lab.disk("hb-disk", 64L << 20);
     hv =
         new LibvirtHypervisor(
-            List.of(
-                new LibvirtHypervisor.Host(
-                    "host-a",
-                    socketUri("host-a"),
-                    "qemu+tcp://10.77.0.1/system",
-                    Set.of(ImageFormat.QCOW2)),
-                new LibvirtHypervisor.Host(
-                    "host-b",
-                    socketUri("host-b"),
-                    "qemu+tcp://10.77.0.2/system",
-                    Set.of(ImageFormat.QCOW2))),
+            lab.hosts(ImageFormat.QCOW2, ImageFormat.QCOW2),
             Duration.ofSeconds(5),
             Duration.ofSeconds(120),
-            root.resolve("converted"),
+            lab.root().resolve("converted"),
             QemuImg.onPath());
-    Connect a = new Connect(socketUri("host-a"), false);
-    try {
-      a.domainDefineXML(guestXml(VM, guest, null)).create();
-      a.domainDefineXML(guestXml(DISK_VM, guest, diskImage)).create();
-    } finally {
-      a.close();
-    }
-    awaitHeartbeatAbove(VM, 0, Duration.ofSeconds(90));
-    awaitHeartbeatAbove(DISK_VM, 0, Duration.ofSeconds(90));
+    lab.startGuest("host-a", VM, null);
+    lab.startGuest("host-a", DISK_VM, diskImage);
   }
 
   @AfterAll
@@ -102,110 +66,25 @@ class LibvirtTwoHostsIT {
     if (hv != null) {
       hv.close();
     }
-    if (root != null) {
-      run(List.of("bash", SCRIPTS.resolve("down.sh").toString(), root.toString()), 60);
-      try (var files = Files.walk(root)) {
-        files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
+    if (lab != null) {
+      lab.close();
     }
   }
 
-  /** Null when this machine can run the two hosts, else what is missing. */
-  private static String missingPrerequisite() throws Exception {
-    Process id = new ProcessBuilder("id", "-u").start();
-    if (!new String(id.getInputStream().readAllBytes()).strip().equals("0")) {
-      return "not root (namespaces and libvirtd need it)";
-    }
-    for (String tool : List.of("unshare", "nsenter", "libvirtd", "qemu-system-x86_64", "ip")) {
-      Process p = new ProcessBuilder("sh", "-c", "command -v " + tool).start();
-      if (p.waitFor() != 0) {
-        return tool + " is not installed";
-      }
-    }
-    return null;
-  }
-
-  private static String guestXml(String name, Path guest, ImageRef disk) {
-    String diskXml =
-        disk == null
-            ? ""
-            : "<disk type='file' device='disk'><driver name='qemu' type='%s' cache='none'/>"
-                    .formatted(disk.format().qemuName())
-                + "<source file='%s'/><target dev='vda' bus='virtio'/></disk>"
-                    .formatted(disk.path());
-    return """
-        <domain type='qemu'>
-          <name>%s</name>
-          <memory unit='MiB'>256</memory>
-          <vcpu>1</vcpu>
-          <os>
-            <type arch='x86_64' machine='q35'>hvm</type>
-            <kernel>%s</kernel>
-            <initrd>%s</initrd>
-            <cmdline>console=ttyS0 quiet</cmdline>
-          </os>
-          <cpu mode='custom' match='exact'><model fallback='allow'>qemu64</model></cpu>
-          <on_poweroff>destroy</on_poweroff>
-          <devices>
-            <emulator>/usr/bin/qemu-system-x86_64</emulator>
-            %s
-            <serial type='file'><source path='%s' append='on'/><target port='0'/></serial>
-            <memballoon model='virtio'><stats period='2'/></memballoon>
-          </devices>
-        </domain>
-        """
-        .formatted(
-            name,
-            guest.resolve("vmlinuz"),
-            guest.resolve("initrd.gz"),
-            diskXml,
-            root.resolve(name + ".serial.log"));
-  }
-
-  private static void run(List<String> cmd, int timeoutS) throws Exception {
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    if (!p.waitFor(timeoutS, java.util.concurrent.TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      throw new IllegalStateException(cmd + " did not finish within " + timeoutS + " s");
-    }
-    String output = new String(p.getInputStream().readAllBytes());
-    if (p.exitValue() != 0) {
-      throw new IllegalStateException(cmd + " failed (" + p.exitValue() + "): " + output);
-    }
-  }
-
-  /** The guest's latest heartbeat number, 0 before the first. */
   private static int lastHeartbeat() throws IOException {
-    return lastHeartbeat(VM);
+    return lab.lastHeartbeat(VM);
   }
 
   private static int lastHeartbeat(String vm) throws IOException {
-    Path log = root.resolve(vm + ".serial.log");
-    if (!Files.exists(log)) {
-      return 0;
-    }
-    Matcher m = HEARTBEAT.matcher(Files.readString(log));
-    int last = 0;
-    while (m.find()) {
-      last = Integer.parseInt(m.group(1));
-    }
-    return last;
+    return lab.lastHeartbeat(vm);
   }
 
   private static int awaitHeartbeatAbove(int n, Duration within) throws Exception {
-    return awaitHeartbeatAbove(VM, n, within);
+    return lab.awaitHeartbeatAbove(VM, n, within);
   }
 
   private static int awaitHeartbeatAbove(String vm, int n, Duration within) throws Exception {
-    long end = System.nanoTime() + within.toNanos();
-    while (System.nanoTime() < end) {
-      int last = lastHeartbeat(vm);
-      if (last > n) {
-        return last;
-      }
-      Thread.sleep(250);
-    }
-    throw new AssertionError(vm + "'s heartbeat did not pass " + n + " within " + within);
+    return lab.awaitHeartbeatAbove(vm, n, within);
   }
 
   private static MigrationRequest live(String id, String from, String to) {
@@ -304,7 +183,7 @@ class LibvirtTwoHostsIT {
   @Test
   @Order(4)
   void shouldNotHangWhenADaemonStopsAnswering() throws Exception {
-    long pid = Long.parseLong(Files.readString(root.resolve("host-b/run/libvirtd.pid")).strip());
+    long pid = lab.daemonPid("host-b");
     new ProcessBuilder("kill", "-STOP", String.valueOf(pid)).start().waitFor();
     try {
       long t0 = System.nanoTime();
