@@ -7,7 +7,9 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  *
  * @param store the database
  * @param placement host selection
- * @param sim the simulated fleet, used when no other hypervisor bean is present
+ * @param sim the simulated fleet, used when no other hypervisor bean is present and no libvirt
+ *     hosts are configured
+ * @param libvirt libvirt hosts: when set, the workers drive them through the libvirt module
  * @param api the REST API's authentication
  * @param rails safety rails (cooldown, ping-pong, caps)
  * @param deploy process deployment at start-up
@@ -15,7 +17,39 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  */
 @ConfigurationProperties("vmdna")
 public record VmdnaProperties(
-    Store store, Placement placement, Sim sim, Api api, Rails rails, Deploy deploy, Jobs jobs) {
+    Store store,
+    Placement placement,
+    Sim sim,
+    Libvirt libvirt,
+    Api api,
+    Rails rails,
+    Deploy deploy,
+    Jobs jobs) {
+
+  /**
+   * The libvirt hosts of the fleet.
+   *
+   * @param hosts every host
+   * @param callTimeout the longest a short libvirt call may take (default 10 s)
+   * @param migrationTimeout the longest a migration may take (default 30 min)
+   * @param imageDir where converted images are written (default {@code /var/lib/vmdna/images})
+   */
+  public record Libvirt(
+      java.util.List<LibvirtHost> hosts,
+      java.time.Duration callTimeout,
+      java.time.Duration migrationTimeout,
+      String imageDir) {}
+
+  /**
+   * One libvirt host.
+   *
+   * @param id its id in vmdna
+   * @param uri how the workers reach its daemon, e.g. {@code qemu+tls://host-a/system}
+   * @param peerUri how another daemon reaches it for a peer-to-peer migration (default: uri)
+   * @param formats disk formats its VMs run from, preferred first, qemu names (default qcow2)
+   */
+  public record LibvirtHost(
+      String id, String uri, String peerUri, java.util.List<String> formats) {}
 
   /**
    * @param retryBackoff wait before a job that failed for a technical reason is retried

@@ -6,7 +6,9 @@ import io.camunda.client.jobhandling.DefaultJobExceptionHandlingStrategy;
 import io.camunda.client.jobhandling.JobExceptionHandlingStrategy;
 import io.camunda.client.metrics.MetricsRecorder;
 import io.vmdna.hypervisor.api.Hypervisor;
+import io.vmdna.hypervisor.api.ImageFormat;
 import io.vmdna.hypervisor.image.QemuImg;
+import io.vmdna.hypervisor.libvirt.LibvirtHypervisor;
 import io.vmdna.hypervisor.sim.FleetSpec;
 import io.vmdna.hypervisor.sim.SimFleet;
 import io.vmdna.placement.HostSelector;
@@ -115,20 +117,55 @@ public class WorkersConfiguration {
   }
 
   /**
-   * The {@code sim} hypervisor from {@code vmdna.sim.*}, unless the application provides another
-   * {@link Hypervisor} (the demo registers its own fleet; libvirt and oVirt come later).
+   * The hypervisor, unless the application provides one (the demo registers its own fleet): the
+   * libvirt module when {@code vmdna.libvirt.hosts} is set, else the {@code sim} hypervisor from
+   * {@code vmdna.sim.*}.
    */
   @Bean
   @ConditionalOnMissingBean(Hypervisor.class)
-  public Hypervisor simHypervisor(VmdnaProperties props) {
+  public Hypervisor hypervisor(VmdnaProperties props) {
+    VmdnaProperties.Libvirt lv = props.libvirt();
+    if (lv != null && lv.hosts() != null && !lv.hosts().isEmpty()) {
+      return libvirt(lv);
+    }
     VmdnaProperties.Sim sim = props.sim();
     if (sim == null || sim.traceDir() == null) {
       throw new IllegalStateException(
-          "no hypervisor: set vmdna.sim.trace-dir (a folder with fleet.csv and traces)");
+          "no hypervisor: set vmdna.libvirt.hosts, or vmdna.sim.trace-dir (a folder with fleet.csv"
+              + " and traces)");
     }
     Path traces = Path.of(sim.traceDir());
     Path images = Path.of(sim.imageDir() == null ? "target/sim-images" : sim.imageDir());
     return SimFleet.load(
         traces, FleetSpec.read(traces.resolve("fleet.csv")), images, QemuImg.onPath());
+  }
+
+  /** The libvirt module over the configured hosts; errors name the property that is wrong. */
+  static LibvirtHypervisor libvirt(VmdnaProperties.Libvirt lv) {
+    java.util.List<LibvirtHypervisor.Host> hosts = new java.util.ArrayList<>();
+    for (int i = 0; i < lv.hosts().size(); i++) {
+      VmdnaProperties.LibvirtHost h = lv.hosts().get(i);
+      String at = "vmdna.libvirt.hosts[" + i + "]";
+      if (h.id() == null || h.id().isBlank() || h.uri() == null || h.uri().isBlank()) {
+        throw new IllegalStateException(at + " needs an id and a uri");
+      }
+      java.util.Set<ImageFormat> formats = new java.util.LinkedHashSet<>();
+      for (String f : h.formats() == null ? java.util.List.of("qcow2") : h.formats()) {
+        try {
+          formats.add(ImageFormat.fromQemuName(f.strip()));
+        } catch (IllegalArgumentException e) {
+          throw new IllegalStateException(at + ".formats: " + e.getMessage(), e);
+        }
+      }
+      hosts.add(
+          new LibvirtHypervisor.Host(
+              h.id(), h.uri(), h.peerUri() == null ? h.uri() : h.peerUri(), formats));
+    }
+    return new LibvirtHypervisor(
+        hosts,
+        lv.callTimeout() == null ? java.time.Duration.ofSeconds(10) : lv.callTimeout(),
+        lv.migrationTimeout() == null ? java.time.Duration.ofMinutes(30) : lv.migrationTimeout(),
+        Path.of(lv.imageDir() == null ? "/var/lib/vmdna/images" : lv.imageDir()),
+        QemuImg.onPath());
   }
 }

@@ -12,6 +12,7 @@ import io.camunda.zeebe.protocol.record.intent.ProcessInstanceIntent;
 import io.camunda.zeebe.protocol.record.value.BpmnElementType;
 import io.camunda.zeebe.protocol.record.value.ProcessInstanceRecordValue;
 import io.vmdna.bpmn.ProcessContract;
+import io.vmdna.hypervisor.api.Hypervisor;
 import io.vmdna.hypervisor.image.QemuImg;
 import io.vmdna.hypervisor.sim.FleetSpec;
 import io.vmdna.hypervisor.sim.SimFleet;
@@ -45,6 +46,7 @@ final class EmbeddedLoop implements AutoCloseable {
   final EmbeddedDatabase db;
   final ZeebeTestEngine engine;
   final SimFleet fleet;
+  final Hypervisor hypervisor;
   ConfigurableApplicationContext workers;
   private final String gateway;
   final CamundaClient client;
@@ -52,19 +54,30 @@ final class EmbeddedLoop implements AutoCloseable {
   final ReservationRepository reservations;
 
   private EmbeddedLoop(Path images, Map<String, String> extra, boolean web) {
+    this(demoFleet(images), extra, web);
+  }
+
+  /** The demo's simulated fleet, an hour into its traces so hosts report real usage. */
+  private static SimFleet demoFleet(Path images) {
+    SimFleet fleet =
+        SimFleet.load(DATA, FleetSpec.read(DATA.resolve("fleet.csv")), images, QemuImg.onPath());
+    for (int i = 0; i < 12; i++) {
+      fleet.nextStep();
+    }
+    return fleet;
+  }
+
+  private EmbeddedLoop(Hypervisor hypervisor, Map<String, String> extra, boolean web) {
     db = EmbeddedDatabase.start();
     int port = freePort();
     engine = EngineFactory.create(port);
     engine.start();
-    fleet =
-        SimFleet.load(DATA, FleetSpec.read(DATA.resolve("fleet.csv")), images, QemuImg.onPath());
-    for (int i = 0; i < 12; i++) {
-      fleet.nextStep(); // an hour of load, so hosts report real usage
-    }
+    this.hypervisor = hypervisor;
+    this.fleet = hypervisor instanceof SimFleet sim ? sim : null;
     gateway = "http://localhost:" + port;
     workers =
         WorkersApplication.startEmbedded(
-            fleet, db.jdbcUrl(), "postgres", "postgres", gateway, extra, web);
+            hypervisor, db.jdbcUrl(), "postgres", "postgres", gateway, extra, web);
     client =
         CamundaClient.newClientBuilder()
             .grpcAddress(URI.create(gateway))
@@ -95,12 +108,17 @@ final class EmbeddedLoop implements AutoCloseable {
     return new EmbeddedLoop(images, props, web);
   }
 
+  /** Starts everything around another hypervisor (e.g. real libvirt hosts); no web server. */
+  static EmbeddedLoop start(Hypervisor hypervisor, Map<String, String> extra) {
+    return new EmbeddedLoop(hypervisor, extra, false);
+  }
+
   /** Stops the workers and starts them again with other properties (same engine and store). */
   void restartWorkers(Map<String, String> extra) {
     workers.close();
     workers =
         WorkersApplication.startEmbedded(
-            fleet, db.jdbcUrl(), "postgres", "postgres", gateway, extra, false);
+            hypervisor, db.jdbcUrl(), "postgres", "postgres", gateway, extra, false);
   }
 
   /** The REST API's port (web mode only). */
@@ -205,7 +223,7 @@ final class EmbeddedLoop implements AutoCloseable {
                 "vmId",
                 vm,
                 "hostId",
-                fleet.locate(vm).orElseThrow(),
+                hypervisor.locate(vm).orElseThrow(),
                 "signalType",
                 "API",
                 "reason",

@@ -52,6 +52,8 @@ public class MigrationService {
   /**
    * Starts a migration. Not idempotent: each call is a new request id.
    *
+   * @return the request as accepted (status {@code REQUESTED}, no steps yet), whatever the process
+   *     has done since; {@link #get} gives the current state
    * @throws ApiException 404 for an unknown VM, 400 for an unknown target, 409 when the VM has a
    *     migration in flight
    */
@@ -81,7 +83,7 @@ public class MigrationService {
     boolean dryRun = Boolean.TRUE.equals(body.dryRun());
     String reason =
         "requested by %s through the API%s".formatted(caller, dryRun ? " (dry run)" : "");
-    migrations.request(
+    MigrationRecord requested =
         new MigrationRecord(
             id,
             0,
@@ -90,7 +92,8 @@ public class MigrationService {
             body.targetHostId(),
             ProcessContract.SignalTypes.API,
             reason,
-            MigrationStatus.REQUESTED));
+            MigrationStatus.REQUESTED);
+    migrations.request(requested);
     Map<String, Object> vars = new HashMap<>();
     vars.put(Vars.MIGRATION_ID, id);
     vars.put(Vars.VM_ID, vm.vmId());
@@ -124,7 +127,8 @@ public class MigrationService {
           "could not start the migration: the process engine did not accept it; try again later");
     }
     AUDIT.info("{} started migration {} of VM {} (dryRun={})", caller, id, vm.vmId(), dryRun);
-    return get(id);
+    // the request as accepted: the process may already be past it, which GET shows
+    return MigrationView.of(requested, List.of());
   }
 
   /**

@@ -1,0 +1,70 @@
+package io.vmdna.workers;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.vmdna.hypervisor.api.HostInfo;
+import io.vmdna.hypervisor.api.Hypervisor;
+import io.vmdna.hypervisor.api.ImageFormat;
+import io.vmdna.hypervisor.libvirt.LibvirtHypervisor;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Which hypervisor the workers drive, from {@code vmdna.*}: libvirt hosts or the sim fleet. */
+class HypervisorConfigurationTest {
+  private static VmdnaProperties with(VmdnaProperties.Libvirt libvirt, VmdnaProperties.Sim sim) {
+    return new VmdnaProperties(null, null, sim, libvirt, null, null, null, null);
+  }
+
+  private static VmdnaProperties.Libvirt hosts(VmdnaProperties.LibvirtHost... hosts) {
+    return new VmdnaProperties.Libvirt(List.of(hosts), Duration.ofSeconds(5), null, "target/img");
+  }
+
+  @Test
+  void shouldDriveConfiguredLibvirtHosts() {
+    // libvirt's built-in test driver stands in for two daemons
+    VmdnaProperties props =
+        with(
+            hosts(
+                new VmdnaProperties.LibvirtHost(
+                    "host-a", "test:///default", null, List.of("raw", "qcow2")),
+                new VmdnaProperties.LibvirtHost("host-b", "test:///default", null, null)),
+            null);
+
+    Hypervisor h = new WorkersConfiguration().hypervisor(props);
+
+    try {
+      assertThat(h).isInstanceOf(LibvirtHypervisor.class);
+      assertThat(h.name()).isEqualTo("libvirt");
+      List<HostInfo> hosts = h.hosts();
+      assertThat(hosts).extracting(HostInfo::hostId).containsExactly("host-a", "host-b");
+      assertThat(hosts.get(0).preferredFormat()).isEqualTo(ImageFormat.RAW);
+      assertThat(hosts.get(1).imageFormats()).containsExactly(ImageFormat.QCOW2);
+    } finally {
+      ((LibvirtHypervisor) h).close();
+    }
+  }
+
+  @Test
+  void shouldNameTheWrongSetting() {
+    WorkersConfiguration c = new WorkersConfiguration();
+
+    assertThatThrownBy(
+            () ->
+                c.hypervisor(
+                    with(hosts(new VmdnaProperties.LibvirtHost("host-a", null, null, null)), null)))
+        .hasMessageContaining("vmdna.libvirt.hosts[0] needs an id and a uri");
+    assertThatThrownBy(
+            () ->
+                c.hypervisor(
+                    with(
+                        hosts(
+                            new VmdnaProperties.LibvirtHost(
+                                "host-a", "test:///default", null, List.of("vhd"))),
+                        null)))
+        .hasMessageContaining("vmdna.libvirt.hosts[0].formats: unknown image format 'vhd'");
+    assertThatThrownBy(() -> c.hypervisor(with(null, null)))
+        .hasMessageContaining("set vmdna.libvirt.hosts, or vmdna.sim.trace-dir");
+  }
+}
