@@ -84,6 +84,10 @@ public final class Vmdna {
                         deploying it; default the bundled one),
                         --model DIR|shipped (default shipped), --output DIR (default
                         target/vmdna-simulate)
+        bench-convert  image conversion through vmdna (qemu-img with progress, check and
+               compare) beside qemu-img by hand, to every format
+               options: --size-mib N (default 2048), --data-mib N (default 200),
+                        --rounds N (default 3), --work DIR
         help   print this text
       """;
 
@@ -130,6 +134,10 @@ public final class Vmdna {
       }
       case "train" -> {
         train(args).run(out);
+        yield 0;
+      }
+      case "bench-convert" -> {
+        benchConvert(args).run(out);
         yield 0;
       }
       case "simulate" -> {
@@ -428,6 +436,17 @@ public final class Vmdna {
         o.decimal("--threshold", Double.NaN),
         o.integer("--seed", 1),
         o.path("--output", DemoSettings.defaults().workDir().resolveSibling("vmdna-detect-eval")));
+  }
+
+  static ConvertBench benchConvert(String[] args) {
+    Options o =
+        Options.parse(
+            "bench-convert", args, Set.of("--work", "--size-mib", "--data-mib", "--rounds"));
+    return new ConvertBench(
+        o.path("--work", DemoSettings.defaults().workDir().resolveSibling("vmdna-bench-convert")),
+        o.integer("--size-mib", 2048),
+        o.integer("--data-mib", 200),
+        o.integer("--rounds", 3));
   }
 
   private static final double GIB_KB = 1 << 20;

@@ -2,11 +2,24 @@ package io.vmdna.hypervisor.api;
 
 import java.util.Locale;
 
-/** Disk image formats, named as {@code qemu-img} names them. */
+/**
+ * Disk image formats, named as {@code qemu-img} names them: qcow2 (KVM, oVirt), raw, vmdk (VMware,
+ * monolithicSparse), vhdx (Hyper-V) and vpc (VHD, older Hyper-V and Azure).
+ */
 public enum ImageFormat {
-  QCOW2,
-  RAW,
-  VMDK;
+  QCOW2("qcow2", true),
+  RAW("raw", false),
+  VMDK("vmdk", true),
+  VHDX("vhdx", true),
+  VPC("vhd", false);
+
+  private final String extension;
+  private final boolean checkable;
+
+  ImageFormat(String extension, boolean checkable) {
+    this.extension = extension;
+    this.checkable = checkable;
+  }
 
   /** The name {@code qemu-img} uses ({@code -f} / {@code -O}). */
   public String qemuName() {
@@ -15,7 +28,12 @@ public enum ImageFormat {
 
   /** The file extension for images of this format. */
   public String extension() {
-    return qemuName();
+    return extension;
+  }
+
+  /** Whether {@code qemu-img check} can verify an image of this format's metadata. */
+  public boolean checkable() {
+    return checkable;
   }
 
   /**
@@ -30,6 +48,6 @@ public enum ImageFormat {
       }
     }
     throw new IllegalArgumentException(
-        "unknown image format '%s'; known: qcow2, raw, vmdk".formatted(name));
+        "unknown image format '%s'; known: qcow2, raw, vmdk, vhdx, vpc".formatted(name));
   }
 }

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.DoubleConsumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -24,6 +25,7 @@ import java.util.regex.Pattern;
  */
 public final class QemuImg {
   private static final Pattern FORMAT = Pattern.compile("\"format\"\\s*:\\s*\"([^\"]+)\"");
+  private static final Pattern PROGRESS = Pattern.compile("\\((\\d+(?:\\.\\d+)?)/100%\\)");
   private static final Pattern VIRTUAL_SIZE = Pattern.compile("\"virtual-size\"\\s*:\\s*(\\d+)");
 
   private final String executable;
@@ -82,8 +84,27 @@ public final class QemuImg {
       Path target,
       ImageFormat targetFormat,
       boolean sourceInUse) {
+    convert(source, sourceFormat, target, targetFormat, sourceInUse, p -> {});
+  }
+
+  /**
+   * Converts and verifies: {@code qemu-img check} on the result where the format supports it, and,
+   * unless the source is in use (then it may change while it is read), {@code qemu-img compare} of
+   * source and result. Only a verified image appears under {@code target}; the source is only read.
+   *
+   * @param progress called with the share done, 0 to 1, while {@code qemu-img} converts (from its
+   *     {@code -p} output; on the calling thread, at most every 200 ms)
+   * @throws HypervisorException naming source, target and what failed
+   */
+  public void convert(
+      Path source,
+      ImageFormat sourceFormat,
+      Path target,
+      ImageFormat targetFormat,
+      boolean sourceInUse,
+      DoubleConsumer progress) {
     Path tmp = target.resolveSibling(target.getFileName() + ".part");
-    List<String> args = new ArrayList<>(List.of("convert", "-q"));
+    List<String> args = new ArrayList<>(List.of("convert", "-p"));
     if (sourceInUse) {
       args.add("-U");
     }
@@ -95,9 +116,20 @@ public final class QemuImg {
             targetFormat.qemuName(),
             source.toString(),
             tmp.toString()));
+    String what = "convert " + source + " -> " + target;
     try {
-      run("convert " + source + " -> " + target, args);
+      run(what, args, progress);
+      if (targetFormat.checkable()) {
+        run(
+            what + ": check",
+            List.of("check", "-q", "-f", targetFormat.qemuName(), tmp.toString()),
+            p -> {});
+      }
+      if (!sourceInUse) {
+        requireSameContent(source, sourceFormat, tmp, targetFormat, what);
+      }
       Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      progress.accept(1.0);
     } catch (IOException e) {
       throw new HypervisorException("qemu-img convert: cannot move " + tmp + " to " + target, e);
     } finally {
@@ -106,6 +138,36 @@ public final class QemuImg {
       } catch (IOException ignored) {
         // best effort: the .part name is never mistaken for a finished image
       }
+    }
+  }
+
+  /**
+   * Whether two images hold the same guest-visible content ({@code qemu-img compare}; unallocated
+   * and zeroed sectors count as equal) and the same virtual size (VHD excepted, which rounds it up
+   * to its geometry).
+   */
+  public boolean sameContent(Path a, ImageFormat af, Path b, ImageFormat bf) {
+    List<String> args =
+        List.of(
+            "compare", "-q", "-f", af.qemuName(), "-F", bf.qemuName(), a.toString(), b.toString());
+    try {
+      run("compare " + a + " " + b, args, p -> {});
+    } catch (HypervisorException e) {
+      if (e.getMessage().contains("(exit 1)")) {
+        return false; // exit 1: the images differ; 2 and up: an error, rethrown
+      }
+      throw e;
+    }
+    return af == ImageFormat.VPC
+        || bf == ImageFormat.VPC
+        || info(a).virtualSizeBytes() == info(b).virtualSizeBytes();
+  }
+
+  private void requireSameContent(
+      Path source, ImageFormat sf, Path result, ImageFormat rf, String what) {
+    if (!sameContent(source, sf, result, rf)) {
+      throw new HypervisorException(
+          "qemu-img %s: the result differs from the source; nothing was kept".formatted(what));
     }
   }
 
@@ -121,6 +183,24 @@ public final class QemuImg {
   }
 
   private String run(String what, List<String> args) {
+    return run(what, args, p -> {});
+  }
+
+  /** The last {@code (NN.NN/100%)} that {@code -p} wrote, as a share. */
+  private static java.util.Optional<Double> lastProgress(Path log) {
+    try {
+      Matcher m = PROGRESS.matcher(Files.readString(log, StandardCharsets.ISO_8859_1));
+      Double last = null;
+      while (m.find()) {
+        last = Double.parseDouble(m.group(1)) / 100;
+      }
+      return java.util.Optional.ofNullable(last);
+    } catch (IOException | NumberFormatException e) {
+      return java.util.Optional.empty();
+    }
+  }
+
+  private String run(String what, List<String> args, DoubleConsumer progress) {
     List<String> cmd = new ArrayList<>();
     cmd.add(executable);
     cmd.addAll(args);
@@ -138,11 +218,16 @@ public final class QemuImg {
           e);
     }
     try {
-      if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        p.destroyForcibly();
-        throw new HypervisorException("qemu-img %s: timed out after %s".formatted(what, timeout));
+      long deadline = System.nanoTime() + timeout.toNanos();
+      while (!p.waitFor(200, TimeUnit.MILLISECONDS)) {
+        if (System.nanoTime() > deadline) {
+          p.destroyForcibly();
+          throw new HypervisorException("qemu-img %s: timed out after %s".formatted(what, timeout));
+        }
+        lastProgress(log).ifPresent(progress::accept);
       }
-      String text = Files.readString(log, StandardCharsets.UTF_8).strip();
+      String text =
+          PROGRESS.matcher(Files.readString(log, StandardCharsets.UTF_8)).replaceAll("").strip();
       if (p.exitValue() != 0) {
         throw new HypervisorException(
             "qemu-img %s failed (exit %d): %s".formatted(what, p.exitValue(), text));
