@@ -180,7 +180,7 @@ class LibvirtProcessIT {
     assertThat(loop.migrations.steps("e2e-1"))
         .extracting(MigrationRepository.Step::step)
         .containsSubsequence("convert-image", "migrate", "verify-migration", "record-dna");
-    assertThat(lab.awaitHeartbeatAbove(VM, lab.lastHeartbeat(VM), Duration.ofSeconds(10)))
+    assertThat(lab.awaitHeartbeatAbove(VM, lab.lastHeartbeat(VM), Duration.ofSeconds(30)))
         .as("the guest kept counting across the move")
         .isGreaterThan(before);
   }
@@ -208,7 +208,7 @@ class LibvirtProcessIT {
         .extracting(MigrationRepository.Step::step)
         .containsSubsequence(
             "migrate", "verify-migration", "reconcile", "migrate-back", "delete-converted-image");
-    assertThat(lab.awaitHeartbeatAbove(VM, lab.lastHeartbeat(VM), Duration.ofSeconds(10)))
+    assertThat(lab.awaitHeartbeatAbove(VM, lab.lastHeartbeat(VM), Duration.ofSeconds(30)))
         .isGreaterThan(before);
   }
 }

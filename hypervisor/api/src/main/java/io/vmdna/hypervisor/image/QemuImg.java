@@ -171,6 +171,30 @@ public final class QemuImg {
     }
   }
 
+  /**
+   * Points a qcow2 overlay at another backing image without reading either ({@code rebase -u}):
+   * only correct when the new backing holds the same content as the old one (a converted copy).
+   */
+  public void rebaseUnsafe(Path overlay, Path backing, ImageFormat backingFormat) {
+    run(
+        "rebase " + overlay + " onto " + backing,
+        List.of(
+            "rebase",
+            "-u",
+            "-f",
+            "qcow2",
+            "-b",
+            backing.toString(),
+            "-F",
+            backingFormat.qemuName(),
+            overlay.toString()));
+  }
+
+  /** Writes a qcow2 overlay's data into its backing image ({@code commit}). */
+  public void commit(Path overlay) {
+    run("commit " + overlay, List.of("commit", "-q", "-f", "qcow2", overlay.toString()));
+  }
+
   /** Reads an image's format and virtual size with {@code qemu-img info --output=json}. */
   public Info info(Path image) {
     String json = run("info " + image, List.of("info", "--output=json", image.toString()));

@@ -38,6 +38,7 @@ import org.libvirt.LibvirtException;
 import org.libvirt.TypedParameter;
 import org.libvirt.TypedStringParameter;
 import org.libvirt.TypedUlongParameter;
+import org.libvirt.jna.ConnectionPointer;
 
 /**
  * The libvirt translation module of the compatibility layer: hosts are libvirt daemons, VMs are
@@ -49,8 +50,10 @@ import org.libvirt.TypedUlongParameter;
  * {@link #OPTION_POSTCOPY}, {@link #OPTION_COMPRESSED}, {@link #OPTION_BANDWIDTH_MIBPS}); the
  * result's downtime and bytes come from the target's completed-job statistics. With {@link
  * MigrationRequest#targetImage()} the running disk is copied into that pre-converted image and the
- * VM runs from it on the target; {@link #migrateBack} does the same onto the original image. {@code
- * WARM} is not implemented by this module yet and is refused, naming the VM.
+ * VM runs from it on the target; {@link #migrateBack} does the same onto the original image. {@link
+ * MigrationStrategy#WARM} freezes the disk with an external snapshot, converts it while the guest
+ * runs, and stops the guest only to fold the overlay into the converted image and restore it with
+ * its memory on the target (see {@code warm}).
  *
  * <p>Short calls (lookups, state) run on each host's {@link LibvirtInventory} thread with its
  * timeout; a migration runs on its own connection and thread with {@code migrationTimeout}, so a
@@ -76,6 +79,16 @@ public final class LibvirtHypervisor implements Hypervisor, AutoCloseable {
 
   private static final int COMPLETED_JOB = 1; // VIR_DOMAIN_JOB_STATS_COMPLETED
   private static final int MIGRATABLE_XML = 8; // VIR_DOMAIN_XML_MIGRATABLE
+  private static final int SNAPSHOT_NO_METADATA = 4; // VIR_DOMAIN_SNAPSHOT_CREATE_NO_METADATA
+  private static final int SNAPSHOT_DISK_ONLY = 16; // VIR_DOMAIN_SNAPSHOT_CREATE_DISK_ONLY
+  private static final int SNAPSHOT_ATOMIC = 128; // VIR_DOMAIN_SNAPSHOT_CREATE_ATOMIC
+
+  /** The first file disk: driver type, source file, target device. */
+  private static final Pattern DISK_DEV =
+      Pattern.compile(
+          "<disk[^>]*type=['\"]file['\"][^>]*device=['\"]disk['\"][^>]*>.*?<driver[^>]*type=['\"](\\w+)['\"].*?<source[^>]*file=['\"]([^'\"]+)['\"].*?<target[^>]*dev=['\"]([^'\"]+)['\"]",
+          Pattern.DOTALL);
+
   private static final Pattern FILE_DISK =
       Pattern.compile(
           "<disk[^>]*type=['\"]file['\"][^>]*device=['\"]disk['\"].*?</disk>", Pattern.DOTALL);
@@ -193,11 +206,6 @@ public final class LibvirtHypervisor implements Hypervisor, AutoCloseable {
   public MigrationResult migrate(MigrationRequest r) {
     Host target = requireHost("migrate " + r.vmId(), r.targetHostId());
     Host source = requireHost("migrate " + r.vmId(), r.sourceHostId());
-    if (r.strategy() != MigrationStrategy.LIVE) {
-      throw new HypervisorException(
-          "libvirt: migrate %s: strategy %s is not implemented by the libvirt module yet (LIVE is)"
-              .formatted(r.vmId(), r.strategy()));
-    }
     MigrationResult done = completed.get(r.migrationId());
     if (running(inventories.get(target.hostId()), r.vmId())) {
       if (done != null) {
@@ -217,7 +225,15 @@ public final class LibvirtHypervisor implements Hypervisor, AutoCloseable {
               .formatted(r.vmId(), source.hostId()));
     }
     MigrationResult result =
-        live(r.migrationId(), r.vmId(), source, target, r.targetImage(), r.stateTransferOptions());
+        r.strategy() == MigrationStrategy.WARM
+            ? warm(r.migrationId(), r.vmId(), source, target, r.targetImage())
+            : live(
+                r.migrationId(),
+                r.vmId(),
+                source,
+                target,
+                r.targetImage(),
+                r.stateTransferOptions());
     completed.put(r.migrationId(), result);
     return result;
   }
@@ -347,6 +363,7 @@ public final class LibvirtHypervisor implements Hypervisor, AutoCloseable {
     }
     String disk =
         m.group()
+            .replaceAll("(?s)<backingStore/>|<backingStore.*?</backingStore>", "")
             .replaceFirst(
                 "(<driver[^>]*type=)['\"][^'\"]*['\"]", "$1'" + image.format().qemuName() + "'")
             .replaceFirst(
@@ -357,6 +374,148 @@ public final class LibvirtHypervisor implements Hypervisor, AutoCloseable {
 
   private static String xmlEscape(String s) {
     return s.replace("&", "&amp;").replace("'", "&apos;").replace("<", "&lt;");
+  }
+
+  /**
+   * A warm migration: the guest keeps running while its disk is frozen and converted, then stops
+   * for the cut-over only.
+   *
+   * <ol>
+   *   <li>an external disk-only snapshot on the source: new writes go to an overlay, the base image
+   *       no longer changes;
+   *   <li>the frozen base is converted to the target's format while the guest runs (the bulk of the
+   *       work, outside the downtime);
+   *   <li>cut-over: the guest's memory is saved to a file (it stops), the overlay is rebased onto
+   *       the converted base and committed into it (only what was written since the snapshot), and
+   *       the guest is restored on the target from the converted image, with its memory (it resumes
+   *       where it stopped);
+   *   <li>the target defines it persistently, the source forgets it; overlay and state file go.
+   * </ol>
+   *
+   * Downtime is from the save to the restore. If the cut-over fails after the save, the guest is
+   * restored on the source and the migration fails.
+   */
+  private MigrationResult warm(
+      String migrationId, String vmId, Host source, Host target, ImageRef requested) {
+    String op = "warm-migrate %s to %s".formatted(vmId, target.hostId());
+    ImageFormat format =
+        requested != null ? requested.format() : target.formats().iterator().next();
+    Path converted =
+        requested != null
+            ? Path.of(requested.path())
+            : imageDir.resolve(fileName(migrationId, format));
+    Path overlay = imageDir.resolve(fileName(migrationId + ".overlay", ImageFormat.QCOW2));
+    Path state = imageDir.resolve(migrationId.replaceAll("[^A-Za-z0-9._-]", "_") + ".state");
+    long t0 = System.nanoTime();
+    Future<long[]> job =
+        migrations.submit(
+            () -> {
+              Files.createDirectories(imageDir);
+              RawConnect src = new RawConnect(source.uri());
+              RawConnect dst = new RawConnect(target.uri());
+              try {
+                Domain d = lookup(src, vmId);
+                if (d == null) {
+                  throw new HypervisorException(
+                      "libvirt: %s: no domain %s on %s".formatted(op, vmId, source.hostId()));
+                }
+                Matcher disk = DISK_DEV.matcher(d.getXMLDesc(0));
+                if (!disk.find()) {
+                  throw new HypervisorException(
+                      "libvirt: %s: the domain has no file-backed disk".formatted(op));
+                }
+                ImageFormat baseFormat = ImageFormat.fromQemuName(disk.group(1));
+                Path base = Path.of(disk.group(2));
+                d.snapshotCreateXML(
+                    ("<domainsnapshot><name>vmdna-%s</name><disks><disk name='%s'"
+                            + " snapshot='external'><driver type='qcow2'/><source file='%s'/>"
+                            + "</disk></disks></domainsnapshot>")
+                        .formatted(
+                            migrationId.replaceAll("[^A-Za-z0-9._-]", "_"),
+                            disk.group(3),
+                            xmlEscape(overlay.toString())),
+                    SNAPSHOT_DISK_ONLY | SNAPSHOT_NO_METADATA | SNAPSHOT_ATOMIC);
+                // the base is frozen now; QEMU still holds it open read-only
+                qemuImg.convert(base, baseFormat, converted, format, true);
+                String dxml =
+                    onImage(
+                        d.getXMLDesc(MIGRATABLE_XML),
+                        new ImageRef(converted.toString(), format),
+                        op);
+                long stop = System.nanoTime();
+                d.save(state.toString());
+                try {
+                  qemuImg.rebaseUnsafe(overlay, converted, format);
+                  qemuImg.commit(overlay);
+                  dst.restore(state, dxml);
+                } catch (RuntimeException e) {
+                  src.restore(state, null); // back where it was, on the overlay chain
+                  throw e;
+                }
+                long downtimeMs = (System.nanoTime() - stop) / 1_000_000;
+                Domain moved = lookup(dst, vmId);
+                dst.domainDefineXML(moved.getXMLDesc(0));
+                d.undefine();
+                Files.deleteIfExists(overlay);
+                Files.deleteIfExists(state);
+                return new long[] {downtimeMs, Files.size(converted)};
+              } finally {
+                src.close();
+                dst.close();
+              }
+            });
+    long[] done;
+    try {
+      done = job.get(migrationTimeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      job.cancel(true);
+      throw new HypervisorUnavailableException(
+          source.hostId(),
+          op,
+          "not finished within %s: reconcile where the VM runs".formatted(migrationTimeout));
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof HypervisorException he) {
+        throw he;
+      }
+      throw new HypervisorException(
+          "libvirt: %s failed: %s".formatted(op, cause.getMessage()), cause);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new HypervisorUnavailableException(source.hostId(), op, "interrupted");
+    }
+    return new MigrationResult(
+        migrationId,
+        vmId,
+        source.hostId(),
+        target.hostId(),
+        (System.nanoTime() - t0) / 1_000_000,
+        done[0],
+        done[1],
+        false);
+  }
+
+  /** libvirt's restore with a new domain XML, which libvirt-java 0.5.4 does not bind. */
+  private interface RestoreFlags extends com.sun.jna.Library {
+    RestoreFlags LIB = com.sun.jna.Native.load("virt", RestoreFlags.class);
+
+    int virDomainRestoreFlags(ConnectionPointer conn, String from, String dxml, int flags);
+
+    String virGetLastErrorMessage();
+  }
+
+  /** A connection that can restore a saved guest with another XML. */
+  private static final class RawConnect extends Connect {
+    RawConnect(String uri) throws LibvirtException {
+      super(uri, false);
+    }
+
+    void restore(Path state, String dxml) {
+      if (RestoreFlags.LIB.virDomainRestoreFlags(vcp, state.toString(), dxml, 0) != 0) {
+        throw new HypervisorException(
+            "libvirt: restore %s: %s".formatted(state, RestoreFlags.LIB.virGetLastErrorMessage()));
+      }
+    }
   }
 
   private void abort(Host source, String vmId) {
