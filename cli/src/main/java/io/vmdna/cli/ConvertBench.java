@@ -89,7 +89,9 @@ public record ConvertBench(Path work, int sizeMiB, int dataMiB, int rounds) {
       Row r =
           new Row(
               median(() -> exec(byHand), target),
-              median(() -> qemu.convert(source, ImageFormat.QCOW2, target, f, true), target),
+              median(
+                  () -> qemu.convert(source, ImageFormat.QCOW2, target, f, false, false, p -> {}),
+                  target),
               median(() -> qemu.convert(source, ImageFormat.QCOW2, target, f), target));
       rows.put(f, r);
       out.printf(

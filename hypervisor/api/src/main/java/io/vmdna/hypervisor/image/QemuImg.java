@@ -84,7 +84,7 @@ public final class QemuImg {
       Path target,
       ImageFormat targetFormat,
       boolean sourceInUse) {
-    convert(source, sourceFormat, target, targetFormat, sourceInUse, p -> {});
+    convert(source, sourceFormat, target, targetFormat, sourceInUse, true, p -> {});
   }
 
   /**
@@ -92,6 +92,7 @@ public final class QemuImg {
    * unless the source is in use (then it may change while it is read), {@code qemu-img compare} of
    * source and result. Only a verified image appears under {@code target}; the source is only read.
    *
+   * @param verify false to skip the verification (only to measure the conversion itself)
    * @param progress called with the share done, 0 to 1, while {@code qemu-img} converts (from its
    *     {@code -p} output; on the calling thread, at most every 200 ms)
    * @throws HypervisorException naming source, target and what failed
@@ -102,6 +103,7 @@ public final class QemuImg {
       Path target,
       ImageFormat targetFormat,
       boolean sourceInUse,
+      boolean verify,
       DoubleConsumer progress) {
     Path tmp = target.resolveSibling(target.getFileName() + ".part");
     List<String> args = new ArrayList<>(List.of("convert", "-p"));
@@ -119,13 +121,13 @@ public final class QemuImg {
     String what = "convert " + source + " -> " + target;
     try {
       run(what, args, progress);
-      if (targetFormat.checkable()) {
+      if (verify && targetFormat.checkable()) {
         run(
             what + ": check",
             List.of("check", "-q", "-f", targetFormat.qemuName(), tmp.toString()),
             p -> {});
       }
-      if (!sourceInUse) {
+      if (verify && !sourceInUse) {
         requireSameContent(source, sourceFormat, tmp, targetFormat, what);
       }
       Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

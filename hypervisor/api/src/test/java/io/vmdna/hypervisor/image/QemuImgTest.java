@@ -47,7 +47,7 @@ class QemuImgTest {
 
     for (ImageFormat target : List.of(ImageFormat.RAW, ImageFormat.VMDK, ImageFormat.VHDX)) {
       Path out = dir.resolve("data." + target.extension());
-      qemu.convert(qcow2, ImageFormat.QCOW2, out, target, false, seen::add);
+      qemu.convert(qcow2, ImageFormat.QCOW2, out, target, false, true, seen::add);
       assertThat(qemu.sameContent(qcow2, ImageFormat.QCOW2, out, target)).isTrue();
     }
 
