@@ -418,34 +418,22 @@ class SimulateCommandTest {
             dir.resolve("fleet.csv"), "host,h1,83200,536870912,qcow2\nvm,spiky,h1\nvm,ghost,h1\n");
 
     assertThatThrownBy(
-            () ->
-                Vmdna.simulate(
-                        new String[] {
-                          "simulate",
-                          "--traces",
-                          traces.toString(),
-                          "--fleet",
-                          fleet.toString(),
-                          "--output",
-                          dir.resolve("o").toString()
-                        })
-                    .run(out))
+            () -> simulate("--traces", traces, "--fleet", fleet, "--output", dir.resolve("o")))
         .hasMessageContaining(fleet + " places VM ghost, which has no trace ghost.csv[.gz]");
     Path bad = Files.writeString(dir.resolve("bad.dmn"), "not xml");
     assertThatThrownBy(
-            () ->
-                Vmdna.simulate(
-                        new String[] {
-                          "simulate",
-                          "--traces",
-                          traces.toString(),
-                          "--decision",
-                          bad.toString(),
-                          "--output",
-                          dir.resolve("o").toString()
-                        })
-                    .run(out))
+            () -> simulate("--traces", traces, "--decision", bad, "--output", dir.resolve("o")))
         .hasMessageContaining(bad + " is not a valid DMN file");
     assertThat(dir.resolve("o")).doesNotExist();
+  }
+
+  /** Runs {@code ./vmdna simulate} with these options (values as strings). */
+  private List<Simulation.Result> simulate(Object... options) throws Exception {
+    String[] args = new String[options.length + 1];
+    args[0] = "simulate";
+    for (int i = 0; i < options.length; i++) {
+      args[i + 1] = options[i].toString();
+    }
+    return Vmdna.simulate(args).run(out);
   }
 }

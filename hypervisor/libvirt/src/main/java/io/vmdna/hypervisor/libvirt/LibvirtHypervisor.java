@@ -320,27 +320,7 @@ public final class LibvirtHypervisor implements Hypervisor, AutoCloseable {
                 c.close();
               }
             });
-    try {
-      job.get(migrationTimeout.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (TimeoutException e) {
-      job.cancel(true);
-      abort(source, vmId);
-      throw new HypervisorUnavailableException(
-          source.hostId(),
-          op,
-          "not finished within %s; asked the source to abort: reconcile where the VM runs"
-              .formatted(migrationTimeout));
-    } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof HypervisorException he) {
-        throw he;
-      }
-      throw new HypervisorException(
-          "libvirt: %s failed: %s".formatted(op, cause.getMessage()), cause);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new HypervisorUnavailableException(source.hostId(), op, "interrupted");
-    }
+    await(job, source, op, () -> abort(source, vmId));
     long durationMs = (System.nanoTime() - t0) / 1_000_000;
     Map<String, String> stats = completedJob(inventories.get(target.hostId()), vmId);
     return new MigrationResult(
@@ -363,7 +343,6 @@ public final class LibvirtHypervisor implements Hypervisor, AutoCloseable {
     }
     String disk =
         m.group()
-            .replaceAll("(?s)<backingStore/>|<backingStore.*?</backingStore>", "")
             .replaceFirst(
                 "(<driver[^>]*type=)['\"][^'\"]*['\"]", "$1'" + image.format().qemuName() + "'")
             .replaceFirst(
@@ -437,11 +416,13 @@ public final class LibvirtHypervisor implements Hypervisor, AutoCloseable {
                     SNAPSHOT_DISK_ONLY | SNAPSHOT_NO_METADATA | SNAPSHOT_ATOMIC);
                 // the base is frozen now; QEMU still holds it open read-only
                 qemuImg.convert(base, baseFormat, converted, format, true);
+                // the restored guest runs from the converted image alone: no backing chain
                 String dxml =
                     onImage(
-                        d.getXMLDesc(MIGRATABLE_XML),
-                        new ImageRef(converted.toString(), format),
-                        op);
+                            d.getXMLDesc(MIGRATABLE_XML),
+                            new ImageRef(converted.toString(), format),
+                            op)
+                        .replaceAll("(?s)<backingStore/>|<backingStore.*?</backingStore>", "");
                 long stop = System.nanoTime();
                 d.save(state.toString());
                 try {
@@ -464,11 +445,29 @@ public final class LibvirtHypervisor implements Hypervisor, AutoCloseable {
                 dst.close();
               }
             });
-    long[] done;
+    long[] done = await(job, source, op, () -> {});
+    return new MigrationResult(
+        migrationId,
+        vmId,
+        source.hostId(),
+        target.hostId(),
+        (System.nanoTime() - t0) / 1_000_000,
+        done[0],
+        done[1],
+        false);
+  }
+
+  /**
+   * Waits for a migration job within the migration timeout. On timeout the job is cancelled, {@code
+   * onTimeout} runs (e.g. asking the source to abort), and the caller learns that the outcome is
+   * unknown ({@link HypervisorUnavailableException}: reconcile where the VM runs).
+   */
+  private <T> T await(Future<T> job, Host source, String op, Runnable onTimeout) {
     try {
-      done = job.get(migrationTimeout.toMillis(), TimeUnit.MILLISECONDS);
+      return job.get(migrationTimeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
       job.cancel(true);
+      onTimeout.run();
       throw new HypervisorUnavailableException(
           source.hostId(),
           op,
@@ -484,15 +483,6 @@ public final class LibvirtHypervisor implements Hypervisor, AutoCloseable {
       Thread.currentThread().interrupt();
       throw new HypervisorUnavailableException(source.hostId(), op, "interrupted");
     }
-    return new MigrationResult(
-        migrationId,
-        vmId,
-        source.hostId(),
-        target.hostId(),
-        (System.nanoTime() - t0) / 1_000_000,
-        done[0],
-        done[1],
-        false);
   }
 
   /** libvirt's restore with a new domain XML, which libvirt-java 0.5.4 does not bind. */

@@ -210,12 +210,18 @@ public final class TwoLibvirtHosts implements AutoCloseable {
     }
   }
 
-  /** Stops the guests, both daemons and their namespaces, and deletes {@link #root()}. */
+  /**
+   * Stops the guests, both daemons and their namespaces, and deletes {@link #root()} (kept, with
+   * the guests' serial logs and the daemons' logs, when {@code -Dvmdna.keepLab=true}).
+   */
   @Override
   public void close() throws Exception {
     try {
       run(60, "down.sh", root.toString());
     } finally {
+      if (Boolean.getBoolean("vmdna.keepLab")) {
+        return;
+      }
       try (var files = Files.walk(root)) {
         files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
       }

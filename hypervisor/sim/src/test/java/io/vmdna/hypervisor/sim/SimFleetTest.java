@@ -160,9 +160,9 @@ class SimFleetTest {
     Files.writeString(f, "# c\nhost,h1,100,100,qcow2\nhost,h2,-5,100,raw\n");
     assertThatThrownBy(() -> FleetSpec.read(f))
         .hasMessageContaining(f + ":3: cpuMhz must be a positive number, was -5");
-    Files.writeString(f, "host,h1,100,100,vhdx\n");
+    Files.writeString(f, "host,h1,100,100,vdi\n");
     assertThatThrownBy(() -> FleetSpec.read(f))
-        .hasMessageContaining(":1: unknown image format 'vhdx'");
+        .hasMessageContaining(":1: unknown image format 'vdi'");
     Files.writeString(f, "host,h1,100,100,qcow2\nvm,1,h9\n");
     assertThatThrownBy(() -> FleetSpec.read(f))
         .hasMessageContaining("VM '1' is placed on unknown host 'h9'");
