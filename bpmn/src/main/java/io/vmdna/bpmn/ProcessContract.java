@@ -120,6 +120,15 @@ public final class ProcessContract {
 
     /** Optional operator-chosen target host (API requests). */
     public static final String REQUESTED_TARGET = "requestedTargetHostId";
+
+    /**
+     * Hypervisor options of a requested migration (string to string): {@link #OPTION_STRATEGY}, and
+     * state-transfer options the hypervisor module reads (e.g. {@code bandwidthMiBps}).
+     */
+    public static final String OPTIONS = "options";
+
+    /** Key in {@link #OPTIONS}: {@code LIVE} (default) or {@code WARM}. */
+    public static final String OPTION_STRATEGY = "strategy";
   }
 
   /** Values of {@code signalType}. */

@@ -211,6 +211,11 @@ final class EmbeddedLoop implements AutoCloseable {
    * with correlation key and message id {@code id}), without going through HTTP.
    */
   void requestMigration(String id, String vm) {
+    requestMigration(id, vm, Map.of());
+  }
+
+  /** As {@link #requestMigration(String, String)}, with the request's hypervisor options. */
+  void requestMigration(String id, String vm, Map<String, String> options) {
     client
         .newPublishMessageCommand()
         .messageName(ProcessContract.MESSAGE_REQUESTED)
@@ -227,7 +232,9 @@ final class EmbeddedLoop implements AutoCloseable {
                 "signalType",
                 "API",
                 "reason",
-                "test"))
+                "test",
+                ProcessContract.Vars.OPTIONS,
+                options))
         .send()
         .join();
   }

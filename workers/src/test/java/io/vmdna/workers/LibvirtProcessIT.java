@@ -211,4 +211,30 @@ class LibvirtProcessIT {
     assertThat(lab.awaitHeartbeatAbove(VM, lab.lastHeartbeat(VM), Duration.ofSeconds(30)))
         .isGreaterThan(before);
   }
+
+  @Test
+  @Order(3)
+  void shouldWarmMigrateWhenTheRequestAsksForIt() throws Exception {
+    // given: the guest back on host-b (raw) after the rollback; host-a runs qcow2
+    hypervisor.failing.clear();
+    String source = libvirt.locate(VM).orElseThrow();
+    int before = lab.lastHeartbeat(VM);
+
+    // when
+    loop.requestMigration("e2e-3", VM, Map.of("strategy", "WARM"));
+
+    // then
+    assertThat(loop.awaitEnd("e2e-3")).isEqualTo(EndEvents.MIGRATED);
+    assertThat(libvirt.locate(VM)).isPresent().isNotEqualTo(Optional.of(source));
+    assertThat(libvirt.vm(VM).orElseThrow().image().format()).isEqualTo(ImageFormat.QCOW2);
+    assertThat(loop.migrations.steps("e2e-3"))
+        .filteredOn(s -> s.step().equals("migrate"))
+        .extracting(MigrationRepository.Step::detail)
+        .singleElement()
+        .asString()
+        .startsWith("WARM " + source + " -> ");
+    assertThat(lab.awaitHeartbeatAbove(VM, lab.lastHeartbeat(VM), Duration.ofSeconds(30)))
+        .as("restored with its memory: the counter goes on")
+        .isGreaterThan(before);
+  }
 }

@@ -152,6 +152,15 @@ class MigrationApiIT {
     assertThat(notJson.body().toString()).doesNotContain("Exception", "at org.");
     assertThat(badTarget.status()).isEqualTo(400);
     assertThat(badTarget.body().path("error").asText()).isEqualTo("unknown target host 'host-z'");
+    Answer badStrategy =
+        call(
+            "POST",
+            "/api/migrations",
+            "{\"vmId\":\"9\",\"options\":{\"strategy\":\"sideways\"}}",
+            TOKEN);
+    assertThat(badStrategy.status()).isEqualTo(400);
+    assertThat(badStrategy.body().path("error").asText())
+        .isEqualTo("options.strategy must be LIVE or WARM, was 'sideways'");
   }
 
   @Test

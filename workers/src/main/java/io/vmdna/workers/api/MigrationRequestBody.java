@@ -13,7 +13,8 @@ import java.util.Map;
  * @param vmId the VM to move (required)
  * @param targetHostId a target chosen by the operator; placement still checks it (optional)
  * @param priority 0 (lowest) to 100, default 50
- * @param options hypervisor state-transfer options, e.g. {@code bandwidthMiBps}
+ * @param options hypervisor options: {@code strategy} ({@code LIVE}, default, or {@code WARM}) and
+ *     state-transfer options, e.g. {@code bandwidthMiBps}
  * @param dryRun decide and record the decision, but do not act
  */
 public record MigrationRequestBody(

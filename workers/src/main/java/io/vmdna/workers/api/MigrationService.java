@@ -72,6 +72,13 @@ public class MigrationService {
       throw new ApiException(
           HttpStatus.BAD_REQUEST, "VM " + vm.vmId() + " already runs on " + vm.hostId());
     }
+    String strategy = body.options() == null ? null : body.options().get(Vars.OPTION_STRATEGY);
+    if (strategy != null
+        && !strategy.equalsIgnoreCase("LIVE")
+        && !strategy.equalsIgnoreCase("WARM")) {
+      throw new ApiException(
+          HttpStatus.BAD_REQUEST, "options.strategy must be LIVE or WARM, was '" + strategy + "'");
+    }
     List<MigrationRecord> busy = migrations.inFlight(vm.vmId());
     if (!busy.isEmpty()) {
       throw new ApiException(
@@ -103,7 +110,7 @@ public class MigrationService {
     vars.put(Vars.REASON, reason);
     vars.put(Vars.DRY_RUN, dryRun);
     vars.put("priority", body.priority() == null ? 50 : body.priority());
-    vars.put("options", body.options() == null ? Map.of() : body.options());
+    vars.put(Vars.OPTIONS, body.options() == null ? Map.of() : body.options());
     if (body.targetHostId() != null) {
       vars.put(Vars.REQUESTED_TARGET, body.targetHostId());
     }

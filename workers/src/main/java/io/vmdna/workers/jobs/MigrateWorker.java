@@ -17,9 +17,11 @@ import java.util.Map;
 import org.springframework.stereotype.Component;
 
 /**
- * {@code vmdna.migrate}: moves the VM to the target onto its converted image. {@code
- * MIGRATION_FAILED} when the hypervisor refuses or fails. Idempotent by migration id (a retried job
- * finds the move done). Revert: {@link MigrateBackWorker}.
+ * {@code vmdna.migrate}: moves the VM to the target onto its converted image, {@code LIVE} unless
+ * the request's {@code options.strategy} says {@code WARM}; the other options go to the hypervisor
+ * as state-transfer options. {@code MIGRATION_FAILED} when the hypervisor refuses or fails.
+ * Idempotent by migration id (a retried job finds the move done). Revert: {@link
+ * MigrateBackWorker}.
  */
 @Component
 public class MigrateWorker {
@@ -39,7 +41,27 @@ public class MigrateWorker {
       @Variable String vmId,
       @Variable String sourceHostId,
       @Variable String targetHostId,
-      @Variable ImageRef convertedImage) {
+      @Variable ImageRef convertedImage,
+      @Variable(name = Vars.OPTIONS, optional = true) Map<String, Object> options) {
+    Map<String, String> transfer = new java.util.LinkedHashMap<>();
+    if (options != null) {
+      options.forEach((k, v) -> transfer.put(k, String.valueOf(v)));
+    }
+    String strategyName = transfer.remove(Vars.OPTION_STRATEGY);
+    MigrationStrategy strategy;
+    try {
+      strategy =
+          strategyName == null
+              ? MigrationStrategy.LIVE
+              : MigrationStrategy.valueOf(strategyName.strip().toUpperCase(java.util.Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw Steps.fail(
+          migrations,
+          migrationId,
+          STEP,
+          Errors.MIGRATION_FAILED,
+          "options.strategy must be LIVE or WARM, was '" + strategyName + "'");
+    }
     try {
       MigrationResult r =
           hypervisor.migrate(
@@ -48,15 +70,16 @@ public class MigrateWorker {
                   vmId,
                   sourceHostId,
                   targetHostId,
-                  MigrationStrategy.LIVE,
+                  strategy,
                   convertedImage,
-                  Map.of()));
+                  transfer));
       Steps.ok(
           migrations,
           migrationId,
           STEP,
-          "%s -> %s in %d ms, downtime %d ms%s"
+          "%s %s -> %s in %d ms, downtime %d ms%s"
               .formatted(
+                  strategy,
                   r.fromHostId(),
                   r.toHostId(),
                   r.durationMs(),
