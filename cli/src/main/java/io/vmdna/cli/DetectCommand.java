@@ -54,6 +54,19 @@ public record DetectCommand(
   public record Summary(long rows, long alarms, Map<String, Long> firedBy) {}
 
   /** Runs. */
+  /**
+   * The next line of the input; a read error (e.g. a truncated gzip stream) names the file and line
+   * instead of surfacing as a bare {@link IOException}.
+   */
+  private String next(BufferedReader in, long lineNo) {
+    try {
+      return in.readLine();
+    } catch (IOException e) {
+      throw new IllegalArgumentException(
+          "%s line %d: cannot read: %s".formatted(input, lineNo, e.getMessage()), e);
+    }
+  }
+
   public Summary run(PrintStream out) throws IOException {
     if (!Files.isRegularFile(input)) {
       throw new IllegalArgumentException("--input " + input + " is not a file");
@@ -67,13 +80,13 @@ public record DetectCommand(
     long alarms = 0;
     try (BufferedReader in = TextFiles.open(input);
         BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-      String header = in.readLine();
+      String header = next(in, 1);
       if (header == null || header.isBlank()) {
         throw new IllegalArgumentException(input + " line 1: empty file, expected a header");
       }
       String sep = header.contains(";") ? ";" : ",";
       List<String> names = Arrays.stream(header.split(sep, -1)).map(String::strip).toList();
-      String first = in.readLine();
+      String first = next(in, 2);
       int timeIdx = column(names, timeColumn, "--time-column", defaultTime(names, first, sep));
       int valueIdx =
           valueColumn != null
@@ -84,7 +97,7 @@ public record DetectCommand(
       SeriesAnomalyDetector detector = new SeriesAnomalyDetector(config);
       long lineNo = 1;
       long prevTs = Long.MIN_VALUE;
-      for (String line = first; line != null; line = in.readLine()) {
+      for (String line = first; line != null; line = next(in, lineNo + 1)) {
         lineNo++;
         if (line.isBlank()) {
           continue;
