@@ -362,36 +362,29 @@ class SimulateCommandTest {
     assertThat(Files.readString(edited)).isNotEqualTo(bundled);
 
     // when
+    Path fleet = demo.resolve("fleet.csv");
     List<Simulation.Result> own =
-        Vmdna.simulate(
-                new String[] {
-                  "simulate",
-                  "--traces",
-                  demo.toString(),
-                  "--fleet",
-                  demo.resolve("fleet.csv").toString(),
-                  "--policy",
-                  "predictive",
-                  "--output",
-                  dir.resolve("own").toString()
-                })
-            .run(out);
+        simulate(
+            "--traces",
+            demo,
+            "--fleet",
+            fleet,
+            "--policy",
+            "predictive",
+            "--output",
+            dir.resolve("own"));
     List<Simulation.Result> never =
-        Vmdna.simulate(
-                new String[] {
-                  "simulate",
-                  "--traces",
-                  demo.toString(),
-                  "--fleet",
-                  demo.resolve("fleet.csv").toString(),
-                  "--policy",
-                  "predictive",
-                  "--decision",
-                  edited.toString(),
-                  "--output",
-                  dir.resolve("never").toString()
-                })
-            .run(out);
+        simulate(
+            "--traces",
+            demo,
+            "--fleet",
+            fleet,
+            "--policy",
+            "predictive",
+            "--decision",
+            edited,
+            "--output",
+            dir.resolve("never"));
 
     // then: the fleet file's hosts, and its overloaded host-a relieved by the bundled policy only
     assertThat(Files.readAllLines(dir.resolve("own/hosts.csv")))

@@ -139,11 +139,19 @@ class LibvirtProcessIT {
             QemuImg.onPath());
     hypervisor = new ForcedVerification(libvirt);
     lab.startGuest("host-a", VM, disk);
-    // the second test moves the guest again at once, to the host it just left
+    // the second test moves the guest again at once, to the host it just left; a technical
+    // retry without backoff, as in TechnicalFailureIT: the in-process test engine can stall in
+    // its retry-backoff checker (camunda/camunda#16884), which the real broker does not run
     loop =
         EmbeddedLoop.start(
             hypervisor,
-            Map.of("vmdna.rails.vm-cooldown", "PT0S", "vmdna.rails.ping-pong-window", "PT0S"));
+            Map.of(
+                "vmdna.rails.vm-cooldown",
+                "PT0S",
+                "vmdna.rails.ping-pong-window",
+                "PT0S",
+                "vmdna.jobs.retry-backoff",
+                "PT0S"));
   }
 
   @AfterAll
