@@ -23,9 +23,11 @@ import org.slf4j.LoggerFactory;
  * on the host; at the end of each sample step (an event-time timer, so every VM of the step has
  * arrived) it asks {@link HostAssessment} (the rule shared with the what-if simulator) whether one
  * of the host's VMs should move: the sum of their p90 forecasts above {@code overloadFraction} of
- * capacity, or an anomalous VM on a host above {@code anomalyFraction}. After a signal the host
- * stays quiet for {@code hostCooldownS} (hysteresis: its VM is moving, and the old load lingers in
- * the forecasts until it has).
+ * capacity with a pExceed of at least {@code minPExceed}, or an anomalous VM on a host above {@code
+ * anomalyFraction}. After a signal the host gives no signal of the same kind for {@code
+ * hostCooldownS} (hysteresis: its VM is moving, and the old load lingers in the forecasts until it
+ * has); overload and anomaly signals cool down apart, so an anomaly signal the policy declines
+ * never mutes an overload.
  *
  * <p>Profiles wait in {@code pending} under the end of their step until that step's timer fires,
  * and only then update the host view: the view at step T must not see profiles of later steps,

@@ -157,6 +157,9 @@ public class WorkersConfiguration {
           throw new IllegalStateException(at + ".formats: " + e.getMessage(), e);
         }
       }
+      if (formats.isEmpty()) {
+        throw new IllegalStateException(at + ".formats: name at least one image format");
+      }
       hosts.add(
           new LibvirtHypervisor.Host(
               h.id(), h.uri(), h.peerUri() == null ? h.uri() : h.peerUri(), formats));

@@ -64,6 +64,15 @@ class HypervisorConfigurationTest {
                                 "host-a", "test:///default", null, List.of("vhd"))),
                         null)))
         .hasMessageContaining("vmdna.libvirt.hosts[0].formats: unknown image format 'vhd'");
+    assertThatThrownBy(
+            () ->
+                c.hypervisor(
+                    with(
+                        hosts(
+                            new VmdnaProperties.LibvirtHost(
+                                "host-a", "test:///default", null, List.of())),
+                        null)))
+        .hasMessageContaining("vmdna.libvirt.hosts[0].formats: name at least one image format");
     assertThatThrownBy(() -> c.hypervisor(with(null, null)))
         .hasMessageContaining("set vmdna.libvirt.hosts, or vmdna.sim.trace-dir");
   }
