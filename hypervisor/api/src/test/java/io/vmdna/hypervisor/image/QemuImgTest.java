@@ -87,20 +87,24 @@ class QemuImgTest {
   void shouldReadAnImageARunningProcessHoldsOnlyWhenToldItIsInUse() throws Exception {
     Path qcow2 = dir.resolve("busy.qcow2");
     qemu.create(qcow2, ImageFormat.QCOW2, 8L << 20);
-    // qemu-io holds the image's write lock as a running guest would
-    Process holder =
-        new ProcessBuilder("qemu-io", "-f", "qcow2", "-c", "sleep 20000", qcow2.toString())
-            .redirectErrorStream(true)
-            .start();
+    // qemu-io holds the image's write lock as a running guest would; it exits at once if it
+    // starts while our own convert holds the image, so it is restarted until it holds it
+    Process holder = null;
     try {
       Path locked = dir.resolve("locked.raw");
-      long deadline = System.nanoTime() + 10_000_000_000L;
+      long deadline = System.nanoTime() + 30_000_000_000L;
       boolean refused = false;
       while (!refused && System.nanoTime() < deadline) {
+        if (holder == null || !holder.isAlive()) {
+          holder =
+              new ProcessBuilder("qemu-io", "-f", "qcow2", "-c", "sleep 60000", qcow2.toString())
+                  .redirectErrorStream(true)
+                  .start();
+        }
+        Thread.sleep(300);
         try {
           qemu.convert(qcow2, ImageFormat.QCOW2, locked, ImageFormat.RAW);
           Files.deleteIfExists(locked);
-          Thread.sleep(100); // the holder has not taken its lock yet
         } catch (HypervisorException e) {
           assertThat(e).hasMessageContaining("lock");
           refused = true;
@@ -113,7 +117,9 @@ class QemuImgTest {
 
       assertThat(qemu.info(out).virtualSizeBytes()).isEqualTo(8L << 20);
     } finally {
-      holder.destroyForcibly().waitFor();
+      if (holder != null) {
+        holder.destroyForcibly().waitFor();
+      }
     }
   }
 
