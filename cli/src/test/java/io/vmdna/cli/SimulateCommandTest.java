@@ -280,60 +280,28 @@ class SimulateCommandTest {
 
   @Test
   void shouldRejectBadOptionsNamingThem(@TempDir Path dir) throws Exception {
-    Path traces = dailySpike(dir.resolve("traces"));
-    String t = traces.toString();
+    Path t = dailySpike(dir.resolve("traces"));
 
-    assertThatThrownBy(() -> Vmdna.simulate(new String[] {"simulate"}))
+    assertThatThrownBy(() -> Vmdna.simulate(args()))
         .hasMessageContaining("simulate needs --traces DIR");
-    assertThatThrownBy(
-            () -> Vmdna.simulate(new String[] {"simulate", "--traces", t, "--policy", "smart"}))
+    assertThatThrownBy(() -> Vmdna.simulate(args("--traces", t, "--policy", "smart")))
         .hasMessageContaining("unknown policy 'smart'");
-    assertThatThrownBy(
-            () -> Vmdna.simulate(new String[] {"simulate", "--traces", t, "--policy", "none,none"}))
+    assertThatThrownBy(() -> Vmdna.simulate(args("--traces", t, "--policy", "none,none")))
         .hasMessageContaining("each once");
-    assertThatThrownBy(
-            () -> Vmdna.simulate(new String[] {"simulate", "--traces", t, "--hosts", "0"}))
+    assertThatThrownBy(() -> Vmdna.simulate(args("--traces", t, "--hosts", "0")))
         .hasMessageContaining("--hosts must be >= 1, was 0");
-    assertThatThrownBy(
-            () -> Vmdna.simulate(new String[] {"simulate", "--traces", t, "--seed", "x"}))
+    assertThatThrownBy(() -> Vmdna.simulate(args("--traces", t, "--seed", "x")))
         .hasMessageContaining("--seed needs a number, got 'x'");
     assertThatThrownBy(
-            () ->
-                Vmdna.simulate(
-                        new String[] {
-                          "simulate",
-                          "--traces",
-                          t,
-                          "--overcommit",
-                          "0",
-                          "--output",
-                          dir.resolve("o").toString()
-                        })
-                    .run(out))
+            () -> simulate("--traces", t, "--overcommit", "0", "--output", dir.resolve("o")))
         .hasMessageContaining("--overcommit must be > 0, was 0.0");
-    assertThatThrownBy(
-            () ->
-                Vmdna.simulate(
-                        new String[] {"simulate", "--traces", dir.resolve("nope").toString()})
-                    .run(out))
+    assertThatThrownBy(() -> simulate("--traces", dir.resolve("nope")))
         .hasMessageContaining("is not a folder");
     Path empty = Files.createDirectories(dir.resolve("empty"));
-    assertThatThrownBy(
-            () -> Vmdna.simulate(new String[] {"simulate", "--traces", empty.toString()}).run(out))
-        .hasMessageContaining("no trace files");
+    assertThatThrownBy(() -> simulate("--traces", empty)).hasMessageContaining("no trace files");
     assertThatThrownBy(
             () ->
-                Vmdna.simulate(
-                        new String[] {
-                          "simulate",
-                          "--traces",
-                          t,
-                          "--model",
-                          dir.resolve("m").toString(),
-                          "--output",
-                          dir.resolve("o2").toString()
-                        })
-                    .run(out))
+                simulate("--traces", t, "--model", dir.resolve("m"), "--output", dir.resolve("o2")))
         .hasMessageContaining(dir.resolve("m").toString());
     assertThat(dir.resolve("o2")).doesNotExist();
   }
@@ -422,11 +390,16 @@ class SimulateCommandTest {
 
   /** Runs {@code ./vmdna simulate} with these options (values as strings). */
   private List<Simulation.Result> simulate(Object... options) throws Exception {
+    return Vmdna.simulate(args(options)).run(out);
+  }
+
+  /** The command line {@code simulate} with these options (values as strings). */
+  private static String[] args(Object... options) {
     String[] args = new String[options.length + 1];
     args[0] = "simulate";
     for (int i = 0; i < options.length; i++) {
       args[i + 1] = options[i].toString();
     }
-    return Vmdna.simulate(args).run(out);
+    return args;
   }
 }

@@ -21,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -110,7 +109,6 @@ public final class LibvirtHypervisor implements Hypervisor, AutoCloseable {
   private final QemuImg qemuImg;
   private final Path imageDir;
   private final ExecutorService migrations;
-  private final Map<String, MigrationResult> completed = new ConcurrentHashMap<>();
 
   /**
    * @param hosts the fleet's hosts, unique ids
@@ -206,11 +204,7 @@ public final class LibvirtHypervisor implements Hypervisor, AutoCloseable {
   public MigrationResult migrate(MigrationRequest r) {
     Host target = requireHost("migrate " + r.vmId(), r.targetHostId());
     Host source = requireHost("migrate " + r.vmId(), r.sourceHostId());
-    MigrationResult done = completed.get(r.migrationId());
     if (running(inventories.get(target.hostId()), r.vmId())) {
-      if (done != null) {
-        return alreadyDone(done);
-      }
       return new MigrationResult(
           r.migrationId(), r.vmId(), r.sourceHostId(), r.targetHostId(), 0, 0, 0, true);
     }
@@ -224,23 +218,10 @@ public final class LibvirtHypervisor implements Hypervisor, AutoCloseable {
           "libvirt: migrate %s: source and target are both %s"
               .formatted(r.vmId(), source.hostId()));
     }
-    MigrationResult result =
-        r.strategy() == MigrationStrategy.WARM
-            ? warm(r.migrationId(), r.vmId(), source, target, r.targetImage())
-            : live(
-                r.migrationId(),
-                r.vmId(),
-                source,
-                target,
-                r.targetImage(),
-                r.stateTransferOptions());
-    completed.put(r.migrationId(), result);
-    return result;
-  }
-
-  private static MigrationResult alreadyDone(MigrationResult r) {
-    return new MigrationResult(
-        r.migrationId(), r.vmId(), r.fromHostId(), r.toHostId(), 0, 0, 0, true);
+    return r.strategy() == MigrationStrategy.WARM
+        ? warm(r.migrationId(), r.vmId(), source, target, r.targetImage())
+        : live(
+            r.migrationId(), r.vmId(), source, target, r.targetImage(), r.stateTransferOptions());
   }
 
   /**
@@ -384,7 +365,7 @@ public final class LibvirtHypervisor implements Hypervisor, AutoCloseable {
             ? Path.of(requested.path())
             : imageDir.resolve(fileName(migrationId, format));
     Path overlay = imageDir.resolve(fileName(migrationId + ".overlay", ImageFormat.QCOW2));
-    Path state = imageDir.resolve(migrationId.replaceAll("[^A-Za-z0-9._-]", "_") + ".state");
+    Path state = imageDir.resolve(safe(migrationId) + ".state");
     long t0 = System.nanoTime();
     Future<long[]> job =
         migrations.submit(
@@ -409,10 +390,7 @@ public final class LibvirtHypervisor implements Hypervisor, AutoCloseable {
                     ("<domainsnapshot><name>vmdna-%s</name><disks><disk name='%s'"
                             + " snapshot='external'><driver type='qcow2'/><source file='%s'/>"
                             + "</disk></disks></domainsnapshot>")
-                        .formatted(
-                            migrationId.replaceAll("[^A-Za-z0-9._-]", "_"),
-                            disk.group(3),
-                            xmlEscape(overlay.toString())),
+                        .formatted(safe(migrationId), disk.group(3), xmlEscape(overlay.toString())),
                     SNAPSHOT_DISK_ONLY | SNAPSHOT_NO_METADATA | SNAPSHOT_ATOMIC);
                 // the base is frozen now; QEMU still holds it open read-only
                 qemuImg.convert(base, baseFormat, converted, format, true);
@@ -567,7 +545,6 @@ public final class LibvirtHypervisor implements Hypervisor, AutoCloseable {
     if (now.get().equals(originalHostId)) {
       return new MigrationResult(migrationId, vmId, originalHostId, originalHostId, 0, 0, 0, true);
     }
-    completed.remove(migrationId);
     return live(migrationId, vmId, hosts.get(now.get()), original, originalImage, Map.of());
   }
 
@@ -643,7 +620,12 @@ public final class LibvirtHypervisor implements Hypervisor, AutoCloseable {
   }
 
   private static String fileName(String migrationId, ImageFormat f) {
-    return migrationId.replaceAll("[^A-Za-z0-9._-]", "_") + "." + f.extension();
+    return safe(migrationId) + "." + f.extension();
+  }
+
+  /** A migration id as a file or snapshot name: anything but letters, digits, {@code ._-} → _. */
+  private static String safe(String migrationId) {
+    return migrationId.replaceAll("[^A-Za-z0-9._-]", "_");
   }
 
   @Override

@@ -212,14 +212,15 @@ public final class TwoLibvirtHosts implements AutoCloseable {
 
   /**
    * Stops the guests, both daemons and their namespaces, and deletes {@link #root()} (kept, with
-   * the guests' serial logs and the daemons' logs, when {@code -Dvmdna.keepLab=true}).
+   * the guests' serial logs and the daemons' logs, when {@code -Dvmdna.keepLab=true} or the
+   * environment has {@code VMDNA_KEEP_LAB}: failsafe's fixed argLine does not pass -D options).
    */
   @Override
   public void close() throws Exception {
     try {
       run(60, "down.sh", root.toString());
     } finally {
-      if (Boolean.getBoolean("vmdna.keepLab")) {
+      if (Boolean.getBoolean("vmdna.keepLab") || System.getenv("VMDNA_KEEP_LAB") != null) {
         return;
       }
       try (var files = Files.walk(root)) {
