@@ -10,6 +10,7 @@ import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.source.Boundedness;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -41,6 +42,9 @@ public final class DnaProfilerJob {
   public static final String UID_HOST_PRESSURE = "host-pressure";
   public static final String UID_SIGNAL_GATE = "signal-gate";
   public static final String UID_SINK = "signal-sink";
+
+  /** A live source's partition that sends nothing this long stops holding back event time. */
+  static final Duration SOURCE_IDLENESS = Duration.ofMinutes(1);
 
   /** Rows scored at most per model call. */
   static final int MAX_SCORING_BATCH = 4096;
@@ -89,6 +93,10 @@ public final class DnaProfilerJob {
     WatermarkStrategy<VmSample> watermarks =
         WatermarkStrategy.<VmSample>forBoundedOutOfOrderness(Duration.ofSeconds(config.stepS()))
             .withTimestampAssigner((s, ts) -> s.timestampS() * 1000);
+    if (source.getBoundedness() == Boundedness.CONTINUOUS_UNBOUNDED) {
+      // a live source (Kafka): a partition that gets no samples must not hold back event time
+      watermarks = watermarks.withIdleness(SOURCE_IDLENESS);
+    }
     SingleOutputStreamOperator<VmSample> samples =
         env.fromSource(source, watermarks, "VM samples")
             .uid(UID_SOURCE)

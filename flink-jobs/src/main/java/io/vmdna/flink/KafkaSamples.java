@@ -1,0 +1,119 @@
+package io.vmdna.flink;
+
+import io.vmdna.models.VmSample;
+import io.vmdna.models.VmSampleJson;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.flink.api.common.serialization.DeserializationSchema;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.util.Collector;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The samples topic as a Flink source: records keyed by VM id whose values are {@link
+ * VmSampleJson}, written by {@code ./vmdna collect} or any collector that writes that format.
+ *
+ * <p>The source starts from the consumer group's committed offsets (Flink commits them on each
+ * checkpoint), else from the earliest record, so a new deployment reads the retained history and a
+ * restored one continues where its checkpoint was. A malformed record is skipped, logged with its
+ * topic, partition and offset and what was wrong, and counted in the metric {@value
+ * #MALFORMED_METRIC}; one bad producer never stops the job.
+ */
+public final class KafkaSamples {
+  /** Default topic name. */
+  public static final String DEFAULT_TOPIC = "vm-samples";
+
+  /** Default consumer group of the profiler. */
+  public static final String DEFAULT_GROUP = "vmdna-profiler";
+
+  /** Counter of records skipped because they were not a {@link VmSampleJson} sample. */
+  public static final String MALFORMED_METRIC = "malformedSamples";
+
+  private KafkaSamples() {}
+
+  /**
+   * A source reading {@code topic}.
+   *
+   * @param bootstrapServers the brokers, {@code host:port[,host:port]}
+   * @param topic the samples topic
+   * @param groupId the consumer group (offsets are committed on checkpoints)
+   * @param stopAtEnd read what the topic holds when the job starts, then finish (a backfill or a
+   *     test); false for the live, unbounded source
+   * @param clientProperties further Kafka consumer settings (security, timeouts), may be empty
+   */
+  public static KafkaSource<VmSample> source(
+      String bootstrapServers,
+      String topic,
+      String groupId,
+      boolean stopAtEnd,
+      Map<String, String> clientProperties) {
+    require(bootstrapServers, "bootstrapServers");
+    require(topic, "topic");
+    require(groupId, "groupId");
+    Properties props = new Properties();
+    props.putAll(clientProperties);
+    KafkaSourceBuilder<VmSample> b =
+        KafkaSource.<VmSample>builder()
+            .setBootstrapServers(bootstrapServers)
+            .setTopics(topic)
+            .setGroupId(groupId)
+            .setProperties(props)
+            .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+            .setDeserializer(new SampleDeserializer());
+    if (stopAtEnd) {
+      b.setBounded(OffsetsInitializer.latest());
+    }
+    return b.build();
+  }
+
+  private static void require(String v, String name) {
+    if (v == null || v.isBlank()) {
+      throw new IllegalArgumentException("Kafka " + name + " is required");
+    }
+  }
+
+  /** Record value → {@link VmSample}; malformed records are skipped, logged and counted. */
+  static final class SampleDeserializer implements KafkaRecordDeserializationSchema<VmSample> {
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaSamples.class);
+    private transient Counter malformed;
+
+    @Override
+    public void open(DeserializationSchema.InitializationContext context) {
+      malformed = context.getMetricGroup().counter(MALFORMED_METRIC);
+    }
+
+    @Override
+    public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<VmSample> out) {
+      VmSample s;
+      try {
+        s = VmSampleJson.decode(record.value());
+      } catch (IllegalArgumentException e) {
+        if (malformed != null) {
+          malformed.inc();
+        }
+        LOG.warn(
+            "skipping malformed sample at {}-{}@{}: {}",
+            record.topic(),
+            record.partition(),
+            record.offset(),
+            e.getMessage());
+        return;
+      }
+      out.collect(s);
+    }
+
+    @Override
+    public TypeInformation<VmSample> getProducedType() {
+      return TypeInformation.of(VmSample.class);
+    }
+  }
+}
