@@ -18,7 +18,7 @@ import java.util.function.ToDoubleFunction;
 /**
  * {@code ./vmdna}: the command line. Commands: {@code demo} (the whole loop, embedded), {@code
  * bench}, {@code train}, {@code evaluate}, {@code forecast}, {@code bench-forecast}, {@code
- * detect}, {@code detect-eval} and {@code simulate}. Later issues add {@code collect} and {@code
+ * detect}, {@code detect-eval}, {@code simulate} and {@code collect}. A later issue adds {@code
  * stack}.
  */
 public final class Vmdna {
@@ -88,6 +88,14 @@ public final class Vmdna {
                compare) beside qemu-img by hand, to every format
                options: --size-mib N (default 2048), --data-mib N (default 200),
                         --rounds N (default 3), --work DIR
+        collect  poll hypervisors (or replay the simulated fleet) and publish every VM sample to
+               a Kafka topic, keyed by VM, as JSON (the profiler's cluster job reads it)
+               options: --kafka-bootstrap HOST:PORT (required), --topic T (default vm-samples),
+                        --kafka-properties FILE (producer settings, e.g. security),
+                        --libvirt id=uri[,id=uri...] (live hosts, polled every --interval,
+                        default 5m) or --traces DIR (replay DIR's fleet.csv at
+                        --steps-per-second, default 4), --steps N (stop after N; default:
+                        to the replay's end, forever for libvirt), --work DIR
         help   print this text
       """;
 
@@ -142,6 +150,10 @@ public final class Vmdna {
       }
       case "simulate" -> {
         simulate(args).run(out);
+        yield 0;
+      }
+      case "collect" -> {
+        collect(args).run(out);
         yield 0;
       }
       case "bench" -> {
@@ -210,6 +222,29 @@ public final class Vmdna {
 
     int integer(String opt, int fallback) {
       return (int) number(opt, fallback, Integer::parseInt);
+    }
+
+    /** A duration like {@code 30s}, {@code 5m}, {@code 1h} or ISO-8601 ({@code PT5M}). */
+    Duration duration(String opt, Duration fallback) {
+      String v = values().get(opt);
+      if (v == null) {
+        return fallback;
+      }
+      try {
+        if (v.toUpperCase(java.util.Locale.ROOT).startsWith("PT")) {
+          return Duration.parse(v);
+        }
+        long n = Long.parseLong(v.substring(0, v.length() - 1));
+        return switch (v.charAt(v.length() - 1)) {
+          case 's' -> Duration.ofSeconds(n);
+          case 'm' -> Duration.ofMinutes(n);
+          case 'h' -> Duration.ofHours(n);
+          default -> throw new NumberFormatException();
+        };
+      } catch (RuntimeException e) {
+        throw new IllegalArgumentException(
+            "option " + opt + " needs a duration like 30s, 5m or 1h, got '" + v + "'");
+      }
     }
 
     double decimal(String opt, double fallback) {
@@ -450,6 +485,40 @@ public final class Vmdna {
   }
 
   private static final double GIB_KB = 1 << 20;
+
+  static CollectCommand collect(String[] args) {
+    Options o =
+        Options.parse(
+            "collect",
+            args,
+            Set.of(
+                "--kafka-bootstrap",
+                "--topic",
+                "--kafka-properties",
+                "--libvirt",
+                "--traces",
+                "--interval",
+                "--steps-per-second",
+                "--steps",
+                "--work"));
+    Map<String, String> kafka =
+        o.all().containsKey("--kafka-properties")
+            ? io.vmdna.flink.KafkaSamples.readClientProperties(
+                "--kafka-properties", o.path("--kafka-properties", null))
+            : Map.of();
+    return new CollectCommand(
+        o.text("--kafka-bootstrap", null),
+        o.text("--topic", io.vmdna.flink.KafkaSamples.DEFAULT_TOPIC),
+        kafka,
+        o.all().containsKey("--libvirt")
+            ? CollectCommand.parseHosts(o.text("--libvirt", ""))
+            : Map.of(),
+        o.path("--traces", null),
+        o.duration("--interval", Duration.ofMinutes(5)),
+        o.decimal("--steps-per-second", 4),
+        (long) o.decimal("--steps", 0),
+        o.path("--work", Path.of("target/vmdna-collect")));
+  }
 
   static SimulateCommand simulate(String[] args) {
     Options o =

@@ -1,13 +1,9 @@
 package io.vmdna.flink;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -99,7 +95,9 @@ public final class DnaProfilerMain {
     }
     Map<String, String> props = new LinkedHashMap<>();
     if (v.containsKey("--kafka-properties")) {
-      props.putAll(readProperties(Path.of(v.get("--kafka-properties"))));
+      props.putAll(
+          KafkaSamples.readClientProperties(
+              "--kafka-properties", Path.of(v.get("--kafka-properties"))));
     }
     ProfilerConfig config =
         ProfilerConfig.defaults(HostCapacities.read(Path.of(v.get("--hosts"))))
@@ -111,17 +109,5 @@ public final class DnaProfilerMain {
         props,
         config,
         v.getOrDefault("--zeebe-grpc", DEFAULT_ZEEBE));
-  }
-
-  private static Map<String, String> readProperties(Path file) {
-    Properties p = new Properties();
-    try (InputStream in = Files.newInputStream(file)) {
-      p.load(in);
-    } catch (IOException e) {
-      throw new IllegalArgumentException("--kafka-properties: cannot read " + file + ": " + e);
-    }
-    Map<String, String> out = new LinkedHashMap<>();
-    p.stringPropertyNames().forEach(k -> out.put(k, p.getProperty(k)));
-    return out;
   }
 }

@@ -2,6 +2,11 @@ package io.vmdna.flink;
 
 import io.vmdna.models.VmSample;
 import io.vmdna.models.VmSampleJson;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.flink.api.common.serialization.DeserializationSchema;
@@ -72,6 +77,25 @@ public final class KafkaSamples {
       b.setBounded(OffsetsInitializer.latest());
     }
     return b.build();
+  }
+
+  /**
+   * Reads Kafka client settings (security protocol, SASL, trust store paths) from a properties
+   * file, typically mounted from a Secret so no credential appears on a command line.
+   *
+   * @param option the option that named the file, for the error message
+   * @throws IllegalArgumentException naming the option and file when it cannot be read
+   */
+  public static Map<String, String> readClientProperties(String option, Path file) {
+    Properties p = new Properties();
+    try (InputStream in = Files.newInputStream(file)) {
+      p.load(in);
+    } catch (IOException | IllegalArgumentException e) {
+      throw new IllegalArgumentException(option + ": cannot read " + file + ": " + e);
+    }
+    Map<String, String> out = new LinkedHashMap<>();
+    p.stringPropertyNames().forEach(k -> out.put(k, p.getProperty(k)));
+    return out;
   }
 
   private static void require(String v, String name) {

@@ -1,0 +1,206 @@
+package io.vmdna.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.vmdna.kafka.testkit.KafkaBroker;
+import io.vmdna.models.VmSample;
+import io.vmdna.models.VmSampleJson;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code ./vmdna collect} against a real Kafka broker (KRaft, child JVM): a replay of the demo
+ * fleet and a poll of libvirt's test driver ({@code test:///default}, one running domain).
+ */
+class CollectCommandIT {
+  private static KafkaBroker broker;
+
+  @TempDir Path work;
+
+  @BeforeAll
+  static void startBroker() throws Exception {
+    broker = KafkaBroker.start(Path.of("target"));
+  }
+
+  @AfterAll
+  static void stopBroker() {
+    if (broker != null) {
+      broker.close();
+    }
+  }
+
+  @Test
+  void shouldPublishAReplayKeyedByVmInOrder() throws Exception {
+    String topic = "replay-" + System.nanoTime();
+    String printed =
+        run(
+            "collect",
+            "--kafka-bootstrap",
+            broker.bootstrapServers(),
+            "--topic",
+            topic,
+            "--traces",
+            "../data/bitbrains-demo",
+            "--steps",
+            "10",
+            "--steps-per-second",
+            "1000",
+            "--work",
+            work.toString());
+
+    List<ConsumerRecord<String, byte[]>> records = consume(topic, 120);
+    assertThat(records).hasSize(120);
+    Map<String, List<Long>> timesByVm =
+        records.stream()
+            .map(r -> Map.entry(r.key(), VmSampleJson.decode(r.value())))
+            .peek(e -> assertThat(e.getValue().vmId()).isEqualTo(e.getKey()))
+            .collect(
+                Collectors.groupingBy(
+                    Map.Entry::getKey,
+                    Collectors.mapping(e -> e.getValue().timestampS(), Collectors.toList())));
+    assertThat(timesByVm).hasSize(12);
+    timesByVm.values().forEach(t -> assertThat(t).hasSize(10).isSorted());
+    assertThat(printed).contains("done, 10 steps, 120 samples published to " + topic);
+  }
+
+  @Test
+  void shouldPublishWhatALibvirtHostReports() throws Exception {
+    String topic = "libvirt-" + System.nanoTime();
+    String printed =
+        run(
+            "collect",
+            "--kafka-bootstrap",
+            broker.bootstrapServers(),
+            "--topic",
+            topic,
+            "--libvirt",
+            "lab=test:///default",
+            "--interval",
+            "1s",
+            "--steps",
+            "3");
+
+    // the first poll only takes the counters' starting point; the next two give one sample each
+    List<ConsumerRecord<String, byte[]>> records = consume(topic, 2);
+    assertThat(records).hasSize(2);
+    VmSample s = VmSampleJson.decode(records.getFirst().value());
+    assertThat(s.vmId()).isEqualTo("test");
+    assertThat(s.hostId()).isEqualTo("lab");
+    assertThat(s.cpuCores()).isPositive();
+    assertThat(s.memProvisionedKb()).isPositive();
+    assertThat(printed).contains("step 3, 2 samples published");
+  }
+
+  @Test
+  void shouldNameTheBrokerThatDoesNotAnswer() throws Exception {
+    Path props = Files.writeString(work.resolve("p.properties"), "max.block.ms=1500\n");
+    assertThatThrownBy(
+            () ->
+                run(
+                    "collect",
+                    "--kafka-bootstrap",
+                    "localhost:1",
+                    "--kafka-properties",
+                    props.toString(),
+                    "--traces",
+                    "../data/bitbrains-demo",
+                    "--steps",
+                    "1",
+                    "--work",
+                    work.toString()))
+        .hasMessageContaining("publishing to topic vm-samples failed");
+  }
+
+  @Test
+  void shouldRefuseBadOptions() {
+    assertThatThrownBy(() -> run("collect", "--kafka-bootstrap", "k:9092"))
+        .hasMessageContaining("give either --libvirt id=uri[,id=uri...] (live hosts) or --traces");
+    assertThatThrownBy(
+            () -> run("collect", "--kafka-bootstrap", "k", "--libvirt", "a=x", "--traces", "d"))
+        .hasMessageContaining("not both or neither");
+    assertThatThrownBy(() -> run("collect", "--traces", "d"))
+        .hasMessage("collect: --kafka-bootstrap is required");
+    assertThatThrownBy(() -> run("collect", "--kafka-bootstrap", "k", "--libvirt", "qemu:///x"))
+        .hasMessageContaining("--libvirt entry 'qemu:///x' is not id=uri");
+    assertThatThrownBy(() -> run("collect", "--kafka-bootstrap", "k", "--libvirt", "a=x,a=y"))
+        .hasMessageContaining("names host a twice");
+    assertThatThrownBy(
+            () -> run("collect", "--kafka-bootstrap", "k", "--libvirt", "a=x", "--interval", "5x"))
+        .hasMessage("option --interval needs a duration like 30s, 5m or 1h, got '5x'");
+    assertThatThrownBy(
+            () -> run("collect", "--kafka-bootstrap", "k", "--libvirt", "a=x", "--interval", "0s"))
+        .hasMessageContaining("--interval must be > 0");
+    assertThatThrownBy(
+            () ->
+                run(
+                    "collect",
+                    "--kafka-bootstrap",
+                    "k",
+                    "--traces",
+                    work.toString(),
+                    "--work",
+                    work.toString()))
+        .hasMessageContaining("has no fleet.csv");
+    assertThatThrownBy(
+            () ->
+                run(
+                    "collect",
+                    "--kafka-bootstrap",
+                    "no-such-host.invalid:9092",
+                    "--traces",
+                    "../data/bitbrains-demo",
+                    "--work",
+                    work.toString()))
+        .hasMessageContaining(
+            "cannot create a Kafka producer for no-such-host.invalid:9092: No resolvable bootstrap");
+  }
+
+  private static String run(String... args) throws Exception {
+    ByteArrayOutputStream buf = new ByteArrayOutputStream();
+    int code = Vmdna.run(args, new PrintStream(buf, true, StandardCharsets.UTF_8), System.err);
+    assertThat(code).isZero();
+    return buf.toString(StandardCharsets.UTF_8);
+  }
+
+  private static List<ConsumerRecord<String, byte[]>> consume(String topic, int expected) {
+    List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
+    try (var consumer =
+        new KafkaConsumer<String, byte[]>(
+            Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                broker.bootstrapServers(),
+                ConsumerConfig.GROUP_ID_CONFIG,
+                "check-" + topic,
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                "earliest"),
+            new StringDeserializer(),
+            new ByteArrayDeserializer())) {
+      consumer.subscribe(List.of(topic));
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (out.size() < expected && System.nanoTime() < deadline) {
+        consumer.poll(Duration.ofMillis(300)).forEach(out::add);
+      }
+      // anything beyond what was expected would show up within another poll
+      consumer.poll(Duration.ofMillis(500)).forEach(out::add);
+    }
+    return out;
+  }
+}
