@@ -13,6 +13,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -33,11 +34,15 @@ class MigrationApiIT {
   static String base;
 
   @BeforeAll
-  static void start() {
+  static void start() throws IOException {
+    // tokens as the chart mounts them: a Secret's keys as files, read through a config tree
+    Path tokens = Files.createDirectories(images.resolve("secrets/vmdna.api.tokens"));
+    Files.writeString(tokens.resolve("ops"), TOKEN);
+    Files.writeString(tokens.resolve("burst"), BURST_TOKEN + "\n");
     loop =
         EmbeddedLoop.start(
             images,
-            Map.of("vmdna.api.tokens.ops", TOKEN, "vmdna.api.tokens.burst", BURST_TOKEN),
+            Map.of("spring.config.import", "configtree:" + images.resolve("secrets") + "/"),
             true);
     base = "http://localhost:" + loop.httpPort();
   }
@@ -76,6 +81,17 @@ class MigrationApiIT {
 
   private static String status(String id) throws Exception {
     return call("GET", "/api/migrations/" + id, null, null).body().path("status").asText();
+  }
+
+  @Test
+  void shouldServePrometheusMetricsWithoutAToken() throws Exception {
+    HttpResponse<String> r =
+        HTTP.send(
+            HttpRequest.newBuilder(URI.create(base + "/actuator/prometheus")).build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.body()).contains("jvm_memory_used_bytes", "hikaricp_connections");
+    assertThat(r.body()).doesNotContain(TOKEN);
   }
 
   @Test

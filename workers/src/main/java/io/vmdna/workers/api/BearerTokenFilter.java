@@ -28,15 +28,24 @@ public final class BearerTokenFilter extends OncePerRequestFilter {
   private final boolean anonymousReads;
 
   /**
-   * @param tokens caller name → token
+   * @param tokens caller name → token (surrounding white space is ignored)
    * @param anonymousReads whether GET needs no token
+   * @throws IllegalArgumentException if a caller's token is blank, naming the setting
    */
   public BearerTokenFilter(Map<String, String> tokens, boolean anonymousReads) {
+    tokens.forEach(
+        (caller, token) -> {
+          if (token == null || token.isBlank()) {
+            throw new IllegalArgumentException(
+                "vmdna.api.tokens." + caller + " is blank: give the caller a token or remove it");
+          }
+        });
+    // stripped: a token mounted from a Secret file often ends with a newline
     this.tokens =
         tokens.entrySet().stream()
             .collect(
                 java.util.stream.Collectors.toUnmodifiableMap(
-                    Map.Entry::getKey, e -> e.getValue().getBytes(StandardCharsets.UTF_8)));
+                    Map.Entry::getKey, e -> e.getValue().strip().getBytes(StandardCharsets.UTF_8)));
     this.anonymousReads = anonymousReads;
   }
 
