@@ -1,6 +1,7 @@
 package io.vmdna.cli;
 
 import io.vmdna.flink.DnaProfilerJob;
+import io.vmdna.flink.ProfilerConfig;
 import io.vmdna.models.predict.TrainingConfig;
 import io.vmdna.store.MigrationRecord;
 import java.io.PrintStream;
@@ -88,6 +89,12 @@ public final class Vmdna {
                compare) beside qemu-img by hand, to every format
                options: --size-mib N (default 2048), --data-mib N (default 200),
                         --rounds N (default 3), --work DIR
+        bench-profiler  the fleet-scale replay: N simulated VMs (replaying the traces) through
+               the whole Flink job on a local MiniCluster; samples/s, µs per sample, peak heap
+               options: --vms 1000,5000,10000 (default), --vms-per-host N (default 20),
+                        --steps N (default 288, one day), --parallelism N (default 2),
+                        --forecast-model shipped|trend|DIR (default shipped),
+                        --traces DIR (default data/bitbrains-demo)
         collect  poll hypervisors (or replay the simulated fleet) and publish every VM sample to
                a Kafka topic, keyed by VM, as JSON (the profiler's cluster job reads it)
                options: --kafka-bootstrap HOST:PORT (required), --topic T (default vm-samples),
@@ -150,6 +157,10 @@ public final class Vmdna {
       }
       case "simulate" -> {
         simulate(args).run(out);
+        yield 0;
+      }
+      case "bench-profiler" -> {
+        benchProfiler(args).run(out);
         yield 0;
       }
       case "collect" -> {
@@ -485,6 +496,31 @@ public final class Vmdna {
   }
 
   private static final double GIB_KB = 1 << 20;
+
+  static ProfilerBench benchProfiler(String[] args) {
+    Options o =
+        Options.parse(
+            "bench-profiler",
+            args,
+            Set.of(
+                "--traces",
+                "--vms",
+                "--vms-per-host",
+                "--steps",
+                "--parallelism",
+                "--forecast-model"));
+    List<Integer> sizes =
+        Arrays.stream(o.text("--vms", "1000,5000,10000").split(","))
+            .map(v -> (int) parseDouble("--vms", v.strip()))
+            .toList();
+    return new ProfilerBench(
+        o.path("--traces", Path.of("data/bitbrains-demo")),
+        sizes,
+        o.integer("--vms-per-host", 20),
+        o.integer("--steps", 288),
+        o.integer("--parallelism", 2),
+        o.text("--forecast-model", ProfilerConfig.SHIPPED));
+  }
 
   static CollectCommand collect(String[] args) {
     Options o =

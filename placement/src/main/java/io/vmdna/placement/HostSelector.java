@@ -98,12 +98,13 @@ public final class HostSelector {
       PlacementRequest request, List<HostInfo> hosts, Map<String, String> vmHosts) {
     Map<String, Double> scores = new LinkedHashMap<>();
     Map<String, String> rejections = new LinkedHashMap<>();
+    // VMs by host, once: looking them up per host made a decision O(hosts × VMs) (48 ms at 500
+    // hosts and 10,000 VMs; see HostSelectionBench)
+    Map<String, java.util.Set<String>> vmsByHost = new java.util.HashMap<>();
+    vmHosts.forEach(
+        (vm, host) -> vmsByHost.computeIfAbsent(host, h -> new java.util.HashSet<>()).add(vm));
     for (HostInfo host : hosts) {
-      java.util.Set<String> vmsThere =
-          vmHosts.entrySet().stream()
-              .filter(e -> e.getValue().equals(host.hostId()))
-              .map(Map.Entry::getKey)
-              .collect(java.util.stream.Collectors.toSet());
+      java.util.Set<String> vmsThere = vmsByHost.getOrDefault(host.hostId(), java.util.Set.of());
       HostState state = withBookings(host, request.migrationId(), vmsThere);
       Optional<String> why =
           filters.stream().map(f -> f.reject(state, request)).flatMap(Optional::stream).findFirst();

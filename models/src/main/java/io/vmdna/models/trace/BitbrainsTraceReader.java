@@ -54,7 +54,13 @@ public final class BitbrainsTraceReader {
     return name;
   }
 
-  /** Lists the trace files ({@code *.csv}, {@code *.csv.gz}) of a folder, numeric ids in order. */
+  /** The fleet layout file that may sit beside the traces (the demo's); it is not a trace. */
+  public static final String FLEET_FILE = "fleet.csv";
+
+  /**
+   * Lists the trace files ({@code *.csv}, {@code *.csv.gz}) of a folder, numeric ids in order;
+   * {@value #FLEET_FILE} (a fleet layout beside the traces) is not listed.
+   */
   public static List<Path> listTraceFiles(Path dir) {
     if (!Files.isDirectory(dir)) {
       throw new TraceFormatException("trace folder " + dir + " does not exist or is not a folder");
@@ -62,6 +68,7 @@ public final class BitbrainsTraceReader {
     try (Stream<Path> files = Files.list(dir)) {
       return files
           .filter(p -> p.toString().endsWith(".csv") || p.toString().endsWith(".csv.gz"))
+          .filter(p -> !p.getFileName().toString().equals(FLEET_FILE))
           .sorted(Comparator.comparing(BitbrainsTraceReader::sortKey))
           .toList();
     } catch (IOException e) {

@@ -110,10 +110,11 @@ class BitbrainsTraceReaderTest {
   }
 
   @Test
-  void shouldListTraceFilesInNumericOrder() throws IOException {
+  void shouldListTraceFilesInNumericOrderWithoutTheFleetFile() throws IOException {
     write("10.csv.gz", HEADER);
     write("9.csv", HEADER);
     write("notes.txt", "x");
+    write("fleet.csv", "host,a,1000,1000,qcow2\n");
 
     assertThat(BitbrainsTraceReader.listTraceFiles(dir))
         .extracting(BitbrainsTraceReader::vmIdOf)

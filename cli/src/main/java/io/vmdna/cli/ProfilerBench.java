@@ -1,0 +1,246 @@
+package io.vmdna.cli;
+
+import io.vmdna.flink.DnaProfilerJob;
+import io.vmdna.flink.FeedSource;
+import io.vmdna.flink.InJvmFeeds;
+import io.vmdna.flink.MigrationSignal;
+import io.vmdna.flink.ProfilerConfig;
+import io.vmdna.hypervisor.api.SampleFeed;
+import io.vmdna.models.VmSample;
+import io.vmdna.models.trace.BitbrainsTraceReader;
+import io.vmdna.models.trace.VmTrace;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.CoreOptions;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
+
+/**
+ * {@code ./vmdna bench-profiler}: the fleet-scale replay of issue 7. For each fleet size, {@code
+ * vms} simulated VMs on {@code vms / vmsPerHost} hosts replay the traces of a folder (VM {@code i}
+ * replays trace {@code i mod traces}, so the load is real Bitbrains behaviour) through the whole
+ * {@link DnaProfilerJob} on a local Flink MiniCluster, as fast as it goes; signals go to a
+ * discarding sink. Reports wall time, samples/s (overall and per slot), µs per sample (constant if
+ * cost grows linearly with the fleet) and the JVM's peak heap during the run.
+ *
+ * <p>Samples are generated step by step from the traces (nothing held per sample), so the heap
+ * figure is the job's state and working memory, not the bench's input.
+ *
+ * @param traces trace folder
+ * @param fleetSizes VM counts to run, in order
+ * @param vmsPerHost VMs per host (20: 500 hosts at 10,000 VMs)
+ * @param steps 5-minute steps per VM (at most the shortest trace's length)
+ * @param parallelism Flink parallelism (slots)
+ * @param forecastModel shipped, trend or a model folder
+ */
+public record ProfilerBench(
+    Path traces,
+    List<Integer> fleetSizes,
+    int vmsPerHost,
+    int steps,
+    int parallelism,
+    String forecastModel) {
+
+  /** Validates the sizes. */
+  public ProfilerBench {
+    fleetSizes = List.copyOf(fleetSizes);
+    if (fleetSizes.isEmpty() || fleetSizes.stream().anyMatch(n -> n < 1)) {
+      throw new IllegalArgumentException(
+          "bench-profiler: --vms needs sizes >= 1, was " + fleetSizes);
+    }
+    if (vmsPerHost < 1 || steps < 2 || parallelism < 1) {
+      throw new IllegalArgumentException(
+          "bench-profiler: need --vms-per-host >= 1, --steps >= 2, --parallelism >= 1; were %d, %d, %d"
+              .formatted(vmsPerHost, steps, parallelism));
+    }
+  }
+
+  /**
+   * One fleet size's result.
+   *
+   * @param vms VMs
+   * @param hosts hosts
+   * @param samples samples processed
+   * @param seconds wall time of the job
+   * @param peakHeapMiB the JVM's peak heap use during the run
+   * @param signals signals the job emitted
+   */
+  public record Row(
+      int vms, int hosts, long samples, double seconds, double peakHeapMiB, long signals) {
+    /** Samples per second, overall. */
+    public double samplesPerSecond() {
+      return samples / seconds;
+    }
+
+    /** Microseconds per sample (constant when cost grows linearly with the fleet). */
+    public double microsPerSample() {
+      return seconds * 1e6 / samples;
+    }
+  }
+
+  /** Runs every fleet size; prints a table and returns the rows. */
+  public List<Row> run(PrintStream out) throws Exception {
+    List<VmTrace> base = new ArrayList<>();
+    BitbrainsTraceReader reader = new BitbrainsTraceReader();
+    for (Path f : BitbrainsTraceReader.listTraceFiles(traces)) {
+      VmTrace t = reader.read(f);
+      if (t.samples().size() >= steps) {
+        base.add(t);
+      }
+    }
+    if (base.isEmpty()) {
+      throw new IllegalArgumentException(
+          "bench-profiler: no trace in " + traces + " has " + steps + " samples (--steps)");
+    }
+    out.printf(
+        "bench-profiler: %d traces from %s, %d steps per VM, %d VMs per host, parallelism %d,"
+            + " model %s%n",
+        base.size(), traces, steps, vmsPerHost, parallelism, forecastModel);
+    out.println(
+        "| VMs | hosts | samples | seconds | samples/s | samples/s per slot | µs/sample | peak heap MiB | signals |");
+    out.println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    // one unreported warm-up run: JIT, the model's first load, the MiniCluster's first start
+    runOne(base, Math.min(fleetSizes.getFirst(), 100));
+    List<Row> rows = new ArrayList<>();
+    for (int n : fleetSizes) {
+      Row r = runOne(base, n);
+      rows.add(r);
+      out.printf(
+          "| %,d | %,d | %,d | %.1f | %,.0f | %,.0f | %.1f | %,.0f | %,d |%n",
+          r.vms(),
+          r.hosts(),
+          r.samples(),
+          r.seconds(),
+          r.samplesPerSecond(),
+          r.samplesPerSecond() / parallelism,
+          r.microsPerSample(),
+          r.peakHeapMiB(),
+          r.signals());
+    }
+    return rows;
+  }
+
+  private Row runOne(List<VmTrace> base, int vms) throws Exception {
+    int hosts = (vms + vmsPerHost - 1) / vmsPerHost;
+    Replay feed = new Replay(base, vms, vmsPerHost, steps);
+    Map<String, Double> capacities = new LinkedHashMap<>();
+    // hosts sized like the simulator's default fleet: provisioned CPU overcommitted 2.5 times
+    for (int h = 0; h < hosts; h++) {
+      capacities.put(Replay.host(h), feed.provisionedMhz(h) / 2.5);
+    }
+    String name = "bench-profiler-" + vms + "-" + System.nanoTime();
+    InJvmFeeds.register(name, feed);
+    MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+    System.gc();
+    AtomicLong peak = new AtomicLong(memory.getHeapMemoryUsage().getUsed());
+    Thread sampler =
+        Thread.ofPlatform()
+            .daemon()
+            .start(
+                () -> {
+                  while (!Thread.currentThread().isInterrupted()) {
+                    peak.accumulateAndGet(memory.getHeapMemoryUsage().getUsed(), Math::max);
+                    try {
+                      Thread.sleep(100);
+                    } catch (InterruptedException e) {
+                      return;
+                    }
+                  }
+                });
+    try {
+      Configuration conf = new Configuration();
+      conf.set(CoreOptions.DEFAULT_PARALLELISM, parallelism);
+      StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(conf);
+      long t0 = System.nanoTime();
+      DnaProfilerJob.Counters c =
+          DnaProfilerJob.Counters.of(
+              new DnaProfilerJob(
+                      FeedSource.of(name, 1e9),
+                      new DiscardingSink<MigrationSignal>(),
+                      ProfilerConfig.defaults(capacities).withForecastModel(forecastModel))
+                  .execute(env));
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      if (c.samples() != (long) vms * steps) {
+        throw new IllegalStateException(
+            "bench-profiler: the job processed %d samples, the replay had %d"
+                .formatted(c.samples(), (long) vms * steps));
+      }
+      return new Row(vms, hosts, c.samples(), seconds, peak.get() / 1048576.0, c.signals());
+    } finally {
+      sampler.interrupt();
+      InJvmFeeds.unregister(name);
+    }
+  }
+
+  /**
+   * VM {@code i} replays trace {@code i mod traces} as {@code vm-i} on host {@code i / vmsPerHost},
+   * step by step (samples are made when a step is pulled). Thread-safe.
+   */
+  static final class Replay implements SampleFeed {
+    private final List<VmTrace> base;
+    private final int vms;
+    private final int vmsPerHost;
+    private final int steps;
+    private int step;
+
+    Replay(List<VmTrace> base, int vms, int vmsPerHost, int steps) {
+      this.base = base;
+      this.vms = vms;
+      this.vmsPerHost = vmsPerHost;
+      this.steps = steps;
+    }
+
+    static String host(int h) {
+      return "host-" + h;
+    }
+
+    double provisionedMhz(int h) {
+      double sum = 0;
+      for (int i = h * vmsPerHost; i < Math.min(vms, (h + 1) * vmsPerHost); i++) {
+        sum += base.get(i % base.size()).samples().getFirst().cpuProvisionedMhz();
+      }
+      return sum;
+    }
+
+    @Override
+    public synchronized List<VmSample> nextStep() {
+      if (step >= steps) {
+        return List.of();
+      }
+      List<VmSample> out = new ArrayList<>(vms);
+      for (int i = 0; i < vms; i++) {
+        VmSample s = base.get(i % base.size()).samples().get(step);
+        out.add(
+            new VmSample(
+                "vm-" + i,
+                host(i / vmsPerHost),
+                s.timestampS(),
+                s.cpuCores(),
+                s.cpuProvisionedMhz(),
+                s.cpuUsageMhz(),
+                s.cpuUsagePct(),
+                s.memProvisionedKb(),
+                s.memUsageKb(),
+                s.diskReadKbps(),
+                s.diskWriteKbps(),
+                s.netRxKbps(),
+                s.netTxKbps()));
+      }
+      step++;
+      return out;
+    }
+
+    @Override
+    public synchronized long remainingSamples() {
+      return (long) (steps - step) * vms;
+    }
+  }
+}

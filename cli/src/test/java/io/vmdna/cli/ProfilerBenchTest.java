@@ -1,0 +1,43 @@
+package io.vmdna.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** bench-profiler on a real MiniCluster, small: every sample of every size goes through. */
+class ProfilerBenchTest {
+  @Test
+  void shouldReplayEveryFleetSizeThroughTheJob() throws Exception {
+    ByteArrayOutputStream buf = new ByteArrayOutputStream();
+    List<ProfilerBench.Row> rows =
+        new ProfilerBench(Path.of("../data/bitbrains-demo"), List.of(30, 60), 10, 20, 2, "trend")
+            .run(new PrintStream(buf, true, StandardCharsets.UTF_8));
+
+    assertThat(rows).extracting(ProfilerBench.Row::samples).containsExactly(600L, 1200L);
+    assertThat(rows).extracting(ProfilerBench.Row::hosts).containsExactly(3, 6);
+    assertThat(rows).allSatisfy(r -> assertThat(r.samplesPerSecond()).isPositive());
+    assertThat(rows).allSatisfy(r -> assertThat(r.peakHeapMiB()).isPositive());
+    assertThat(buf.toString(StandardCharsets.UTF_8)).contains("| 60 | 6 | 1,200 |");
+  }
+
+  @Test
+  void shouldRefuseBadSizesAndTooManySteps() {
+    assertThatThrownBy(() -> new ProfilerBench(Path.of("x"), List.of(0), 20, 10, 1, "trend"))
+        .hasMessageContaining("--vms needs sizes >= 1");
+    assertThatThrownBy(() -> new ProfilerBench(Path.of("x"), List.of(5), 0, 10, 1, "trend"))
+        .hasMessageContaining("--vms-per-host >= 1");
+    assertThatThrownBy(
+            () ->
+                new ProfilerBench(
+                        Path.of("../data/bitbrains-demo"), List.of(5), 5, 100_000, 1, "trend")
+                    .run(
+                        new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)))
+        .hasMessageContaining("has 100000 samples (--steps)");
+  }
+}
