@@ -121,6 +121,15 @@ final class EmbeddedLoop implements AutoCloseable {
             hypervisor, db.jdbcUrl(), "postgres", "postgres", gateway, extra, false);
   }
 
+  /**
+   * Starts another workers app instance against the same engine, store and hypervisors (a second
+   * replica); the caller closes it.
+   */
+  ConfigurableApplicationContext startReplica(Map<String, String> extra) {
+    return WorkersApplication.startEmbedded(
+        hypervisor, db.jdbcUrl(), "postgres", "postgres", gateway, extra, false);
+  }
+
   /** The REST API's port (web mode only). */
   int httpPort() {
     return Integer.parseInt(workers.getEnvironment().getProperty("local.server.port"));

@@ -1,0 +1,119 @@
+package io.vmdna.workers;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.camunda.zeebe.protocol.record.Record;
+import io.camunda.zeebe.protocol.record.intent.JobIntent;
+import io.camunda.zeebe.protocol.record.value.JobRecordValue;
+import io.vmdna.hypervisor.sim.SimMigration;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * Two workers app instances against one engine and one PostgreSQL, every VM of the fleet asked to
+ * move at once: every job is completed once, both instances work, every VM that moved moved once,
+ * and no host ever holds more reservations than the rail allows (checked by a trigger in the
+ * database that records each host's bookings as each reservation is inserted).
+ */
+class TwoReplicasIT {
+  @TempDir Path images;
+
+  @Test
+  void shouldDoEveryJobOnceAndNeverDoubleBookAHost() throws Exception {
+    Map<String, String> common = new HashMap<>();
+    // one migration in flight per target: the tightest booking rule two replicas can break
+    common.put("vmdna.rails.max-per-target", "1");
+    common.put("vmdna.rails.max-per-source", "12");
+    common.put("vmdna.rails.max-total", "12");
+    common.put("vmdna.jobs.retry-backoff", "PT0S");
+    Map<String, String> first = new HashMap<>(common);
+    first.put("camunda.client.worker.defaults.name", "replica-1");
+    Map<String, String> second = new HashMap<>(common);
+    second.put("camunda.client.worker.defaults.name", "replica-2");
+
+    try (EmbeddedLoop loop = EmbeddedLoop.start(images, first, false);
+        ConfigurableApplicationContext replica2 = loop.startReplica(second)) {
+      auditBookings(loop);
+      List<String> vms = loop.fleet.vms().stream().map(v -> v.vmId()).sorted().toList();
+
+      // when every VM is asked to move at once
+      for (String vm : vms) {
+        loop.requestMigration("two-" + vm, vm);
+      }
+      Map<String, String> ends = new HashMap<>();
+      for (String vm : vms) {
+        ends.put(vm, loop.awaitEnd("two-" + vm));
+      }
+
+      // then every job was completed once, by one of the two instances, and both worked
+      List<Record<JobRecordValue>> completed =
+          EmbeddedLoop.retrying(
+              () ->
+                  EmbeddedLoop.stream(loop.records().jobRecords())
+                      .filter(r -> r.getIntent() == JobIntent.COMPLETED)
+                      .toList());
+      Map<Long, Long> completionsPerJob =
+          completed.stream().collect(Collectors.groupingBy(Record::getKey, Collectors.counting()));
+      assertThat(completionsPerJob.values()).isNotEmpty().allMatch(n -> n == 1);
+      Set<String> workers =
+          completed.stream().map(r -> r.getValue().getWorker()).collect(Collectors.toSet());
+      assertThat(workers).containsExactlyInAnyOrder("replica-1", "replica-2");
+
+      // every VM that moved moved once, and some moved (the rail made the others wait or decline)
+      Map<String, Long> movesPerMigration =
+          loop.fleet.history().stream()
+              .collect(Collectors.groupingBy(SimMigration::migrationId, Collectors.counting()));
+      assertThat(movesPerMigration.values()).allMatch(n -> n == 1);
+      assertThat(ends).containsValue("MigratedEndEvent");
+      assertThat(movesPerMigration)
+          .hasSize((int) ends.values().stream().filter("MigratedEndEvent"::equals).count());
+
+      // and no host ever held two reservations at once
+      Map<String, Integer> maxBookings = maxBookingsPerHost(loop);
+      assertThat(maxBookings).isNotEmpty();
+      assertThat(maxBookings.values()).allMatch(n -> n == 1);
+    }
+  }
+
+  /** A trigger recording, at every reservation insert, how many the host then holds. */
+  private static void auditBookings(EmbeddedLoop loop) throws Exception {
+    try (Connection c = loop.db.dataSource().getConnection();
+        Statement st = c.createStatement()) {
+      st.execute("create table booking_audit (host_id text, bookings int)");
+      st.execute(
+          """
+          create function audit_booking() returns trigger language plpgsql as $$
+          begin
+            insert into booking_audit
+              select new.host_id, count(*) from reservation where host_id = new.host_id;
+            return new;
+          end $$""");
+      st.execute(
+          "create trigger audit_booking after insert on reservation"
+              + " for each row execute function audit_booking()");
+    }
+  }
+
+  private static Map<String, Integer> maxBookingsPerHost(EmbeddedLoop loop) throws Exception {
+    Map<String, Integer> out = new HashMap<>();
+    try (Connection c = loop.db.dataSource().getConnection();
+        Statement st = c.createStatement();
+        ResultSet rs =
+            st.executeQuery("select host_id, max(bookings) from booking_audit group by host_id")) {
+      while (rs.next()) {
+        out.put(rs.getString(1), rs.getInt(2));
+      }
+    }
+    return out;
+  }
+}
