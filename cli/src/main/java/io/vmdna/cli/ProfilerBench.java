@@ -170,8 +170,8 @@ public record ProfilerBench(
       double seconds = (System.nanoTime() - t0) / 1e9;
       if (c.samples() != (long) vms * steps) {
         throw new IllegalStateException(
-            "bench-profiler: the job processed %d samples, the replay had %d"
-                .formatted(c.samples(), (long) vms * steps));
+            "bench-profiler: the job processed %d samples, the replay had %d (rejected: %s)"
+                .formatted(c.samples(), (long) vms * steps, c.rejected()));
       }
       return new Row(vms, hosts, c.samples(), seconds, peak.get() / 1048576.0, c.signals());
     } finally {
@@ -185,7 +185,11 @@ public record ProfilerBench(
    * step by step (samples are made when a step is pulled). Thread-safe.
    */
   static final class Replay implements SampleFeed {
+    /** Every VM reports on one 5-minute grid (a trace's gaps would otherwise skew its clock). */
+    static final long STEP_S = 300;
+
     private final List<VmTrace> base;
+    private final long startS;
     private final int vms;
     private final int vmsPerHost;
     private final int steps;
@@ -196,6 +200,8 @@ public record ProfilerBench(
       this.vms = vms;
       this.vmsPerHost = vmsPerHost;
       this.steps = steps;
+      this.startS =
+          base.stream().mapToLong(t -> t.samples().getFirst().timestampS()).min().orElseThrow();
     }
 
     static String host(int h) {
@@ -222,7 +228,7 @@ public record ProfilerBench(
             new VmSample(
                 "vm-" + i,
                 host(i / vmsPerHost),
-                s.timestampS(),
+                startS + step * STEP_S,
                 s.cpuCores(),
                 s.cpuProvisionedMhz(),
                 s.cpuUsageMhz(),
