@@ -134,6 +134,36 @@ class WorkersChartTest {
   }
 
   @Test
+  void anOvirtEngineShouldGetItsPasswordAndCaFromSecrets() throws Exception {
+    Charts.Rendered r =
+        Charts.render(CHART, null, "ovirt.url", "https://engine.example.com/ovirt-engine/api");
+    JsonNode pod = r.kind("Deployment").at("/spec/template/spec");
+
+    assertThat(volume(pod, "ovirt-ca").at("/secret/secretName").asText())
+        .isEqualTo("vmdna-ovirt-ca");
+    JsonNode password =
+        pod.at("/containers/0/env").findParents("name").stream()
+            .filter(e -> e.path("name").asText().equals("VMDNA_OVIRT_PASSWORD"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(password.at("/valueFrom/secretKeyRef/name").asText()).isEqualTo("vmdna-ovirt");
+    r.assertNoSecretInPlainText();
+
+    StandardEnvironment env = new StandardEnvironment();
+    new YamlPropertySourceLoader()
+        .load(
+            "chart",
+            new ByteArrayResource(
+                r.kind("ConfigMap").at("/data/application.yaml").asText().getBytes()))
+        .forEach(ps -> env.getPropertySources().addLast(ps));
+    VmdnaProperties props = Binder.get(env).bind("vmdna", VmdnaProperties.class).get();
+    assertThat(props.ovirt().url()).isEqualTo("https://engine.example.com/ovirt-engine/api");
+    assertThat(props.ovirt().user()).isEqualTo("vmdna@internal");
+    assertThat(props.ovirt().caFile())
+        .isEqualTo(mount(pod, "ovirt-ca").path("mountPath").asText() + "/ca.pem");
+  }
+
+  @Test
   void valuesShouldOverride() {
     Charts.Rendered r =
         Charts.render(

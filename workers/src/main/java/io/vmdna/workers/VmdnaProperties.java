@@ -10,6 +10,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param sim the simulated fleet, used when no other hypervisor bean is present and no libvirt
  *     hosts are configured
  * @param libvirt libvirt hosts: when set, the workers drive them through the libvirt module
+ * @param ovirt an oVirt engine: when set (and no libvirt hosts), the workers drive it through the
+ *     oVirt module
  * @param api the REST API's authentication
  * @param rails safety rails (cooldown, ping-pong, caps)
  * @param deploy process deployment at start-up
@@ -21,6 +23,7 @@ public record VmdnaProperties(
     Placement placement,
     Sim sim,
     Libvirt libvirt,
+    Ovirt ovirt,
     Api api,
     Rails rails,
     Deploy deploy,
@@ -39,6 +42,31 @@ public record VmdnaProperties(
       java.time.Duration callTimeout,
       java.time.Duration migrationTimeout,
       String imageDir) {}
+
+  /**
+   * An oVirt engine. The password comes from the environment ({@code VMDNA_OVIRT_PASSWORD}, a
+   * Secret in the chart), never from a file in the image.
+   *
+   * @param url the API, e.g. {@code https://engine.example.com/ovirt-engine/api}
+   * @param user e.g. {@code vmdna@internal}
+   * @param password the user's password
+   * @param caFile the engine's CA certificate, PEM ({@code /etc/pki/ovirt-engine/ca.pem} on it)
+   * @param callTimeout the longest one API call may take (default 30 s)
+   * @param migrationTimeout the longest a migration may take (default 30 min)
+   */
+  public record Ovirt(
+      String url,
+      String user,
+      String password,
+      String caFile,
+      java.time.Duration callTimeout,
+      java.time.Duration migrationTimeout) {
+    /** Hides the password. */
+    @Override
+    public String toString() {
+      return "Ovirt[url=%s, user=%s, password=***, caFile=%s]".formatted(url, user, caFile);
+    }
+  }
 
   /**
    * One libvirt host.

@@ -9,6 +9,8 @@ import io.vmdna.hypervisor.api.Hypervisor;
 import io.vmdna.hypervisor.api.ImageFormat;
 import io.vmdna.hypervisor.image.QemuImg;
 import io.vmdna.hypervisor.libvirt.LibvirtHypervisor;
+import io.vmdna.hypervisor.ovirt.OvirtHypervisor;
+import io.vmdna.hypervisor.ovirt.OvirtSettings;
 import io.vmdna.hypervisor.sim.FleetSpec;
 import io.vmdna.hypervisor.sim.SimFleet;
 import io.vmdna.placement.HostSelector;
@@ -118,26 +120,65 @@ public class WorkersConfiguration {
 
   /**
    * The hypervisor, unless the application provides one (the demo registers its own fleet): the
-   * libvirt module when {@code vmdna.libvirt.hosts} is set, else the {@code sim} hypervisor from
-   * {@code vmdna.sim.*}.
+   * libvirt module when {@code vmdna.libvirt.hosts} is set, the oVirt module when {@code
+   * vmdna.ovirt.url} is set, else the {@code sim} hypervisor from {@code vmdna.sim.*}. Both libvirt
+   * and oVirt configured is refused: one workers deployment drives one kind of fleet.
    */
   @Bean
   @ConditionalOnMissingBean(Hypervisor.class)
   public Hypervisor hypervisor(VmdnaProperties props) {
     VmdnaProperties.Libvirt lv = props.libvirt();
-    if (lv != null && lv.hosts() != null && !lv.hosts().isEmpty()) {
+    boolean hasLibvirt = lv != null && lv.hosts() != null && !lv.hosts().isEmpty();
+    VmdnaProperties.Ovirt ov = props.ovirt();
+    boolean hasOvirt = ov != null && ov.url() != null && !ov.url().isBlank();
+    if (hasLibvirt && hasOvirt) {
+      throw new IllegalStateException(
+          "vmdna.libvirt.hosts and vmdna.ovirt.url are both set: configure one hypervisor per"
+              + " workers deployment");
+    }
+    if (hasLibvirt) {
       return libvirt(lv);
+    }
+    if (hasOvirt) {
+      return ovirt(ov);
     }
     VmdnaProperties.Sim sim = props.sim();
     if (sim == null || sim.traceDir() == null) {
       throw new IllegalStateException(
-          "no hypervisor: set vmdna.libvirt.hosts, or vmdna.sim.trace-dir (a folder with fleet.csv"
-              + " and traces)");
+          "no hypervisor: set vmdna.libvirt.hosts, vmdna.ovirt.url, or vmdna.sim.trace-dir (a"
+              + " folder with fleet.csv and traces)");
     }
     Path traces = Path.of(sim.traceDir());
     Path images = Path.of(sim.imageDir() == null ? "target/sim-images" : sim.imageDir());
     return SimFleet.load(
         traces, FleetSpec.read(traces.resolve("fleet.csv")), images, QemuImg.onPath());
+  }
+
+  /** The oVirt module; errors name the property that is wrong or missing. */
+  static OvirtHypervisor ovirt(VmdnaProperties.Ovirt ov) {
+    for (String[] required :
+        new String[][] {
+          {"user", ov.user()}, {"password", ov.password()}, {"ca-file", ov.caFile()}
+        }) {
+      if (required[1] == null || required[1].isBlank()) {
+        throw new IllegalStateException(
+            "vmdna.ovirt." + required[0] + " is required with vmdna.ovirt.url");
+      }
+    }
+    OvirtSettings s;
+    try {
+      s = OvirtSettings.of(ov.url(), ov.user(), ov.password(), Path.of(ov.caFile()));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalStateException("vmdna.ovirt: " + e.getMessage(), e);
+    } catch (io.vmdna.hypervisor.api.HypervisorException e) {
+      throw new IllegalStateException("vmdna.ovirt.ca-file: " + e.getMessage(), e);
+    }
+    s =
+        s.withTimeouts(
+            ov.callTimeout() == null ? s.callTimeout() : ov.callTimeout(),
+            ov.migrationTimeout() == null ? s.migrationTimeout() : ov.migrationTimeout(),
+            s.pollInterval());
+    return new OvirtHypervisor(s);
   }
 
   /** The libvirt module over the configured hosts; errors name the property that is wrong. */

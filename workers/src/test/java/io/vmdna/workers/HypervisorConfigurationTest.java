@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 /** Which hypervisor the workers drive, from {@code vmdna.*}: libvirt hosts or the sim fleet. */
 class HypervisorConfigurationTest {
   private static VmdnaProperties with(VmdnaProperties.Libvirt libvirt, VmdnaProperties.Sim sim) {
-    return new VmdnaProperties(null, null, sim, libvirt, null, null, null, null);
+    return new VmdnaProperties(null, null, sim, libvirt, null, null, null, null, null);
   }
 
   private static VmdnaProperties.Libvirt hosts(VmdnaProperties.LibvirtHost... hosts) {
@@ -74,6 +74,51 @@ class HypervisorConfigurationTest {
                         null)))
         .hasMessageContaining("vmdna.libvirt.hosts[0].formats: name at least one image format");
     assertThatThrownBy(() -> c.hypervisor(with(null, null)))
-        .hasMessageContaining("set vmdna.libvirt.hosts, or vmdna.sim.trace-dir");
+        .hasMessageContaining("set vmdna.libvirt.hosts, vmdna.ovirt.url, or vmdna.sim.trace-dir");
+  }
+
+  @Test
+  void shouldNameWhatAnOvirtEngineNeeds() {
+    WorkersConfiguration c = new WorkersConfiguration();
+    VmdnaProperties.Ovirt noUser =
+        new VmdnaProperties.Ovirt(
+            "https://engine/ovirt-engine/api", null, "p", "ca.pem", null, null);
+    VmdnaProperties.Ovirt plainHttp =
+        new VmdnaProperties.Ovirt("http://engine/ovirt-engine/api", "u", "p", "ca.pem", null, null);
+
+    assertThatThrownBy(
+            () ->
+                c.hypervisor(
+                    new VmdnaProperties(null, null, null, null, noUser, null, null, null, null)))
+        .hasMessageContaining("vmdna.ovirt.user is required");
+    assertThatThrownBy(
+            () ->
+                c.hypervisor(
+                    new VmdnaProperties(null, null, null, null, plainHttp, null, null, null, null)))
+        .hasMessageContaining("vmdna.ovirt: oVirt url must be https://");
+    assertThatThrownBy(
+            () ->
+                c.hypervisor(
+                    new VmdnaProperties(
+                        null,
+                        null,
+                        null,
+                        hosts(new VmdnaProperties.LibvirtHost("a", "test:///default", null, null)),
+                        noUser,
+                        null,
+                        null,
+                        null,
+                        null)))
+        .hasMessageContaining("both set");
+    VmdnaProperties.Ovirt noCa =
+        new VmdnaProperties.Ovirt(
+            "https://engine/ovirt-engine/api", "u", "p", "target/missing-ca.pem", null, null);
+    assertThatThrownBy(
+            () ->
+                c.hypervisor(
+                    new VmdnaProperties(null, null, null, null, noCa, null, null, null, null)))
+        .hasMessageContaining(
+            "vmdna.ovirt.ca-file: oVirt: CA file target/missing-ca.pem does not exist");
+    assertThat(noUser.toString()).doesNotContain("=p,").contains("password=***");
   }
 }

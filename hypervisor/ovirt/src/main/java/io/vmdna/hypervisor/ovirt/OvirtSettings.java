@@ -48,6 +48,10 @@ public record OvirtSettings(
 
   /** Checks that everything is given. */
   public OvirtSettings {
+    check(url, user, password);
+  }
+
+  private static void check(String url, String user, String password) {
     require(url, "url");
     require(user, "user");
     require(password, "password");
@@ -63,6 +67,7 @@ public record OvirtSettings(
    * @throws HypervisorException when the CA file is missing or holds no certificate, naming it
    */
   public static OvirtSettings of(String url, String user, String password, Path caPem) {
+    check(url, user, password);
     String storePassword = randomPassword();
     return new OvirtSettings(
         url,
