@@ -15,6 +15,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -33,8 +34,20 @@ class MigrationApiIT {
   static EmbeddedLoop loop;
   static String base;
 
+  /**
+   * Everything the run prints (the workers log to the console), from before they start: a copy of
+   * stdout and stderr (Spring Boot re-initialises logging at start, so an appender added before
+   * would be dropped).
+   */
+  private static final java.io.ByteArrayOutputStream OUTPUT = new java.io.ByteArrayOutputStream();
+
+  private static final java.io.PrintStream STDOUT = System.out;
+  private static final java.io.PrintStream STDERR = System.err;
+
   @BeforeAll
   static void start() throws IOException {
+    System.setOut(new java.io.PrintStream(new Tee(STDOUT, OUTPUT), true));
+    System.setErr(new java.io.PrintStream(new Tee(STDERR, OUTPUT), true));
     // tokens as the chart mounts them: a Secret's keys as files, read through a config tree
     Path tokens = Files.createDirectories(images.resolve("secrets/vmdna.api.tokens"));
     Files.writeString(tokens.resolve("ops"), TOKEN);
@@ -47,8 +60,37 @@ class MigrationApiIT {
     base = "http://localhost:" + loop.httpPort();
   }
 
+  /** Writes to the console and to the copy. */
+  private static final class Tee extends java.io.OutputStream {
+    private final java.io.OutputStream a;
+    private final java.io.OutputStream b;
+
+    Tee(java.io.OutputStream a, java.io.OutputStream b) {
+      this.a = a;
+      this.b = b;
+    }
+
+    @Override
+    public void write(int c) throws IOException {
+      a.write(c);
+      synchronized (b) {
+        b.write(c);
+      }
+    }
+
+    @Override
+    public void write(byte[] buf, int off, int len) throws IOException {
+      a.write(buf, off, len);
+      synchronized (b) {
+        b.write(buf, off, len);
+      }
+    }
+  }
+
   @AfterAll
   static void stop() {
+    System.setOut(STDOUT);
+    System.setErr(STDERR);
     if (loop != null) {
       loop.close();
     }
@@ -92,6 +134,35 @@ class MigrationApiIT {
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(r.body()).contains("jvm_memory_used_bytes", "hikaricp_connections");
     assertThat(r.body()).doesNotContain(TOKEN);
+  }
+
+  @Test
+  void tokensShouldNeverReachTheLogsOrTheProcessVariables() throws Exception {
+    // given a start and a cancel by a caller with a token, and a refused guess
+    String id =
+        call("POST", "/api/migrations", "{\"vmId\":\"1\",\"dryRun\":true}", TOKEN)
+            .body()
+            .path("migrationId")
+            .asText();
+    loop.awaitEnd(id);
+    call("POST", "/api/migrations", "{\"vmId\":\"1\"}", "guess-" + TOKEN);
+
+    // then the audit log names the caller, and no log line or variable holds a token
+    String printed;
+    synchronized (OUTPUT) {
+      printed = OUTPUT.toString(java.nio.charset.StandardCharsets.UTF_8);
+    }
+    List<String> lines = printed.lines().toList();
+    assertThat(lines)
+        .anyMatch(l -> l.contains("vmdna.audit") && l.contains("ops started migration " + id));
+    assertThat(lines).noneMatch(l -> l.contains(TOKEN) || l.contains(BURST_TOKEN));
+    List<String> variables =
+        EmbeddedLoop.retrying(
+            () ->
+                EmbeddedLoop.stream(loop.records().variableRecords())
+                    .map(r -> r.getValue().getName() + "=" + r.getValue().getValue())
+                    .toList());
+    assertThat(variables).isNotEmpty().noneMatch(v -> v.contains(TOKEN) || v.contains(BURST_TOKEN));
   }
 
   @Test
