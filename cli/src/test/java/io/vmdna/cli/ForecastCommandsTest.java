@@ -49,7 +49,8 @@ class ForecastCommandsTest {
       assertThat(p).isBetween(0.0, 1.0);
       assertThat(f[6]).isIn("0", "1");
     }
-    assertThat(bytes.toString(StandardCharsets.UTF_8)).contains("skipped: trace", "fleet.csv");
+    // the fleet layout beside the traces is not a trace: not read, not reported as skipped
+    assertThat(bytes.toString(StandardCharsets.UTF_8)).doesNotContain("fleet.csv");
     try (var left = Files.list(dir.resolve("out"))) {
       assertThat(left.map(p -> p.getFileName().toString())).containsExactly("forecast.csv");
     }
