@@ -85,7 +85,8 @@ public class HostSelectionBench {
             d.loadTrendWeight());
     selector = HostSelector.from(c, hostId -> List.of());
     request =
-        new PlacementRequest("m-1", "vm-0-0", "host-0", 9_000, 16L * 1024 * 1024, 20L << 30, Set.of());
+        new PlacementRequest(
+            "m-1", "vm-0-0", "host-0", 9_000, 16L * 1024 * 1024, 20L << 30, Set.of());
   }
 
   /** One decision: every host filtered and weighed, the best chosen. */

@@ -223,22 +223,11 @@ public record ProfilerBench(
       }
       List<VmSample> out = new ArrayList<>(vms);
       for (int i = 0; i < vms; i++) {
-        VmSample s = base.get(i % base.size()).samples().get(step);
         out.add(
-            new VmSample(
-                "vm-" + i,
-                host(i / vmsPerHost),
-                startS + step * STEP_S,
-                s.cpuCores(),
-                s.cpuProvisionedMhz(),
-                s.cpuUsageMhz(),
-                s.cpuUsagePct(),
-                s.memProvisionedKb(),
-                s.memUsageKb(),
-                s.diskReadKbps(),
-                s.diskWriteKbps(),
-                s.netRxKbps(),
-                s.netTxKbps()));
+            base.get(i % base.size())
+                .samples()
+                .get(step)
+                .relabelled("vm-" + i, host(i / vmsPerHost), startS + step * STEP_S));
       }
       step++;
       return out;

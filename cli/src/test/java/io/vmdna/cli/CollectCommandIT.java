@@ -3,7 +3,7 @@ package io.vmdna.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.vmdna.kafka.testkit.KafkaBroker;
+import io.vmdna.kafka.testkit.KafkaBrokerExtension;
 import io.vmdna.models.VmSample;
 import io.vmdna.models.VmSampleJson;
 import java.io.ByteArrayOutputStream;
@@ -21,9 +21,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -31,21 +30,9 @@ import org.junit.jupiter.api.io.TempDir;
  * fleet and a poll of libvirt's test driver ({@code test:///default}, one running domain).
  */
 class CollectCommandIT {
-  private static KafkaBroker broker;
+  @RegisterExtension static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
 
   @TempDir Path work;
-
-  @BeforeAll
-  static void startBroker() throws Exception {
-    broker = KafkaBroker.start(Path.of("target"));
-  }
-
-  @AfterAll
-  static void stopBroker() {
-    if (broker != null) {
-      broker.close();
-    }
-  }
 
   @Test
   void shouldPublishAReplayKeyedByVmInOrder() throws Exception {
@@ -54,7 +41,7 @@ class CollectCommandIT {
         run(
             "collect",
             "--kafka-bootstrap",
-            broker.bootstrapServers(),
+            KAFKA.bootstrapServers(),
             "--topic",
             topic,
             "--traces",
@@ -88,7 +75,7 @@ class CollectCommandIT {
         run(
             "collect",
             "--kafka-bootstrap",
-            broker.bootstrapServers(),
+            KAFKA.bootstrapServers(),
             "--topic",
             topic,
             "--libvirt",
@@ -186,7 +173,7 @@ class CollectCommandIT {
         new KafkaConsumer<String, byte[]>(
             Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                broker.bootstrapServers(),
+                KAFKA.bootstrapServers(),
                 ConsumerConfig.GROUP_ID_CONFIG,
                 "check-" + topic,
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.vmdna.hypervisor.image.QemuImg;
 import io.vmdna.hypervisor.sim.FleetSpec;
 import io.vmdna.hypervisor.sim.SimFleet;
-import io.vmdna.kafka.testkit.KafkaBroker;
+import io.vmdna.kafka.testkit.KafkaBrokerExtension;
 import io.vmdna.models.VmSample;
 import io.vmdna.models.VmSampleJson;
 import java.nio.charset.StandardCharsets;
@@ -31,8 +31,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -51,21 +49,9 @@ class KafkaSamplesIT {
               .build());
 
   private static final Path DATA = Path.of("../data/bitbrains-demo");
-  private static KafkaBroker broker;
+  @RegisterExtension static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
 
   @TempDir Path images;
-
-  @BeforeAll
-  static void startBroker() throws Exception {
-    broker = KafkaBroker.start(Path.of("target"));
-  }
-
-  @AfterAll
-  static void stopBroker() {
-    if (broker != null) {
-      broker.close();
-    }
-  }
 
   private SimFleet fleet(String name) {
     FleetSpec spec = FleetSpec.read(DATA.resolve("fleet.csv"));
@@ -77,28 +63,23 @@ class KafkaSamplesIT {
     // given every sample of the demo fleet on the topic, keyed by VM, and one malformed record
     SimFleet source = fleet("kafka");
     String topic = "samples-" + System.nanoTime();
-    long published = 0;
+    List<List<VmSample>> steps = new java.util.ArrayList<>();
+    while (source.remainingSamples() > 0) {
+      steps.add(source.nextStep());
+    }
+    publish(topic, steps.subList(0, 84));
+    // a producer that is not vmdna's writes something that is not a sample
     try (var producer =
         new KafkaProducer<String, byte[]>(
-            Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                broker.bootstrapServers(),
-                ProducerConfig.ACKS_CONFIG,
-                "all"),
+            Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers()),
             new StringSerializer(),
             new ByteArraySerializer())) {
-      while (source.remainingSamples() > 0) {
-        for (VmSample s : source.nextStep()) {
-          producer.send(new ProducerRecord<>(topic, s.vmId(), VmSampleJson.encode(s)));
-          published++;
-        }
-        if (published > 1000 && published < 1013) {
-          producer.send(
-              new ProducerRecord<>(topic, "bad", "{\"oops\"".getBytes(StandardCharsets.UTF_8)));
-        }
-      }
-      producer.flush();
+      producer
+          .send(new ProducerRecord<>(topic, "bad", "{\"oops\"".getBytes(StandardCharsets.UTF_8)))
+          .get();
     }
+    publish(topic, steps.subList(84, steps.size()));
+    long published = steps.stream().mapToLong(List::size).sum();
     Map<String, Double> capacities = new LinkedHashMap<>();
     source.hosts().forEach(h -> capacities.put(h.hostId(), h.cpuCapacityMhz()));
     ProfilerConfig config = ProfilerConfig.defaults(capacities);
@@ -108,7 +89,7 @@ class KafkaSamplesIT {
     DnaProfilerJob.Counters kafka =
         run(
             new DnaProfilerJob(
-                KafkaSamples.source(broker.bootstrapServers(), topic, "it", true, Map.of()),
+                KafkaSamples.source(KAFKA.bootstrapServers(), topic, "it", true, Map.of()),
                 fromKafka,
                 config));
     String feed = "direct-" + topic;
@@ -164,7 +145,7 @@ class KafkaSamplesIT {
     try (Admin admin =
         Admin.create(
             Map.<String, Object>of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers()))) {
       admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
     }
     publish(topic, steps.subList(0, half));
@@ -212,7 +193,7 @@ class KafkaSamplesIT {
     env.setParallelism(parallelism);
     env.enableCheckpointing(200);
     new DnaProfilerJob(
-            KafkaSamples.source(broker.bootstrapServers(), topic, "rescale", false, Map.of()),
+            KafkaSamples.source(KAFKA.bootstrapServers(), topic, "rescale", false, Map.of()),
             sink,
             config)
         .build(env);
@@ -229,7 +210,7 @@ class KafkaSamplesIT {
         new KafkaProducer<String, byte[]>(
             Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                broker.bootstrapServers(),
+                KAFKA.bootstrapServers(),
                 ProducerConfig.ACKS_CONFIG,
                 "all"),
             new StringSerializer(),
@@ -252,7 +233,7 @@ class KafkaSamplesIT {
     try (Admin admin =
         Admin.create(
             Map.<String, Object>of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers()))) {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
       while (System.nanoTime() < deadline) {
         var partitions =

@@ -44,28 +44,23 @@ public record VmSample(
 
   /** Returns the same sample as seen on another host (the simulated fleet moves load this way). */
   public VmSample onHost(String newHostId) {
-    return new VmSample(
-        vmId,
-        newHostId,
-        timestampS,
-        cpuCores,
-        cpuProvisionedMhz,
-        cpuUsageMhz,
-        cpuUsagePct,
-        memProvisionedKb,
-        memUsageKb,
-        diskReadKbps,
-        diskWriteKbps,
-        netRxKbps,
-        netTxKbps);
+    return relabelled(vmId, newHostId, timestampS);
   }
 
   /** The same sample attributed to another VM (several simulated VMs replaying one trace). */
   public VmSample asVm(String newVmId) {
+    return relabelled(newVmId, hostId, timestampS);
+  }
+
+  /**
+   * The same measurements under another VM id, host and time (a replay that puts many VMs on one
+   * clock).
+   */
+  public VmSample relabelled(String newVmId, String newHostId, long newTimestampS) {
     return new VmSample(
         newVmId,
-        hostId,
-        timestampS,
+        newHostId,
+        newTimestampS,
         cpuCores,
         cpuProvisionedMhz,
         cpuUsageMhz,
