@@ -14,7 +14,9 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * configuration, not from here.
  *
  * <pre>
- * --kafka-bootstrap B        brokers (required)
+ * --kafka-bootstrap B        brokers (the cluster's source), or
+ * --libvirt id=uri[,...]     poll these libvirt hosts directly (a job on one machine)
+ * --poll-interval D          with --libvirt: 30s, 5m (default), 1h
  * --kafka-topic T            samples topic (default vm-samples)
  * --kafka-group G            consumer group (default vmdna-profiler)
  * --kafka-properties FILE    further consumer settings (security), e.g. mounted from a Secret
@@ -30,6 +32,8 @@ public final class DnaProfilerMain {
   private static final Set<String> OPTIONS =
       Set.of(
           "--kafka-bootstrap",
+          "--libvirt",
+          "--poll-interval",
           "--kafka-topic",
           "--kafka-group",
           "--kafka-properties",
@@ -42,7 +46,9 @@ public final class DnaProfilerMain {
   /**
    * The job's settings from the command line.
    *
-   * @param bootstrapServers Kafka brokers
+   * @param bootstrapServers Kafka brokers, or null when polling libvirt
+   * @param libvirtHosts host id → libvirt URI to poll directly; empty with Kafka
+   * @param pollInterval time between polls of the libvirt hosts
    * @param topic samples topic
    * @param group consumer group
    * @param kafkaProperties further consumer settings
@@ -51,6 +57,8 @@ public final class DnaProfilerMain {
    */
   record Settings(
       String bootstrapServers,
+      Map<String, String> libvirtHosts,
+      Duration pollInterval,
       String topic,
       String group,
       Map<String, String> kafkaProperties,
@@ -88,10 +96,33 @@ public final class DnaProfilerMain {
       }
       v.put(args[i], args[++i]);
     }
-    for (String required : new String[] {"--kafka-bootstrap", "--hosts"}) {
-      if (!v.containsKey(required)) {
-        throw new IllegalArgumentException("option " + required + " is required");
+    if (!v.containsKey("--hosts")) {
+      throw new IllegalArgumentException("option --hosts is required");
+    }
+    if (v.containsKey("--kafka-bootstrap") == v.containsKey("--libvirt")) {
+      throw new IllegalArgumentException(
+          "give either --kafka-bootstrap (read the samples topic) or --libvirt id=uri[,...] (poll"
+              + " the hosts directly), not both or neither");
+    }
+    Map<String, String> libvirt = new LinkedHashMap<>();
+    if (v.containsKey("--libvirt")) {
+      for (String entry : v.get("--libvirt").split(",")) {
+        int eq = entry.indexOf('=');
+        if (eq <= 0 || eq == entry.length() - 1) {
+          throw new IllegalArgumentException(
+              "--libvirt entry '" + entry + "' is not id=uri (e.g. host-a=qemu:///system)");
+        }
+        libvirt.put(entry.substring(0, eq).strip(), entry.substring(eq + 1).strip());
       }
+    }
+    Duration interval;
+    try {
+      interval = parseDuration(v.getOrDefault("--poll-interval", "5m"));
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException(
+          "--poll-interval needs a duration like 30s, 5m or 1h, got '"
+              + v.get("--poll-interval")
+              + "'");
     }
     Map<String, String> props = new LinkedHashMap<>();
     if (v.containsKey("--kafka-properties")) {
@@ -104,10 +135,27 @@ public final class DnaProfilerMain {
             .withForecastModel(v.getOrDefault("--forecast-model", ProfilerConfig.SHIPPED));
     return new Settings(
         v.get("--kafka-bootstrap"),
+        libvirt,
+        interval,
         v.getOrDefault("--kafka-topic", KafkaSamples.DEFAULT_TOPIC),
         v.getOrDefault("--kafka-group", KafkaSamples.DEFAULT_GROUP),
         props,
         config,
         v.getOrDefault("--zeebe-grpc", DEFAULT_ZEEBE));
+  }
+
+  private static Duration parseDuration(String v) {
+    long n = Long.parseLong(v.substring(0, v.length() - 1));
+    Duration d =
+        switch (v.charAt(v.length() - 1)) {
+          case 's' -> Duration.ofSeconds(n);
+          case 'm' -> Duration.ofMinutes(n);
+          case 'h' -> Duration.ofHours(n);
+          default -> throw new IllegalArgumentException(v);
+        };
+    if (d.isNegative() || d.isZero()) {
+      throw new IllegalArgumentException(v);
+    }
+    return d;
   }
 }

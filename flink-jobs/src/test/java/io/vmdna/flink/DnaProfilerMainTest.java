@@ -32,6 +32,27 @@ class DnaProfilerMainTest {
   }
 
   @Test
+  void shouldPollLibvirtHostsDirectlyWhenAsked() throws Exception {
+    Path hosts = Files.writeString(dir.resolve("hosts.csv"), "host,a,1000\n");
+    DnaProfilerMain.Settings s =
+        DnaProfilerMain.parse(
+            new String[] {
+              "--libvirt",
+              "a=qemu+tls://a/system?pkipath=/etc/pki,b=test:///default",
+              "--poll-interval",
+              "30s",
+              "--hosts",
+              hosts.toString()
+            });
+    assertThat(s.libvirtHosts())
+        .containsExactly(
+            java.util.Map.entry("a", "qemu+tls://a/system?pkipath=/etc/pki"),
+            java.util.Map.entry("b", "test:///default"));
+    assertThat(s.pollInterval()).isEqualTo(java.time.Duration.ofSeconds(30));
+    assertThat(s.bootstrapServers()).isNull();
+  }
+
+  @Test
   void shouldReadKafkaPropertiesFromAFile() throws Exception {
     Path props = Files.writeString(dir.resolve("kafka.properties"), "security.protocol=SSL\n");
     Path hosts = Files.writeString(dir.resolve("hosts.csv"), "host,h1,1000\n");
@@ -58,7 +79,21 @@ class DnaProfilerMainTest {
     assertThatThrownBy(() -> DnaProfilerMain.parse(new String[] {"--hosts"}))
         .hasMessage("option --hosts needs a value");
     assertThatThrownBy(() -> DnaProfilerMain.parse(new String[] {"--hosts", "h.csv"}))
-        .hasMessage("option --kafka-bootstrap is required");
+        .hasMessageStartingWith("give either --kafka-bootstrap");
+    assertThatThrownBy(
+            () ->
+                DnaProfilerMain.parse(
+                    new String[] {"--kafka-bootstrap", "k", "--libvirt", "a=x", "--hosts", "h"}))
+        .hasMessageContaining("not both or neither");
+    assertThatThrownBy(
+            () ->
+                DnaProfilerMain.parse(new String[] {"--libvirt", "qemu:///system", "--hosts", "h"}))
+        .hasMessageContaining("--libvirt entry 'qemu:///system' is not id=uri");
+    assertThatThrownBy(
+            () ->
+                DnaProfilerMain.parse(
+                    new String[] {"--libvirt", "a=x", "--poll-interval", "soon", "--hosts", "h"}))
+        .hasMessageContaining("--poll-interval needs a duration like 30s, 5m or 1h, got 'soon'");
     assertThatThrownBy(
             () ->
                 DnaProfilerMain.parse(

@@ -1,12 +1,16 @@
 package io.vmdna.hypervisor.libvirt;
 
 import io.vmdna.hypervisor.api.HypervisorException;
+import io.vmdna.hypervisor.api.ImageFormat;
 import io.vmdna.hypervisor.api.SampleFeed;
+import io.vmdna.hypervisor.api.SampleFeedFactory;
 import io.vmdna.models.VmSample;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,6 +26,33 @@ public final class LibvirtSampleFeed implements SampleFeed, AutoCloseable {
 
   private final List<LibvirtInventory> hosts;
   private final Map<String, String> unavailable = new LinkedHashMap<>();
+
+  /**
+   * A factory of feeds over these hosts, for a stream processor's polling source: serialisable, the
+   * connections are made where {@link SampleFeedFactory#open()} runs.
+   *
+   * @param hosts host id → libvirt URI
+   * @param callTimeout the longest one libvirt call may take
+   */
+  public static SampleFeedFactory factory(Map<String, String> hosts, Duration callTimeout) {
+    if (hosts.isEmpty()) {
+      throw new IllegalArgumentException("a libvirt feed needs at least one host");
+    }
+    return new Factory(new LinkedHashMap<>(hosts), callTimeout);
+  }
+
+  private record Factory(LinkedHashMap<String, String> hosts, Duration callTimeout)
+      implements SampleFeedFactory {
+    @Override
+    public SampleFeed open() {
+      List<LibvirtInventory> inventories = new ArrayList<>();
+      hosts.forEach(
+          (id, uri) ->
+              inventories.add(
+                  new LibvirtInventory(id, uri, callTimeout, Set.of(ImageFormat.QCOW2))));
+      return new LibvirtSampleFeed(inventories);
+    }
+  }
 
   /** A feed over these hosts (it closes them when closed). */
   public LibvirtSampleFeed(List<LibvirtInventory> hosts) {
