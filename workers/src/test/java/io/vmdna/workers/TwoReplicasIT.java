@@ -22,8 +22,10 @@ import org.springframework.context.ConfigurableApplicationContext;
 /**
  * Two workers app instances against one engine and one PostgreSQL, every VM of the fleet asked to
  * move at once: every job is completed once, both instances work, every VM that moved moved once,
- * and no host ever holds more reservations than the rail allows (checked by a trigger in the
- * database that records each host's bookings as each reservation is inserted).
+ * no host ever holds more reservations than the rail allows (checked by a trigger in the database
+ * that records each host's bookings as each reservation is inserted), and a migration whose target
+ * filled up between its scan and its reservation (CAPACITY_GONE) goes on to another host or ends
+ * cleanly, leaving nothing booked.
  */
 class TwoReplicasIT {
   @TempDir Path images;
@@ -82,6 +84,26 @@ class TwoReplicasIT {
       Map<String, Integer> maxBookings = maxBookingsPerHost(loop);
       assertThat(maxBookings).isNotEmpty();
       assertThat(maxBookings.values()).allMatch(n -> n == 1);
+
+      // a target that filled up between scan and reserve (the other instance booked it first)
+      // gave CAPACITY_GONE, and that migration went on to another host or ended cleanly; nothing
+      // stays booked once every migration has ended
+      List<String> gone =
+          vms.stream()
+              .filter(
+                  vm ->
+                      loop.migrations.steps("two-" + vm).stream()
+                          .anyMatch(st -> st.outcome().equals("CAPACITY_GONE")))
+              .toList();
+      assertThat(gone).as("migrations that met a full target").isNotEmpty();
+      assertThat(gone)
+          .allSatisfy(
+              vm ->
+                  assertThat(ends.get(vm))
+                      .isIn("MigratedEndEvent", "NoSuitableHostEndEvent", "NotNeededEndEvent"));
+      for (String host : maxBookings.keySet()) {
+        assertThat(loop.reservations.onHost(host)).as("bookings left on " + host).isEmpty();
+      }
     }
   }
 
