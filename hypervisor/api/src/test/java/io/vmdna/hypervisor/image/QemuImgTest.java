@@ -136,6 +136,40 @@ class QemuImgTest {
     assertThat(out.resolveSibling("out.raw.part")).doesNotExist();
   }
 
+  /**
+   * A full disk: the target folder is a 4 MiB tmpfs (mounted here; needs root, as CI runs) and the
+   * image holds 16 MiB of data. The error says the disk is full and where; no partial image stays;
+   * the source is untouched.
+   */
+  @Test
+  void aFullDiskShouldFailClearlyAndLeaveTheSourceUntouched() throws Exception {
+    Path source = dir.resolve("full-src.qcow2");
+    qemu.create(source, ImageFormat.QCOW2, 64L << 20);
+    write(source, "write -P 0x5a 0 16M");
+    byte[] before = Files.readAllBytes(source);
+    Path small = Files.createDirectories(dir.resolve("small"));
+    Process mount =
+        new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", small.toString())
+            .redirectErrorStream(true)
+            .start();
+    String why = new String(mount.getInputStream().readAllBytes());
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        mount.waitFor() == 0, () -> "cannot mount a small tmpfs here (needs root): " + why);
+    try {
+      Path out = small.resolve("full.raw");
+
+      assertThatThrownBy(() -> qemu.convert(source, ImageFormat.QCOW2, out, ImageFormat.RAW))
+          .isInstanceOf(HypervisorException.class)
+          .hasMessageContaining("qemu-img convert " + source)
+          .hasMessageContaining("No space left on device");
+      assertThat(out).doesNotExist();
+      assertThat(out.resolveSibling("full.raw.part")).doesNotExist();
+      assertThat(Files.readAllBytes(source)).as("the source").isEqualTo(before);
+    } finally {
+      new ProcessBuilder("umount", small.toString()).inheritIO().start().waitFor();
+    }
+  }
+
   @Test
   void shouldSayHowToInstallWhenTheBinaryIsMissing() {
     QemuImg missing = new QemuImg("/nonexistent/qemu-img", Duration.ofSeconds(5));
