@@ -202,6 +202,11 @@ public final class LibvirtHypervisor implements Hypervisor, AutoCloseable {
 
   @Override
   public MigrationResult migrate(MigrationRequest r) {
+    if (r.targetImage() != null) {
+      // a forward move writes only where converted images live (the request comes from process
+      // variables; a path elsewhere is refused before anything is touched)
+      requireUnderImageDir("migrate " + r.vmId() + " onto", r.targetImage());
+    }
     Host target = requireHost("migrate " + r.vmId(), r.targetHostId());
     Host source = requireHost("migrate " + r.vmId(), r.sourceHostId());
     if (running(inventories.get(target.hostId()), r.vmId())) {
@@ -639,14 +644,19 @@ public final class LibvirtHypervisor implements Hypervisor, AutoCloseable {
     return Optional.empty();
   }
 
-  @Override
-  public boolean deleteImage(ImageRef image) {
+  private Path requireUnderImageDir(String what, ImageRef image) {
     Path p = Path.of(image.path()).toAbsolutePath().normalize();
     if (!p.startsWith(imageDir.toAbsolutePath().normalize())) {
       throw new HypervisorException(
-          "libvirt: refusing to delete %s: not under the converted-image folder %s"
-              .formatted(p, imageDir));
+          "libvirt: refusing to %s %s: not under the converted-image folder %s"
+              .formatted(what, p, imageDir));
     }
+    return p;
+  }
+
+  @Override
+  public boolean deleteImage(ImageRef image) {
+    Path p = requireUnderImageDir("delete", image);
     for (VmInfo vm : vms()) {
       if (vm.image() != null && Path.of(vm.image().path()).toAbsolutePath().normalize().equals(p)) {
         throw new HypervisorException(
