@@ -92,14 +92,7 @@ class KafkaSamplesIT {
                 KafkaSamples.source(KAFKA.bootstrapServers(), topic, "it", true, Map.of()),
                 fromKafka,
                 config));
-    String feed = "direct-" + topic;
-    InJvmFeeds.register(feed, fleet("direct"));
-    CollectingSink direct = new CollectingSink("direct-" + topic);
-    try {
-      run(new DnaProfilerJob(FeedSource.of(feed, 1_000_000), direct, config));
-    } finally {
-      InJvmFeeds.unregister(feed);
-    }
+    CollectingSink direct = runOnFleet("direct-" + topic, config);
 
     // then every well-formed sample was profiled, the bad one skipped, and the signals agree
     assertThat(published).isEqualTo(12 * 289L);
@@ -124,14 +117,7 @@ class KafkaSamplesIT {
     Map<String, Double> capacities = new LinkedHashMap<>();
     source.hosts().forEach(h -> capacities.put(h.hostId(), h.cpuCapacityMhz()));
     ProfilerConfig config = ProfilerConfig.defaults(capacities);
-    String feed = "reference-" + topic;
-    InJvmFeeds.register(feed, fleet("reference"));
-    CollectingSink reference = new CollectingSink("reference-" + topic);
-    try {
-      run(new DnaProfilerJob(FeedSource.of(feed, 1_000_000), reference, config));
-    } finally {
-      InJvmFeeds.unregister(feed);
-    }
+    CollectingSink reference = runOnFleet("reference-" + topic, config);
     // split an hour after the first signal, so both runs have signals to give
     long firstSignalS =
         reference.collected().stream().mapToLong(MigrationSignal::windowEndS).min().orElseThrow();
@@ -257,6 +243,18 @@ class KafkaSamplesIT {
       }
       throw new AssertionError("the job did not consume topic " + topic + " within 120 s");
     }
+  }
+
+  /** Runs the job on the demo fleet fed directly (no Kafka); returns what it signalled. */
+  private CollectingSink runOnFleet(String name, ProfilerConfig config) throws Exception {
+    InJvmFeeds.register(name, fleet(name));
+    CollectingSink sink = new CollectingSink(name);
+    try {
+      run(new DnaProfilerJob(FeedSource.of(name, 1_000_000), sink, config));
+    } finally {
+      InJvmFeeds.unregister(name);
+    }
+    return sink;
   }
 
   private static DnaProfilerJob.Counters run(DnaProfilerJob job) throws Exception {
