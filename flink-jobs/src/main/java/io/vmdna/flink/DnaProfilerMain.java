@@ -1,10 +1,13 @@
 package io.vmdna.flink;
 
+import io.vmdna.hypervisor.libvirt.LibvirtSampleFeed;
+import io.vmdna.models.VmSample;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
@@ -69,11 +72,19 @@ public final class DnaProfilerMain {
   public static void main(String[] args) throws Exception {
     Settings s = parse(args);
     new DnaProfilerJob(
-            KafkaSamples.source(
-                s.bootstrapServers(), s.topic(), s.group(), false, s.kafkaProperties()),
-            new ZeebeSignalSink(s.zeebeGrpc(), Duration.ofSeconds(10)),
-            s.config())
+            source(s), new ZeebeSignalSink(s.zeebeGrpc(), Duration.ofSeconds(10)), s.config())
         .execute(StreamExecutionEnvironment.getExecutionEnvironment());
+  }
+
+  /** The samples: the Kafka topic, or the libvirt hosts polled directly when they are given. */
+  static Source<VmSample, ?, ?> source(Settings s) {
+    return s.libvirtHosts().isEmpty()
+        ? KafkaSamples.source(
+            s.bootstrapServers(), s.topic(), s.group(), false, s.kafkaProperties())
+        : PollingSource.of(
+            LibvirtSampleFeed.factory(s.libvirtHosts(), Duration.ofSeconds(10)),
+            s.pollInterval(),
+            Long.MAX_VALUE);
   }
 
   /**

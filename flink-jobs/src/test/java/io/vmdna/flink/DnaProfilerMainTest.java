@@ -50,6 +50,14 @@ class DnaProfilerMainTest {
             java.util.Map.entry("b", "test:///default"));
     assertThat(s.pollInterval()).isEqualTo(java.time.Duration.ofSeconds(30));
     assertThat(s.bootstrapServers()).isNull();
+    assertThat(DnaProfilerMain.source(s))
+        .as("the job polls instead of reading Kafka")
+        .isInstanceOf(org.apache.flink.connector.datagen.source.DataGeneratorSource.class);
+    DnaProfilerMain.Settings kafka =
+        DnaProfilerMain.parse(
+            new String[] {"--kafka-bootstrap", "k:9092", "--hosts", hosts.toString()});
+    assertThat(DnaProfilerMain.source(kafka))
+        .isInstanceOf(org.apache.flink.connector.kafka.source.KafkaSource.class);
   }
 
   @Test
