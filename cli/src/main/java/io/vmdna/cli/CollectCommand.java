@@ -1,9 +1,7 @@
 package io.vmdna.cli;
 
-import io.vmdna.hypervisor.api.ImageFormat;
 import io.vmdna.hypervisor.api.SampleFeed;
 import io.vmdna.hypervisor.image.QemuImg;
-import io.vmdna.hypervisor.libvirt.LibvirtInventory;
 import io.vmdna.hypervisor.libvirt.LibvirtSampleFeed;
 import io.vmdna.hypervisor.sim.FleetSpec;
 import io.vmdna.hypervisor.sim.SimFleet;
@@ -15,10 +13,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -95,19 +91,11 @@ public record CollectCommand(
    * @throws IllegalArgumentException naming the malformed or repeated entry
    */
   static Map<String, String> parseHosts(String spec) {
-    Map<String, String> out = new LinkedHashMap<>();
-    for (String entry : spec.split(",")) {
-      int eq = entry.indexOf('=');
-      if (eq <= 0 || eq == entry.length() - 1) {
-        throw new IllegalArgumentException(
-            "collect: --libvirt entry '" + entry + "' is not id=uri (e.g. host-a=qemu:///system)");
-      }
-      if (out.put(entry.substring(0, eq).strip(), entry.substring(eq + 1).strip()) != null) {
-        throw new IllegalArgumentException(
-            "collect: --libvirt names host " + entry.substring(0, eq) + " twice");
-      }
+    try {
+      return LibvirtSampleFeed.parseHosts(spec);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("collect: " + e.getMessage(), e);
     }
-    return out;
   }
 
   /** Publishes until the replay ends or {@code steps} are done; returns samples published. */
@@ -195,14 +183,10 @@ public record CollectCommand(
 
   private SampleFeed feed(List<AutoCloseable> toClose) throws Exception {
     if (traces == null) {
-      List<LibvirtInventory> hosts = new ArrayList<>();
-      libvirtHosts.forEach(
-          (id, uri) ->
-              hosts.add(
-                  new LibvirtInventory(
-                      id, uri, Duration.ofSeconds(10), Set.of(ImageFormat.QCOW2))));
-      LibvirtSampleFeed feed = new LibvirtSampleFeed(hosts);
-      toClose.add(feed);
+      SampleFeed feed = LibvirtSampleFeed.factory(libvirtHosts, Duration.ofSeconds(10)).open();
+      if (feed instanceof AutoCloseable c) {
+        toClose.add(c);
+      }
       return feed;
     }
     Path fleetFile = traces.resolve("fleet.csv");

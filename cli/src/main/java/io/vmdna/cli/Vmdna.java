@@ -242,16 +242,9 @@ public final class Vmdna {
         return fallback;
       }
       try {
-        if (v.toUpperCase(java.util.Locale.ROOT).startsWith("PT")) {
-          return Duration.parse(v);
-        }
-        long n = Long.parseLong(v.substring(0, v.length() - 1));
-        return switch (v.charAt(v.length() - 1)) {
-          case 's' -> Duration.ofSeconds(n);
-          case 'm' -> Duration.ofMinutes(n);
-          case 'h' -> Duration.ofHours(n);
-          default -> throw new NumberFormatException();
-        };
+        return v.toUpperCase(java.util.Locale.ROOT).startsWith("PT")
+            ? Duration.parse(v)
+            : io.vmdna.models.Durations.parse(v);
       } catch (RuntimeException e) {
         throw new IllegalArgumentException(
             "option " + opt + " needs a duration like 30s, 5m or 1h, got '" + v + "'");

@@ -1,6 +1,7 @@
 package io.vmdna.flink;
 
 import io.vmdna.hypervisor.libvirt.LibvirtSampleFeed;
+import io.vmdna.models.Durations;
 import io.vmdna.models.VmSample;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -115,20 +116,14 @@ public final class DnaProfilerMain {
           "give either --kafka-bootstrap (read the samples topic) or --libvirt id=uri[,...] (poll"
               + " the hosts directly), not both or neither");
     }
-    Map<String, String> libvirt = new LinkedHashMap<>();
-    if (v.containsKey("--libvirt")) {
-      for (String entry : v.get("--libvirt").split(",")) {
-        int eq = entry.indexOf('=');
-        if (eq <= 0 || eq == entry.length() - 1) {
-          throw new IllegalArgumentException(
-              "--libvirt entry '" + entry + "' is not id=uri (e.g. host-a=qemu:///system)");
-        }
-        libvirt.put(entry.substring(0, eq).strip(), entry.substring(eq + 1).strip());
-      }
-    }
+    Map<String, String> libvirt =
+        v.containsKey("--libvirt") ? LibvirtSampleFeed.parseHosts(v.get("--libvirt")) : Map.of();
     Duration interval;
     try {
-      interval = parseDuration(v.getOrDefault("--poll-interval", "5m"));
+      interval = Durations.parse(v.getOrDefault("--poll-interval", "5m"));
+      if (interval.isNegative() || interval.isZero()) {
+        throw new IllegalArgumentException("not > 0");
+      }
     } catch (RuntimeException e) {
       throw new IllegalArgumentException(
           "--poll-interval needs a duration like 30s, 5m or 1h, got '"
@@ -153,20 +148,5 @@ public final class DnaProfilerMain {
         props,
         config,
         v.getOrDefault("--zeebe-grpc", DEFAULT_ZEEBE));
-  }
-
-  private static Duration parseDuration(String v) {
-    long n = Long.parseLong(v.substring(0, v.length() - 1));
-    Duration d =
-        switch (v.charAt(v.length() - 1)) {
-          case 's' -> Duration.ofSeconds(n);
-          case 'm' -> Duration.ofMinutes(n);
-          case 'h' -> Duration.ofHours(n);
-          default -> throw new IllegalArgumentException(v);
-        };
-    if (d.isNegative() || d.isZero()) {
-      throw new IllegalArgumentException(v);
-    }
-    return d;
   }
 }

@@ -28,6 +28,29 @@ public final class LibvirtSampleFeed implements SampleFeed, AutoCloseable {
   private final Map<String, String> unavailable = new LinkedHashMap<>();
 
   /**
+   * Parses a host list option, {@code id=uri[,id=uri...]}, in order (a URI may hold {@code =}
+   * itself, e.g. {@code ?pkipath=...}: the first one splits).
+   *
+   * @throws IllegalArgumentException naming the entry that is not {@code id=uri}, or the host named
+   *     twice
+   */
+  public static Map<String, String> parseHosts(String spec) {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (String entry : spec.split(",")) {
+      int eq = entry.indexOf('=');
+      if (eq <= 0 || eq == entry.length() - 1) {
+        throw new IllegalArgumentException(
+            "--libvirt entry '" + entry + "' is not id=uri (e.g. host-a=qemu:///system)");
+      }
+      if (out.put(entry.substring(0, eq).strip(), entry.substring(eq + 1).strip()) != null) {
+        throw new IllegalArgumentException(
+            "--libvirt names host " + entry.substring(0, eq) + " twice");
+      }
+    }
+    return out;
+  }
+
+  /**
    * A factory of feeds over these hosts, for a stream processor's polling source: serialisable, the
    * connections are made where {@link SampleFeedFactory#open()} runs.
    *

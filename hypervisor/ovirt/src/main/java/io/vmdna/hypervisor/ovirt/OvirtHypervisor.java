@@ -205,11 +205,14 @@ public final class OvirtHypervisor implements Hypervisor, AutoCloseable {
 
   @Override
   public boolean isHealthy(String vmId, String hostId) {
-    return vm(vmId).filter(v -> hostId.equals(v.hostId())).isPresent()
-        && call(
-            "status of " + vmId,
-            settings.url(),
-            c -> find(c, vmId).map(v -> v.status() == VmStatus.UP).orElse(false));
+    return call(
+        "health of " + vmId,
+        settings.url(),
+        c ->
+            find(c, vmId)
+                .filter(v -> v.status() == VmStatus.UP && v.hostPresent())
+                .map(v -> hostId.equals(nameOf(hostsById(c), v.host().id())))
+                .orElse(false));
   }
 
   /** Revokes the SSO token and closes the HTTP client. Idempotent. */
