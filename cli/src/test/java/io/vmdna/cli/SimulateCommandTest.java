@@ -3,6 +3,7 @@ package io.vmdna.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.vmdna.cli.simulate.BundledPolicy;
 import io.vmdna.cli.simulate.FleetLayout;
 import io.vmdna.cli.simulate.Simulation;
 import io.vmdna.cli.simulate.Simulation.Policy;
@@ -312,13 +313,7 @@ class SimulateCommandTest {
   void shouldReplayAnOperatorsOwnFleetAndAnEditedPolicy(@TempDir Path dir) throws Exception {
     // given: the demo's own fleet file, and a policy edited to decline every signal of the job
     Path demo = Path.of("../data/bitbrains-demo");
-    String bundled =
-        new String(
-            getClass()
-                .getClassLoader()
-                .getResourceAsStream("bpmn/migration-policy.dmn")
-                .readAllBytes(),
-            StandardCharsets.UTF_8);
+    String bundled = BundledPolicy.text();
     Path edited =
         Files.writeString(
             dir.resolve("never.dmn"),

@@ -14,7 +14,12 @@ import org.junit.jupiter.api.Test;
 /** Which hypervisor the workers drive, from {@code vmdna.*}: libvirt hosts or the sim fleet. */
 class HypervisorConfigurationTest {
   private static VmdnaProperties with(VmdnaProperties.Libvirt libvirt, VmdnaProperties.Sim sim) {
-    return new VmdnaProperties(null, null, sim, libvirt, null, null, null, null, null);
+    return with(libvirt, null, sim);
+  }
+
+  private static VmdnaProperties with(
+      VmdnaProperties.Libvirt libvirt, VmdnaProperties.Ovirt ovirt, VmdnaProperties.Sim sim) {
+    return new VmdnaProperties(null, null, sim, libvirt, ovirt, null, null, null, null);
   }
 
   private static VmdnaProperties.Libvirt hosts(VmdnaProperties.LibvirtHost... hosts) {
@@ -86,37 +91,22 @@ class HypervisorConfigurationTest {
     VmdnaProperties.Ovirt plainHttp =
         new VmdnaProperties.Ovirt("http://engine/ovirt-engine/api", "u", "p", "ca.pem", null, null);
 
-    assertThatThrownBy(
-            () ->
-                c.hypervisor(
-                    new VmdnaProperties(null, null, null, null, noUser, null, null, null, null)))
+    assertThatThrownBy(() -> c.hypervisor(with(null, noUser, null)))
         .hasMessageContaining("vmdna.ovirt.user is required");
-    assertThatThrownBy(
-            () ->
-                c.hypervisor(
-                    new VmdnaProperties(null, null, null, null, plainHttp, null, null, null, null)))
+    assertThatThrownBy(() -> c.hypervisor(with(null, plainHttp, null)))
         .hasMessageContaining("vmdna.ovirt: oVirt url must be https://");
     assertThatThrownBy(
             () ->
                 c.hypervisor(
-                    new VmdnaProperties(
-                        null,
-                        null,
-                        null,
+                    with(
                         hosts(new VmdnaProperties.LibvirtHost("a", "test:///default", null, null)),
                         noUser,
-                        null,
-                        null,
-                        null,
                         null)))
         .hasMessageContaining("both set");
     VmdnaProperties.Ovirt noCa =
         new VmdnaProperties.Ovirt(
             "https://engine/ovirt-engine/api", "u", "p", "target/missing-ca.pem", null, null);
-    assertThatThrownBy(
-            () ->
-                c.hypervisor(
-                    new VmdnaProperties(null, null, null, null, noCa, null, null, null, null)))
+    assertThatThrownBy(() -> c.hypervisor(with(null, noCa, null)))
         .hasMessageContaining(
             "vmdna.ovirt.ca-file: oVirt: CA file target/missing-ca.pem does not exist");
     assertThat(noUser.toString()).doesNotContain("=p,").contains("password=***");

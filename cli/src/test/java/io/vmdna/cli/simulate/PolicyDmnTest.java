@@ -53,13 +53,7 @@ class PolicyDmnTest {
 
   @Test
   void shouldFailClearlyWhenADecisionLacksItsOutputs(@TempDir Path dir) throws Exception {
-    String bundled =
-        new String(
-            getClass()
-                .getClassLoader()
-                .getResourceAsStream("bpmn/migration-policy.dmn")
-                .readAllBytes(),
-            java.nio.charset.StandardCharsets.UTF_8);
+    String bundled = BundledPolicy.text();
     Path edited =
         Files.writeString(
             dir.resolve("edited.dmn"), bundled.replace("name=\"priority\"", "name=\"urgency\""));
