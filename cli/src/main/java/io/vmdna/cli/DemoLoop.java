@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -35,9 +36,10 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
- * The whole vmdna loop in one JVM, on real engines: the in-process Zeebe engine, an embedded
- * PostgreSQL, the simulated fleet replaying traces, the Spring Boot workers and {@link
- * DnaProfilerJob} on a Flink MiniCluster. Used by {@code ./vmdna demo} and the end-to-end test.
+ * The whole vmdna loop in one JVM, on real engines: the in-process Zeebe engine (or a real broker's
+ * gateway, {@link DemoSettings#gateway()}), an embedded PostgreSQL, the simulated fleet replaying
+ * traces, the Spring Boot workers and {@link DnaProfilerJob} on a Flink MiniCluster. Used by {@code
+ * ./vmdna demo} and the end-to-end test.
  *
  * <p>Start order matters: database and engine first, then the workers (which deploy the process),
  * then the Flink job. {@link #close()} stops everything in reverse. Not thread-safe; one loop per
@@ -50,7 +52,9 @@ public final class DemoLoop implements AutoCloseable {
   private ZeebeTestEngine engine;
   private SimFleet fleet;
   private ConfigurableApplicationContext workers;
-  private int zeebePort;
+
+  /** The Zeebe gateway the workers and the job talk to (the in-process engine's, or given). */
+  private String gateway;
 
   /** Creates the loop; nothing starts until {@link #start()}. */
   public DemoLoop(DemoSettings settings) {
@@ -79,9 +83,14 @@ public final class DemoLoop implements AutoCloseable {
       throw new UncheckedIOException("cannot create " + settings.workDir(), e);
     }
     database = EmbeddedDatabase.start();
-    zeebePort = settings.zeebePort() == 0 ? freePort() : settings.zeebePort();
-    engine = EngineFactory.create(zeebePort);
-    engine.start();
+    if (settings.gateway() == null) {
+      int zeebePort = settings.zeebePort() == 0 ? freePort() : settings.zeebePort();
+      engine = EngineFactory.create(zeebePort);
+      engine.start();
+      gateway = "http://localhost:" + zeebePort;
+    } else {
+      gateway = settings.gateway();
+    }
     FleetSpec spec = FleetSpec.read(settings.dataDir().resolve("fleet.csv"));
     fleet =
         SimFleet.load(
@@ -91,7 +100,7 @@ public final class DemoLoop implements AutoCloseable {
             QemuImg.onPath());
     workers =
         WorkersApplication.startEmbedded(
-            fleet, database.jdbcUrl(), "postgres", "postgres", "http://localhost:" + zeebePort);
+            fleet, database.jdbcUrl(), "postgres", "postgres", gateway);
     return this;
   }
 
@@ -114,7 +123,7 @@ public final class DemoLoop implements AutoCloseable {
       DnaProfilerJob job =
           new DnaProfilerJob(
               FeedSource.of(feedName, settings.stepsPerSecond() * vmCount),
-              new ZeebeSignalSink("http://localhost:" + zeebePort, Duration.ofSeconds(10)),
+              new ZeebeSignalSink(gateway, Duration.ofSeconds(10)),
               ProfilerConfig.defaults(capacities).withForecastModel(settings.forecastModel()));
       job.build(env);
       JobClient client = env.executeAsync("vmdna DnaProfilerJob");
@@ -163,9 +172,14 @@ public final class DemoLoop implements AutoCloseable {
     return fleet;
   }
 
-  /** The engine's outcomes (its record stream). */
-  public EngineOutcomes outcomes() {
-    return new EngineOutcomes(engine.getRecordStreamSource());
+  /**
+   * The in-process engine's outcomes (its record stream); empty on a real gateway, whose records
+   * Operate shows.
+   */
+  public Optional<EngineOutcomes> outcomes() {
+    return engine == null
+        ? Optional.empty()
+        : Optional.of(new EngineOutcomes(engine.getRecordStreamSource()));
   }
 
   /** Records of every migration, oldest first. */

@@ -12,6 +12,8 @@ import java.nio.file.Path;
  * @param flinkParallelism parallelism of the keyed operators
  * @param forecastModel {@code shipped} (the XGBoost4J model in the jar), a model folder, or {@code
  *     trend} (the backbone's damped-trend rule)
+ * @param gateway a real Zeebe gateway (e.g. {@code http://localhost:26500} of {@code ./vmdna stack
+ *     up}) to use instead of the in-process engine, or null
  */
 public record DemoSettings(
     Path dataDir,
@@ -19,7 +21,8 @@ public record DemoSettings(
     int zeebePort,
     double stepsPerSecond,
     int flinkParallelism,
-    String forecastModel) {
+    String forecastModel,
+    String gateway) {
 
   /** Validates. */
   public DemoSettings {
@@ -34,6 +37,10 @@ public record DemoSettings(
     }
     if (forecastModel == null || forecastModel.isBlank()) {
       throw new IllegalArgumentException("--forecast-model must be shipped, trend or a folder");
+    }
+    if (gateway != null && !gateway.matches("https?://[^/\\s]+(:\\d+)?/?")) {
+      throw new IllegalArgumentException(
+          "--gateway needs an address like http://localhost:26500, got '" + gateway + "'");
     }
   }
 
@@ -50,6 +57,7 @@ public record DemoSettings(
         26500,
         4,
         2,
-        "shipped");
+        "shipped",
+        null);
   }
 }

@@ -4,6 +4,7 @@ import io.vmdna.flink.DnaProfilerJob;
 import io.vmdna.flink.ProfilerConfig;
 import io.vmdna.models.predict.TrainingConfig;
 import io.vmdna.store.MigrationRecord;
+import io.vmdna.store.MigrationStatus;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,14 +14,14 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.ToDoubleFunction;
 
 /**
  * {@code ./vmdna}: the command line. Commands: {@code demo} (the whole loop, embedded), {@code
  * bench}, {@code train}, {@code evaluate}, {@code forecast}, {@code bench-forecast}, {@code
- * detect}, {@code detect-eval}, {@code simulate} and {@code collect}. A later issue adds {@code
- * stack}.
+ * detect}, {@code detect-eval}, {@code simulate}, {@code collect} and {@code stack}.
  */
 public final class Vmdna {
   private Vmdna() {}
@@ -39,6 +40,9 @@ public final class Vmdna {
                         --parallelism N         Flink parallelism (default 2)
                         --forecast-model M      shipped (XGBoost4J model in the jar, default),
                                                 a model folder, or trend (damped-trend rule)
+                        --gateway URL           a real Zeebe gateway instead of the in-process
+                                                engine (e.g. http://localhost:26500 of
+                                                ./vmdna stack up; follow it in Operate)
         bench  drive N migrations through the process on the in-process engine and report
                migrations/s and the latency each job type adds
                options: --migrations N (default 200), --hosts N (default 20), --work DIR,
@@ -103,6 +107,15 @@ public final class Vmdna {
                         default 5m) or --traces DIR (replay DIR's fleet.csv at
                         --steps-per-second, default 4), --steps N (stop after N; default:
                         to the replay's end, forever for libvirt), --work DIR
+        stack up|down|status  the real Camunda 8.6 distribution (broker, gateway, Operate on
+               http://localhost:8080/operate, login demo/demo) on a local OpenSearch, fetched
+               from Maven Central on first use; data kept between restarts; status exits 3
+               when not healthy
+               options: --home DIR (default $VMDNA_STACK_HOME, /var/lib/vmdna/stack for root,
+                        else ~/.local/share/vmdna/stack); for up: --gateway-port N (26500;
+                        the broker also takes N+1, N+2), --operate-port N (8080),
+                        --management-port N (9600), --opensearch-port N (9200; also N+100),
+                        --timeout 5m
         help   print this text
       """;
 
@@ -171,6 +184,7 @@ public final class Vmdna {
         bench(args).run(out);
         yield 0;
       }
+      case "stack" -> StackCommand.parse(args).run(out);
       default -> {
         err.println("vmdna: unknown command '" + args[0] + "'");
         err.print(USAGE);
@@ -280,14 +294,21 @@ public final class Vmdna {
                 "--steps-per-second",
                 "--zeebe-port",
                 "--parallelism",
-                "--forecast-model"));
+                "--forecast-model",
+                "--gateway"));
+    if (o.values().containsKey("--gateway") && o.values().containsKey("--zeebe-port")) {
+      throw new IllegalArgumentException(
+          "demo: --gateway (a real broker) and --zeebe-port (the in-process engine's port) exclude"
+              + " each other");
+    }
     return new DemoSettings(
         o.path("--data", d.dataDir()),
         o.path("--work", d.workDir()),
         o.integer("--zeebe-port", d.zeebePort()),
         o.decimal("--steps-per-second", d.stepsPerSecond()),
         o.integer("--parallelism", d.flinkParallelism()),
-        o.text("--forecast-model", d.forecastModel()));
+        o.text("--forecast-model", d.forecastModel()),
+        o.text("--gateway", null));
   }
 
   static EvaluateCommand evaluate(String[] args) {
@@ -609,8 +630,10 @@ public final class Vmdna {
   private static int demo(DemoSettings settings, PrintStream out) throws Exception {
     long t0 = System.nanoTime();
     out.printf(
-        "vmdna demo: starting PostgreSQL, Zeebe engine (port %d) and workers...%n",
-        settings.zeebePort());
+        "vmdna demo: starting PostgreSQL, %s and workers...%n",
+        settings.gateway() == null
+            ? "Zeebe engine (port " + settings.zeebePort() + ")"
+            : "a client of the Zeebe gateway at " + settings.gateway());
     try (DemoLoop loop = new DemoLoop(settings).start()) {
       out.printf(
           "vmdna demo: ready in %.1f s; replaying %d VMs on %d hosts at %.0f steps/s%n",
@@ -629,8 +652,8 @@ public final class Vmdna {
                       Instant.ofEpochSecond(p.simTimeS()),
                       p.samplesLeft(),
                       p.migrations()));
-      EngineOutcomes o = loop.outcomes();
-      Map<String, Long> ends = o.endEvents();
+      Map<MigrationStatus, Long> byStatus = new java.util.EnumMap<>(MigrationStatus.class);
+      loop.records().forEach(r -> byStatus.merge(r.status(), 1L, Long::sum));
       out.println();
       out.println("vmdna demo summary");
       out.printf("  VMs watched          %d%n", c.vms());
@@ -641,14 +664,22 @@ public final class Vmdna {
       out.printf(
           "  signals              %d published (%d held back by the per-VM cooldown)%n",
           c.signals(), c.suppressed());
-      out.printf(
-          "  process instances    %d started, %d completed, by end event %s%n",
-          o.started(), o.completed(), ends);
+      Optional<EngineOutcomes> engine = loop.outcomes();
+      if (engine.isPresent()) {
+        EngineOutcomes o = engine.get();
+        out.printf(
+            "  process instances    %d started, %d completed, by end event %s%n",
+            o.started(), o.completed(), o.endEvents());
+      } else {
+        out.printf(
+            "  process instances    on the gateway %s: follow them in Operate%n",
+            settings.gateway());
+      }
       out.printf(
           "  migrations           %d started, %d completed, %d rolled back%n",
           loop.records().size(),
-          ends.getOrDefault("MigratedEndEvent", 0L),
-          ends.getOrDefault("RolledBackEndEvent", 0L));
+          byStatus.getOrDefault(MigrationStatus.MIGRATED, 0L),
+          byStatus.getOrDefault(MigrationStatus.ROLLED_BACK, 0L));
       for (MigrationRecord r : loop.records()) {
         out.printf(
             "    %-16s VM %-4s %s -> %s  %s: %s%n",

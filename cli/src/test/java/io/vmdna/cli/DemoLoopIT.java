@@ -47,7 +47,7 @@ class DemoLoopIT {
     assertThat(overloadStartS).as("the extract overloads host-a").isPositive();
 
     // when
-    DemoSettings settings = new DemoSettings(DATA, work, 0, 6, 2, "shipped");
+    DemoSettings settings = new DemoSettings(DATA, work, 0, 6, 2, "shipped", null);
     try (DemoLoop loop = new DemoLoop(settings).start()) {
       DnaProfilerJob.Counters counters =
           loop.run(Duration.ofSeconds(5), Duration.ofSeconds(60), p -> {});
@@ -79,7 +79,7 @@ class DemoLoopIT {
       assertThat(loop.fleet().locate(first.vmId())).contains(moves.getLast().toHostId());
 
       // the engine says that instance reached MigratedEndEvent
-      EngineOutcomes outcomes = loop.outcomes();
+      EngineOutcomes outcomes = loop.outcomes().orElseThrow();
       assertThat(outcomes.endEvents()).containsKey(EndEvents.MIGRATED);
       assertThat(outcomes.endEvents().get(EndEvents.MIGRATED))
           .isEqualTo(

@@ -113,7 +113,8 @@ class VmdnaTest {
   void shouldFailClearlyWithoutFleetFile() {
     DemoLoop loop =
         new DemoLoop(
-            new DemoSettings(Path.of("no-such-folder"), Path.of("target/x"), 0, 1, 1, "trend"));
+            new DemoSettings(
+                Path.of("no-such-folder"), Path.of("target/x"), 0, 1, 1, "trend", null));
     assertThatThrownBy(loop::start)
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("no fleet.csv in");

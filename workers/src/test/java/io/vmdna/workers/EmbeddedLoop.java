@@ -58,7 +58,7 @@ final class EmbeddedLoop implements AutoCloseable {
   }
 
   /** The demo's simulated fleet, an hour into its traces so hosts report real usage. */
-  private static SimFleet demoFleet(Path images) {
+  static SimFleet demoFleet(Path images) {
     SimFleet fleet =
         SimFleet.load(DATA, FleetSpec.read(DATA.resolve("fleet.csv")), images, QemuImg.onPath());
     for (int i = 0; i < 12; i++) {

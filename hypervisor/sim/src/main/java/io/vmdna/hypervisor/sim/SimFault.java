@@ -16,6 +16,11 @@ public enum SimFault {
   MIGRATION_HANGS_BEFORE_MOVE,
   /** {@code migrate} moves the VM, then never returns (until released): an unknown outcome. */
   MIGRATION_HANGS_AFTER_MOVE,
+  /**
+   * {@code migrate} waits until {@link SimFleet#releaseHangs}, then moves the VM and returns as
+   * usual: a slow but successful migration (failure drills around the engine).
+   */
+  MIGRATION_WAITS,
   /** The VM's host does not answer: {@code convertImage} fails as a technical failure. */
   HOST_UNREACHABLE
 }

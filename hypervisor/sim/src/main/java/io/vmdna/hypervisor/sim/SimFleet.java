@@ -69,6 +69,8 @@ public final class SimFleet implements Hypervisor, SampleFeed {
   private long stepStartS;
   private long remaining;
   private CountDownLatch hangs = new CountDownLatch(1);
+  private final java.util.concurrent.atomic.AtomicInteger waiting =
+      new java.util.concurrent.atomic.AtomicInteger();
 
   private static final class SimVm {
     final String vmId;
@@ -372,6 +374,9 @@ public final class SimFleet implements Hypervisor, SampleFeed {
     if (hasFaultLocked(r.vmId(), SimFault.MIGRATION_HANGS_BEFORE_MOVE)) {
       hang("migrate " + r.vmId());
     }
+    if (hasFaultLocked(r.vmId(), SimFault.MIGRATION_WAITS)) {
+      awaitRelease("migrate " + r.vmId());
+    }
     MigrationResult result = migrateLocked(r);
     if (hasFaultLocked(r.vmId(), SimFault.MIGRATION_HANGS_AFTER_MOVE)) {
       hang("migrate " + r.vmId());
@@ -476,17 +481,30 @@ public final class SimFleet implements Hypervisor, SampleFeed {
 
   /** Blocks outside the fleet's lock, so reconcile and other calls go on while this one hangs. */
   private void hang(String what) {
+    awaitRelease(what);
+    throw new HypervisorException("sim: " + what + " hung and was released (injected fault)");
+  }
+
+  /** Blocks, outside the fleet's lock, until {@link #releaseHangs}; counted in {@link #waiting}. */
+  private void awaitRelease(String what) {
     CountDownLatch latch;
     synchronized (this) {
       latch = hangs;
     }
-    LOG.warn("sim: {} hangs (injected fault)", what);
+    LOG.warn("sim: {} waits to be released (injected fault)", what);
+    waiting.incrementAndGet();
     try {
       latch.await();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    } finally {
+      waiting.decrementAndGet();
     }
-    throw new HypervisorException("sim: " + what + " hung and was released (injected fault)");
+  }
+
+  /** How many calls are blocked right now by a hang or wait fault. Thread-safe. */
+  public int waiting() {
+    return waiting.get();
   }
 
   private synchronized boolean hasFaultLocked(String vmId, SimFault f) {
