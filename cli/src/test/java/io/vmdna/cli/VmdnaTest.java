@@ -70,6 +70,19 @@ class VmdnaTest {
   }
 
   @Test
+  void shouldRunTheDemoOnARealGatewayWhenGivenOne() {
+    assertThat(Vmdna.parse(new String[] {"demo", "--gateway", "http://localhost:26500"}).gateway())
+        .isEqualTo("http://localhost:26500");
+    assertThat(Vmdna.parse(new String[] {"demo"}).gateway()).isNull();
+    assertThatThrownBy(
+            () ->
+                Vmdna.parse(new String[] {"demo", "--gateway", "http://h:1", "--zeebe-port", "2"}))
+        .hasMessageContaining("--gateway (a real broker) and --zeebe-port");
+    assertThatThrownBy(() -> Vmdna.parse(new String[] {"demo", "--gateway", "localhost:26500"}))
+        .hasMessageContaining("--gateway needs an address like http://localhost:26500");
+  }
+
+  @Test
   void benchShouldNameTheBadOption() {
     assertThatThrownBy(() -> Vmdna.bench(new String[] {"bench", "--migrations", "many"}))
         .hasMessageContaining("--migrations needs a number, got 'many'");

@@ -136,17 +136,14 @@ public final class CamundaStack {
     if (root) {
       openForNobody(home);
     }
-    settings.save();
-    Path openSearchHome = Distributions.openSearch(home.resolve("dist"), fetcher, log);
-    Path camundaHome = Distributions.camunda(home.resolve("dist"), fetcher, log);
-
-    if (pid(Component.OPENSEARCH).isEmpty()) {
+    // what must start, and whether its ports are free: checked before any download
+    boolean startOpenSearch = pid(Component.OPENSEARCH).isEmpty();
+    boolean startCamunda = pid(Component.CAMUNDA).isEmpty();
+    if (startOpenSearch) {
       requireFree(
           Component.OPENSEARCH, settings.openSearchPort(), settings.openSearchTransportPort());
-      startOpenSearch(openSearchHome, root);
     }
-    awaitHealthy(Component.OPENSEARCH, deadline);
-    if (pid(Component.CAMUNDA).isEmpty()) {
+    if (startCamunda) {
       requireFree(
           Component.CAMUNDA,
           settings.gatewayPort(),
@@ -154,6 +151,16 @@ public final class CamundaStack {
           settings.managementPort(),
           settings.commandPort(),
           settings.internalPort());
+    }
+    settings.save();
+    Path openSearchHome = Distributions.openSearch(home.resolve("dist"), fetcher, log);
+    Path camundaHome = Distributions.camunda(home.resolve("dist"), fetcher, log);
+
+    if (startOpenSearch) {
+      startOpenSearch(openSearchHome, root);
+    }
+    awaitHealthy(Component.OPENSEARCH, deadline);
+    if (startCamunda) {
       startCamunda(camundaHome);
     }
     awaitHealthy(Component.CAMUNDA, deadline);

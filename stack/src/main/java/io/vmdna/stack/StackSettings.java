@@ -106,8 +106,11 @@ public record StackSettings(
     return "http://localhost:" + webPort + "/operate";
   }
 
-  /** Writes these settings into the home folder (so status and down find the same ports). */
-  void save() throws IOException {
+  /**
+   * Writes these settings into the home folder ({@link #load} reads them: status and down use the
+   * ports of the last up). Idempotent.
+   */
+  public void save() throws IOException {
     Properties p = new Properties();
     p.setProperty("gatewayPort", Integer.toString(gatewayPort));
     p.setProperty("webPort", Integer.toString(webPort));
