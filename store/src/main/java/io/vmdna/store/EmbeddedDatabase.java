@@ -35,10 +35,21 @@ public final class EmbeddedDatabase implements AutoCloseable {
    * folder when null, and applies the schema.
    */
   public static EmbeddedDatabase start(Path dataDir) {
+    return start(dataDir, 0);
+  }
+
+  /**
+   * As {@link #start(Path)}, on a given TCP port (0 = any free one): a server stopped and started
+   * again with the same folder and port is, to its clients, the same server restarted.
+   */
+  public static EmbeddedDatabase start(Path dataDir, int port) {
     try {
       EmbeddedPostgres.Builder b = EmbeddedPostgres.builder();
       if (dataDir != null) {
         b.setDataDirectory(dataDir).setCleanDataDirectory(false);
+      }
+      if (port > 0) {
+        b.setPort(port);
       }
       EmbeddedDatabase db = new EmbeddedDatabase(b.start());
       Database.migrate(db.dataSource());

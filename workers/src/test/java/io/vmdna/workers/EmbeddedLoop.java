@@ -43,7 +43,8 @@ final class EmbeddedLoop implements AutoCloseable {
   static final Path DATA = Path.of("../data/bitbrains-demo");
   static final Duration WAIT = Duration.ofSeconds(60);
 
-  final EmbeddedDatabase db;
+  EmbeddedDatabase db;
+  private final Path dbData;
   final ZeebeTestEngine engine;
   final SimFleet fleet;
   final Hypervisor hypervisor;
@@ -68,7 +69,12 @@ final class EmbeddedLoop implements AutoCloseable {
   }
 
   private EmbeddedLoop(Hypervisor hypervisor, Map<String, String> extra, boolean web) {
-    db = EmbeddedDatabase.start();
+    try {
+      dbData = java.nio.file.Files.createTempDirectory("vmdna-pg-");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    db = EmbeddedDatabase.start(dbData, 0);
     int port = freePort();
     engine = EngineFactory.create(port);
     engine.start();
@@ -126,8 +132,26 @@ final class EmbeddedLoop implements AutoCloseable {
    * replica); the caller closes it.
    */
   ConfigurableApplicationContext startReplica(Map<String, String> extra) {
+    return startReplica(hypervisor, extra);
+  }
+
+  /** As {@link #startReplica(Map)}, the replica seeing the hypervisors through {@code view}. */
+  ConfigurableApplicationContext startReplica(Hypervisor view, Map<String, String> extra) {
     return WorkersApplication.startEmbedded(
-        hypervisor, db.jdbcUrl(), "postgres", "postgres", gateway, extra, false);
+        view, db.jdbcUrl(), "postgres", "postgres", gateway, extra, false);
+  }
+
+  /** Stops PostgreSQL (fast shutdown: open connections are cut), as a crash or restart would. */
+  void stopDatabase() {
+    db.close();
+  }
+
+  /**
+   * Starts PostgreSQL again on the same data folder and port; clients (the workers' pool, the
+   * repositories here) reconnect to it as to the restarted server.
+   */
+  void startDatabase(int port) {
+    db = EmbeddedDatabase.start(dbData, port);
   }
 
   /** The REST API's port (web mode only). */
@@ -144,7 +168,18 @@ final class EmbeddedLoop implements AutoCloseable {
     } catch (RuntimeException alreadyStopped) {
       // a test may have stopped the engine to drill a failure
     }
-    db.close();
+    try {
+      db.close();
+    } catch (RuntimeException alreadyStopped) {
+      // a drill may have stopped it
+    }
+    try (Stream<Path> files = java.nio.file.Files.walk(dbData)) {
+      for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        java.nio.file.Files.deleteIfExists(p);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot delete " + dbData, e);
+    }
   }
 
   static int freePort() {
