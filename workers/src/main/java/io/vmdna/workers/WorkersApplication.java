@@ -29,7 +29,8 @@ public class WorkersApplication {
    * @param hypervisor the hypervisor the workers act on
    * @param jdbcUrl the store's PostgreSQL
    * @param user database user
-   * @param password database password
+   * @param password database password, or null to take it from the configuration (e.g. a config
+   *     tree of mounted secrets)
    * @param grpcAddress the Zeebe gateway, e.g. {@code http://localhost:26500}
    * @return the running context; close it to stop the workers
    */
@@ -53,7 +54,9 @@ public class WorkersApplication {
     Map<String, String> props = new LinkedHashMap<>(extra);
     props.put("vmdna.store.jdbc-url", jdbcUrl);
     props.put("vmdna.store.user", user);
-    props.put("vmdna.store.password", password);
+    if (password != null) {
+      props.put("vmdna.store.password", password);
+    }
     props.put("camunda.client.grpc-address", grpcAddress);
     props.put("camunda.client.prefer-rest-over-grpc", "false");
     props.put("spring.main.banner-mode", "off");

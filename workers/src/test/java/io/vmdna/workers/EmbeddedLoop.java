@@ -54,8 +54,11 @@ final class EmbeddedLoop implements AutoCloseable {
   final MigrationRepository migrations;
   final ReservationRepository reservations;
 
-  private EmbeddedLoop(Path images, Map<String, String> extra, boolean web) {
-    this(demoFleet(images), extra, web);
+  /** The store password the workers get, or null: from their own configuration. */
+  private final String storePassword;
+
+  private EmbeddedLoop(Path images, Map<String, String> extra, boolean web, String storePassword) {
+    this(demoFleet(images), extra, web, storePassword);
   }
 
   /** The demo's simulated fleet, an hour into its traces so hosts report real usage. */
@@ -68,7 +71,9 @@ final class EmbeddedLoop implements AutoCloseable {
     return fleet;
   }
 
-  private EmbeddedLoop(Hypervisor hypervisor, Map<String, String> extra, boolean web) {
+  private EmbeddedLoop(
+      Hypervisor hypervisor, Map<String, String> extra, boolean web, String storePassword) {
+    this.storePassword = storePassword;
     try {
       dbData = java.nio.file.Files.createTempDirectory("vmdna-pg-");
     } catch (IOException e) {
@@ -83,7 +88,7 @@ final class EmbeddedLoop implements AutoCloseable {
     gateway = "http://localhost:" + port;
     workers =
         WorkersApplication.startEmbedded(
-            hypervisor, db.jdbcUrl(), "postgres", "postgres", gateway, extra, web);
+            hypervisor, db.jdbcUrl(), "postgres", storePassword, gateway, extra, web);
     client =
         CamundaClient.newClientBuilder()
             .grpcAddress(URI.create(gateway))
@@ -111,12 +116,25 @@ final class EmbeddedLoop implements AutoCloseable {
     if (web) {
       props.putIfAbsent("server.port", "0");
     }
-    return new EmbeddedLoop(images, props, web);
+    return new EmbeddedLoop(images, props, web, "postgres");
+  }
+
+  /**
+   * As {@link #start(Path, Map, boolean)}, the workers taking the store password from their own
+   * configuration (the embedded PostgreSQL trusts local connections: any password connects).
+   */
+  static EmbeddedLoop startWithConfiguredStorePassword(
+      Path images, Map<String, String> extra, boolean web) {
+    Map<String, String> props = new java.util.HashMap<>(extra);
+    if (web) {
+      props.putIfAbsent("server.port", "0");
+    }
+    return new EmbeddedLoop(images, props, web, null);
   }
 
   /** Starts everything around another hypervisor (e.g. real libvirt hosts); no web server. */
   static EmbeddedLoop start(Hypervisor hypervisor, Map<String, String> extra) {
-    return new EmbeddedLoop(hypervisor, extra, false);
+    return new EmbeddedLoop(hypervisor, extra, false, "postgres");
   }
 
   /** Stops the workers and starts them again with other properties (same engine and store). */
@@ -124,7 +142,7 @@ final class EmbeddedLoop implements AutoCloseable {
     workers.close();
     workers =
         WorkersApplication.startEmbedded(
-            hypervisor, db.jdbcUrl(), "postgres", "postgres", gateway, extra, false);
+            hypervisor, db.jdbcUrl(), "postgres", storePassword, gateway, extra, false);
   }
 
   /**
@@ -138,7 +156,7 @@ final class EmbeddedLoop implements AutoCloseable {
   /** As {@link #startReplica(Map)}, the replica seeing the hypervisors through {@code view}. */
   ConfigurableApplicationContext startReplica(Hypervisor view, Map<String, String> extra) {
     return WorkersApplication.startEmbedded(
-        view, db.jdbcUrl(), "postgres", "postgres", gateway, extra, false);
+        view, db.jdbcUrl(), "postgres", storePassword, gateway, extra, false);
   }
 
   /** Stops PostgreSQL (fast shutdown: open connections are cut), as a crash or restart would. */

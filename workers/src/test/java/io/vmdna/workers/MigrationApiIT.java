@@ -5,10 +5,12 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
 import io.vmdna.bpmn.ProcessContract.EndEvents;
 import io.vmdna.hypervisor.sim.SimFault;
 import io.vmdna.store.MigrationStatus;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -27,6 +29,17 @@ import org.junit.jupiter.api.io.TempDir;
 class MigrationApiIT {
   private static final String TOKEN = "s3cret-ops-token";
   private static final String BURST_TOKEN = "burst-caller-token";
+  private static final String DB_PASSWORD = "s3cret-db-password";
+  private static final String OAUTH_SECRET = "s3cret-oauth-client-secret";
+  private static final String ACCESS_TOKEN = "s3cret-issued-access-token";
+
+  /** Every secret the run is given or handed: none may be printed or become a variable. */
+  private static final List<String> SECRETS =
+      List.of(TOKEN, BURST_TOKEN, DB_PASSWORD, OAUTH_SECRET, ACCESS_TOKEN);
+
+  private static HttpServer oauth;
+  private static final List<String> tokenRequests =
+      java.util.Collections.synchronizedList(new java.util.ArrayList<>());
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
@@ -48,14 +61,47 @@ class MigrationApiIT {
   static void start() throws IOException {
     System.setOut(new java.io.PrintStream(new Tee(STDOUT, OUTPUT), true));
     System.setErr(new java.io.PrintStream(new Tee(STDERR, OUTPUT), true));
-    // tokens as the chart mounts them: a Secret's keys as files, read through a config tree
-    Path tokens = Files.createDirectories(images.resolve("secrets/vmdna.api.tokens"));
+    // secrets as the chart mounts them: a Secret's keys as files, read through a config tree
+    Path secrets = images.resolve("secrets");
+    Path tokens = Files.createDirectories(secrets.resolve("vmdna.api.tokens"));
     Files.writeString(tokens.resolve("ops"), TOKEN);
     Files.writeString(tokens.resolve("burst"), BURST_TOKEN + "\n");
+    Files.writeString(secrets.resolve("vmdna.store.password"), DB_PASSWORD);
+    Files.writeString(secrets.resolve("camunda.client.auth.client-secret"), OAUTH_SECRET);
+    // the Zeebe client logs in with OAuth (client credentials) at a real token endpoint; the
+    // in-process engine accepts any bearer token, so the whole path runs as against a cluster
+    oauth = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    oauth.createContext(
+        "/token",
+        exchange -> {
+          tokenRequests.add(new String(exchange.getRequestBody().readAllBytes()));
+          byte[] body =
+              ("{\"access_token\":\""
+                      + ACCESS_TOKEN
+                      + "\",\"token_type\":\"Bearer\",\"expires_in\":3600}")
+                  .getBytes();
+          exchange.getResponseHeaders().add("Content-Type", "application/json");
+          exchange.sendResponseHeaders(200, body.length);
+          exchange.getResponseBody().write(body);
+          exchange.close();
+        });
+    oauth.start();
     loop =
-        EmbeddedLoop.start(
+        EmbeddedLoop.startWithConfiguredStorePassword(
             images,
-            Map.of("spring.config.import", "configtree:" + images.resolve("secrets") + "/"),
+            Map.of(
+                "spring.config.import",
+                "configtree:" + secrets + "/",
+                "camunda.client.auth.method",
+                "oidc",
+                "camunda.client.auth.client-id",
+                "vmdna-workers",
+                "camunda.client.auth.token-url",
+                "http://127.0.0.1:" + oauth.getAddress().getPort() + "/token",
+                "camunda.client.auth.audience",
+                "zeebe-api",
+                "camunda.client.auth.credentials-cache-path",
+                images.resolve("oauth-cache.json").toString()),
             true);
     base = "http://localhost:" + loop.httpPort();
   }
@@ -93,6 +139,9 @@ class MigrationApiIT {
     System.setErr(STDERR);
     if (loop != null) {
       loop.close();
+    }
+    if (oauth != null) {
+      oauth.stop(0);
     }
   }
 
@@ -137,7 +186,7 @@ class MigrationApiIT {
   }
 
   @Test
-  void tokensShouldNeverReachTheLogsOrTheProcessVariables() throws Exception {
+  void secretsShouldNeverReachTheLogsOrTheProcessVariables() throws Exception {
     // given a start and a cancel by a caller with a token, and a refused guess
     String id =
         call("POST", "/api/migrations", "{\"vmId\":\"1\",\"dryRun\":true}", TOKEN)
@@ -155,14 +204,19 @@ class MigrationApiIT {
     List<String> lines = printed.lines().toList();
     assertThat(lines)
         .anyMatch(l -> l.contains("vmdna.audit") && l.contains("ops started migration " + id));
-    assertThat(lines).noneMatch(l -> l.contains(TOKEN) || l.contains(BURST_TOKEN));
+    assertThat(lines).noneMatch(l -> SECRETS.stream().anyMatch(l::contains));
     List<String> variables =
         EmbeddedLoop.retrying(
             () ->
                 EmbeddedLoop.stream(loop.records().variableRecords())
                     .map(r -> r.getValue().getName() + "=" + r.getValue().getValue())
                     .toList());
-    assertThat(variables).isNotEmpty().noneMatch(v -> v.contains(TOKEN) || v.contains(BURST_TOKEN));
+    assertThat(variables).isNotEmpty().noneMatch(v -> SECRETS.stream().anyMatch(v::contains));
+    // and the secrets were in use: the client logged in with its secret, the store connected
+    assertThat(tokenRequests)
+        .anyMatch(r -> r.contains("client_secret=" + OAUTH_SECRET) && r.contains("vmdna-workers"));
+    assertThat(loop.workers.getEnvironment().getProperty("vmdna.store.password"))
+        .isEqualTo(DB_PASSWORD);
   }
 
   @Test

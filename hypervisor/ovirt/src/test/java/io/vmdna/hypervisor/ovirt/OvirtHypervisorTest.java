@@ -12,11 +12,18 @@ import io.vmdna.hypervisor.api.MigrationRequest;
 import io.vmdna.hypervisor.api.MigrationResult;
 import io.vmdna.hypervisor.api.MigrationStrategy;
 import io.vmdna.hypervisor.api.VmInfo;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,6 +42,59 @@ class OvirtHypervisorTest {
   @TempDir Path dir;
   private OvirtEngineReplay engine;
   private OvirtHypervisor hv;
+
+  /** A wrong password a caller might try; it must not be printed either. */
+  private static final String WRONG_PASSWORD = "guess-s3cret";
+
+  /**
+   * Everything the class's tests print (the SDK's and the adapter's logs go to the console), kept
+   * to check that no password is ever printed.
+   */
+  private static final ByteArrayOutputStream PRINTED = new ByteArrayOutputStream();
+
+  private static final PrintStream STDOUT = System.out;
+  private static final PrintStream STDERR = System.err;
+
+  @BeforeAll
+  static void copyWhatIsPrinted() {
+    System.setOut(new PrintStream(new Both(STDOUT, PRINTED), true));
+    System.setErr(new PrintStream(new Both(STDERR, PRINTED), true));
+  }
+
+  @AfterAll
+  static void noPasswordShouldHaveBeenPrinted() {
+    System.setOut(STDOUT);
+    System.setErr(STDERR);
+    String printed;
+    synchronized (PRINTED) {
+      printed = PRINTED.toString(StandardCharsets.UTF_8);
+    }
+    assertThat(printed).doesNotContain(OvirtEngineReplay.PASSWORD).doesNotContain(WRONG_PASSWORD);
+  }
+
+  /** Writes to the console and to the copy. */
+  private static final class Both extends OutputStream {
+    private final OutputStream console;
+    private final ByteArrayOutputStream copy;
+
+    Both(OutputStream console, ByteArrayOutputStream copy) {
+      this.console = console;
+      this.copy = copy;
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      console.write(b, off, len);
+      synchronized (copy) {
+        copy.write(b, off, len);
+      }
+    }
+  }
 
   @BeforeEach
   void start() throws Exception {
@@ -198,12 +258,14 @@ class OvirtHypervisorTest {
   @Test
   void aWrongPasswordShouldNameTheUser() {
     try (OvirtHypervisor wrong =
-        new OvirtHypervisor(settings("guess", engine.url(), engine.caPem()))) {
+        new OvirtHypervisor(settings(WRONG_PASSWORD, engine.url(), engine.caPem()))) {
       assertThatThrownBy(wrong::hosts)
           .isInstanceOf(HypervisorException.class)
           .isNotInstanceOf(HypervisorUnavailableException.class)
           .hasMessageContaining("admin@internal")
-          .hasMessageContaining("Cannot authenticate");
+          .hasMessageContaining("Cannot authenticate")
+          .message()
+          .doesNotContain(WRONG_PASSWORD);
     }
   }
 
