@@ -5,6 +5,7 @@ import io.camunda.client.exception.CamundaError;
 import io.camunda.client.jobhandling.JobExceptionHandlingStrategy;
 import io.vmdna.hypervisor.api.HypervisorUnavailableException;
 import io.vmdna.store.StoreException;
+import io.vmdna.workers.jobs.InvalidVariableException;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,7 +17,8 @@ import org.slf4j.LoggerFactory;
  * what failed, for which migration, on which host, and what to do. When the retries run out the
  * engine raises an incident carrying that message; fixing the cause and resolving the incident in
  * Operate (with new retries) runs the step again, which is safe because every step is idempotent by
- * migration id.
+ * migration id. A process variable the worker cannot use (missing, of the wrong type, or out of
+ * range) fails the job with no retries: the incident names the variable at once.
  */
 public final class TechnicalFailureStrategy implements JobExceptionHandlingStrategy {
   private static final Logger LOG = LoggerFactory.getLogger(TechnicalFailureStrategy.class);
@@ -39,6 +41,16 @@ public final class TechnicalFailureStrategy implements JobExceptionHandlingStrat
       return;
     }
     ActivatedJob job = ctx.job();
+    if (badVariable(e)) {
+      // retrying cannot mend a variable: an incident at once, saying which one
+      String message =
+          ("%s failed for migration %s: %s. What to do: correct the variable in Operate (the"
+                  + " instance's Variables), then resolve this incident.")
+              .formatted(job.getType(), job.getVariablesAsMap().get("migrationId"), e.getMessage());
+      LOG.warn("{}", message);
+      ctx.jobClient().newFailCommand(job.getKey()).retries(0).errorMessage(message).send().join();
+      return;
+    }
     int retries = Math.max(0, job.getRetries() - 1);
     String message = message(e, job, retries);
     LOG.warn("{}", message, e);
@@ -49,6 +61,26 @@ public final class TechnicalFailureStrategy implements JobExceptionHandlingStrat
         .errorMessage(message)
         .send()
         .join();
+  }
+
+  /**
+   * A variable the worker cannot use: our own checks ({@link InvalidVariableException}), or the
+   * Camunda client's when it cannot bind a variable to a job parameter (missing when mandatory, or
+   * of the wrong type; its messages name the variable).
+   */
+  public static boolean badVariable(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      String m = t.getMessage() == null ? "" : t.getMessage();
+      if (t instanceof InvalidVariableException
+          || (m.startsWith("Variable ") && m.contains(" is mandatory, but no value was found"))
+          || m.startsWith("Cannot assign process variable '")) {
+        return true;
+      }
+      if (t.getCause() == t) {
+        break;
+      }
+    }
+    return false;
   }
 
   private String message(Exception e, ActivatedJob job, int retriesLeft) {

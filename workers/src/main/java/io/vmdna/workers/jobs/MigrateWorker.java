@@ -42,10 +42,17 @@ public class MigrateWorker {
       @Variable String sourceHostId,
       @Variable String targetHostId,
       @Variable ImageRef convertedImage,
-      @Variable(name = Vars.OPTIONS, optional = true) Map<String, Object> options) {
+      @Variable(name = Vars.OPTIONS, optional = true) Object options) {
     Map<String, String> transfer = new java.util.LinkedHashMap<>();
-    if (options != null) {
-      options.forEach((k, v) -> transfer.put(k, String.valueOf(v)));
+    if (options instanceof Map<?, ?> given) {
+      given.forEach((k, v) -> transfer.put(String.valueOf(k), String.valueOf(v)));
+    } else if (options != null) {
+      // read as any value, so a wrong type is named here rather than failing inside the client
+      throw new InvalidVariableException(
+          Vars.OPTIONS,
+          "must be an object of hypervisor options (e.g. {\"strategy\": \"WARM\"}), was '"
+              + options
+              + "'");
     }
     String strategyName = transfer.remove(Vars.OPTION_STRATEGY);
     MigrationStrategy strategy;

@@ -4,6 +4,7 @@ import io.camunda.client.annotation.JobWorker;
 import io.camunda.client.annotation.Variable;
 import io.vmdna.bpmn.ProcessContract.Errors;
 import io.vmdna.bpmn.ProcessContract.JobTypes;
+import io.vmdna.bpmn.ProcessContract.Vars;
 import io.vmdna.hypervisor.api.HostInfo;
 import io.vmdna.hypervisor.api.Hypervisor;
 import io.vmdna.store.MigrationRepository;
@@ -46,6 +47,8 @@ public class ReserveCapacityWorker {
       @Variable String targetHostId,
       @Variable double cpuNeedMhz,
       @Variable double memNeedKb) {
+    Steps.nonNegative(Vars.CPU_NEED_MHZ, cpuNeedMhz);
+    Steps.nonNegative(Vars.MEM_NEED_KB, memNeedKb);
     HostInfo host =
         Steps.targetHost(
             hypervisor, migrations, migrationId, STEP, Errors.CAPACITY_GONE, targetHostId);

@@ -58,6 +58,8 @@ public class ScanHostsWorker {
       @Variable(optional = true) String requestedTargetHostId,
       @Variable(optional = true) Boolean dryRun,
       @Variable(optional = true) Integer scanAttempts) {
+    Steps.text(Vars.MIGRATION_ID, migrationId);
+    Steps.text(Vars.VM_ID, vmId);
     VmInfo vm =
         hypervisor
             .vm(vmId)
@@ -81,8 +83,8 @@ public class ScanHostsWorker {
     if (claim.claim() == MigrationRepository.Claim.DECLINED) {
       return Map.of(Vars.DECLINED, claim.veto(), Vars.PROCEED, false);
     }
-    double cpuNeed = Steps.number(forecast, "cpuP90", vm.cpuProvisionedMhz());
-    double memNeed = Steps.number(forecast, "memP90", vm.memProvisionedKb());
+    double cpuNeed = Steps.number(forecast, Vars.FORECAST, "cpuP90", vm.cpuProvisionedMhz());
+    double memNeed = Steps.number(forecast, Vars.FORECAST, "memP90", vm.memProvisionedKb());
     List<HostInfo> candidates =
         requestedTargetHostId == null
             ? hypervisor.hosts()

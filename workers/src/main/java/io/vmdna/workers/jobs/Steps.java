@@ -49,10 +49,40 @@ final class Steps {
   }
 
   /** A number from a variable map (JSON numbers arrive as Integer, Long or Double). */
-  static double number(Map<String, Object> map, String key, double fallback) {
-    if (map == null || !(map.get(key) instanceof Number n)) {
+  /**
+   * A field of a map variable that, when present, must be a finite number >= 0; {@code fallback}
+   * when the map or the field is absent.
+   *
+   * @throws InvalidVariableException naming {@code variable.key} when the field is something else
+   */
+  static double number(Map<String, Object> map, String variable, String key, double fallback) {
+    if (map == null || map.get(key) == null) {
       return fallback;
     }
+    return nonNegative(variable + "." + key, map.get(key));
+  }
+
+  /**
+   * A number variable's value, finite and >= 0.
+   *
+   * @throws InvalidVariableException naming the variable otherwise
+   */
+  static double nonNegative(String variable, Object value) {
+    if (!(value instanceof Number n) || !Double.isFinite(n.doubleValue()) || n.doubleValue() < 0) {
+      throw new InvalidVariableException(variable, "must be a number >= 0, was '" + value + "'");
+    }
     return n.doubleValue();
+  }
+
+  /**
+   * A text variable's value, not blank.
+   *
+   * @throws InvalidVariableException naming the variable when it is blank
+   */
+  static String text(String variable, String value) {
+    if (value == null || value.isBlank()) {
+      throw new InvalidVariableException(variable, "must not be blank");
+    }
+    return value;
   }
 }
