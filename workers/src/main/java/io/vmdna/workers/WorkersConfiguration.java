@@ -108,6 +108,44 @@ public class WorkersConfiguration {
         new DefaultJobExceptionHandlingStrategy(commands, metrics), props.retryBackoff());
   }
 
+  /**
+   * The starter's parameter binding, with every {@code @Variable} parameter that cannot be bound
+   * (missing when mandatory, or of another type) failing with an {@link
+   * io.vmdna.workers.jobs.InvalidVariableException} that names the variable: the client's own
+   * message names only the JSON value and the Java type. Binding happens before the job's exception
+   * strategy applies, so the client fails such a job itself (its retries, no backoff); the
+   * incident's message names the variable. Replaces the starter's strategy.
+   */
+  @Bean
+  public io.camunda.client.jobhandling.parameter.ParameterResolverStrategy
+      parameterResolverStrategy(
+          io.camunda.client.api.JsonMapper json, io.camunda.client.CamundaClient client) {
+    var standard =
+        new io.camunda.client.jobhandling.parameter.DefaultParameterResolverStrategy(json, client);
+    return info -> {
+      io.camunda.client.jobhandling.parameter.ParameterResolver resolver =
+          standard.createResolver(info);
+      io.camunda.client.annotation.Variable variable =
+          info.getParameter().getAnnotation(io.camunda.client.annotation.Variable.class);
+      if (variable == null) {
+        return resolver;
+      }
+      String name =
+          !variable.name().isEmpty()
+              ? variable.name()
+              : !variable.value().isEmpty() ? variable.value() : info.getParameterName();
+      String type = info.getParameter().getType().getSimpleName();
+      return (jobClient, job) -> {
+        try {
+          return resolver.resolve(jobClient, job);
+        } catch (RuntimeException e) {
+          throw new io.vmdna.workers.jobs.InvalidVariableException(
+              name, "cannot be read as " + type + ": " + e.getMessage());
+        }
+      };
+    };
+  }
+
   @Bean
   public Rails rails(VmdnaProperties props) {
     return props.effectiveRails();

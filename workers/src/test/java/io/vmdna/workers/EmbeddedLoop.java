@@ -276,8 +276,11 @@ final class EmbeddedLoop implements AutoCloseable {
     requestMigration(id, vm, Map.of());
   }
 
-  /** As {@link #requestMigration(String, String)}, with the request's hypervisor options. */
-  void requestMigration(String id, String vm, Map<String, String> options) {
+  /**
+   * As {@link #requestMigration(String, String)}, with the request's hypervisor options (a map;
+   * anything else to test a malformed variable).
+   */
+  void requestMigration(String id, String vm, Object options) {
     client
         .newPublishMessageCommand()
         .messageName(ProcessContract.MESSAGE_REQUESTED)
@@ -299,6 +302,20 @@ final class EmbeddedLoop implements AutoCloseable {
                 options))
         .send()
         .join();
+  }
+
+  /** The incidents created for the migration's instance. */
+  List<Record<io.camunda.zeebe.protocol.record.value.IncidentRecordValue>> incidents(String id) {
+    long instance = instancesOf(id).getFirst();
+    return retrying(
+        () ->
+            stream(records().incidentRecords())
+                .filter(
+                    r ->
+                        r.getIntent()
+                            == io.camunda.zeebe.protocol.record.intent.IncidentIntent.CREATED)
+                .filter(r -> r.getValue().getProcessInstanceKey() == instance)
+                .toList());
   }
 
   /** Waits until a job of the given type was created for the migration's instance. */

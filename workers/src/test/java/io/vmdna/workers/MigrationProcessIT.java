@@ -481,43 +481,17 @@ class MigrationProcessIT {
   }
 
   private static Map<String, Object> overloadedForecast(double cpuP90, double memP90) {
-    return Map.of(
-        "horizonS",
-        1800,
-        "cpuP50",
-        cpuP90 * 0.8,
-        "cpuP90",
-        cpuP90,
-        "pExceed",
-        0.95,
-        "memP90",
-        memP90,
-        "netP90",
-        10.0,
-        "hostDemandP90Mhz",
-        45000.0,
-        "hostCapacityMhz",
-        48000.0);
+    return Signals.overloadedForecast(cpuP90, memP90);
   }
 
   private static Map<String, Object> signal(
       String id, String vm, String host, Map<String, Object> forecast) {
-    return signal(id, vm, host, forecast, java.time.Instant.now());
+    return Signals.signal(id, vm, host, forecast, java.time.Instant.now());
   }
 
   private static Map<String, Object> signal(
       String id, String vm, String host, Map<String, Object> forecast, java.time.Instant sent) {
-    return Map.ofEntries(
-        Map.entry("signalTime", sent.toString()),
-        Map.entry("migrationId", id),
-        Map.entry("vmId", vm),
-        Map.entry("hostId", host),
-        Map.entry("signalType", "FORECAST"),
-        Map.entry("windowEnd", 0),
-        Map.entry("forecast", forecast),
-        Map.entry("anomaly", Map.of("score", 0.0, "detectors", List.of())),
-        Map.entry("dna", Map.of("schemaVersion", 1, "embedding", List.of(1.0, 2.0))),
-        Map.entry("reason", "test " + id));
+    return Signals.signal(id, vm, host, forecast, sent);
   }
 
   private static void publish(String id, String vm, String host, Map<String, Object> forecast) {
@@ -525,15 +499,7 @@ class MigrationProcessIT {
   }
 
   private static void publish(String id, Map<String, Object> variables) {
-    client
-        .newPublishMessageCommand()
-        .messageName(ProcessContract.MESSAGE_FORECAST)
-        .correlationKey((String) variables.get("vmId"))
-        .messageId(id)
-        .timeToLive(ProcessContract.FORECAST_TTL)
-        .variables(variables)
-        .send()
-        .join();
+    Signals.publish(client, id, variables);
   }
 
   private static List<String> stepsOf(String id) {

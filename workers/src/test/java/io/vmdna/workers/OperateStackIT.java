@@ -232,36 +232,11 @@ class OperateStackIT {
 
   private static void publish(String id, String vm) {
     String host = fleet.locate(vm).orElseThrow();
-    Map<String, Object> forecast =
-        Map.of(
-            "horizonS", 1800,
-            "cpuP50", 800.0,
-            "cpuP90", 1_000.0,
-            "pExceed", 0.95,
-            "memP90", 8_000_000.0,
-            "netP90", 10.0,
-            "hostDemandP90Mhz", 45_000.0,
-            "hostCapacityMhz", 48_000.0);
-    client
-        .newPublishMessageCommand()
-        .messageName(ProcessContract.MESSAGE_FORECAST)
-        .correlationKey(vm)
-        .messageId(id)
-        .timeToLive(ProcessContract.FORECAST_TTL)
-        .variables(
-            Map.ofEntries(
-                Map.entry("signalTime", Instant.now().toString()),
-                Map.entry("migrationId", id),
-                Map.entry("vmId", vm),
-                Map.entry("hostId", host),
-                Map.entry("signalType", "FORECAST"),
-                Map.entry("windowEnd", 0),
-                Map.entry("forecast", forecast),
-                Map.entry("anomaly", Map.of("score", 0.0, "detectors", List.of())),
-                Map.entry("dna", Map.of("schemaVersion", 1, "embedding", List.of(1.0, 2.0))),
-                Map.entry("reason", "test " + id)))
-        .send()
-        .join();
+    Signals.publish(
+        client,
+        id,
+        Signals.signal(
+            id, vm, host, Signals.overloadedForecast(1_000.0, 8_000_000.0), Instant.now()));
   }
 
   private static void awaitStatus(String id, MigrationStatus status) {

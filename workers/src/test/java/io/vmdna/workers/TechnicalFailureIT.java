@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.camunda.zeebe.protocol.record.Record;
-import io.camunda.zeebe.protocol.record.intent.IncidentIntent;
 import io.camunda.zeebe.protocol.record.intent.JobIntent;
 import io.camunda.zeebe.protocol.record.value.IncidentRecordValue;
 import io.vmdna.bpmn.ProcessContract.EndEvents;
@@ -39,13 +38,7 @@ class TechnicalFailureIT {
   }
 
   private static List<Record<IncidentRecordValue>> incidents(String id) {
-    long instance = loop.instancesOf(id).getFirst();
-    return EmbeddedLoop.retrying(
-        () ->
-            EmbeddedLoop.stream(loop.records().incidentRecords())
-                .filter(r -> r.getIntent() == IncidentIntent.CREATED)
-                .filter(r -> r.getValue().getProcessInstanceKey() == instance)
-                .toList());
+    return loop.incidents(id);
   }
 
   @Test

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.camunda.zeebe.protocol.record.Record;
-import io.camunda.zeebe.protocol.record.intent.IncidentIntent;
 import io.camunda.zeebe.protocol.record.intent.JobIntent;
 import io.camunda.zeebe.protocol.record.value.IncidentRecordValue;
 import io.vmdna.bpmn.ProcessContract;
@@ -72,6 +71,28 @@ class VariableValidationIT {
     // given a request whose options are a text, not a map
     String vm = "96";
     String id = "var-options-" + vm;
+    loop.requestMigration(id, vm, "fast");
+
+    // then migrate fails at once, and the incident names the variable
+    Record<IncidentRecordValue> incident = awaitIncident(id);
+    assertThat(incident.getValue().getErrorMessage())
+        .contains("vmdna.migrate failed for migration " + id)
+        .contains("process variable 'options' must be an object of hypervisor options")
+        .contains("was 'fast'")
+        .contains("correct the variable in Operate");
+    assertThat(failuresOf(incident)).hasSize(1);
+  }
+
+  /** A forecast the policy acts on, with the VM's cpuP90. */
+  private static Map<String, Object> forecast(Object cpuP90) {
+    return Signals.overloadedForecast(cpuP90, 1_000_000.0);
+  }
+
+  @Test
+  void aTypedVariableThatCannotBeBoundShouldRaiseAnIncidentNamingIt() {
+    // given a request whose reason is an object where scan-hosts reads a text
+    String vm = "34";
+    String id = "var-reason-" + vm;
     loop.client
         .newPublishMessageCommand()
         .messageName(ProcessContract.MESSAGE_REQUESTED)
@@ -88,55 +109,19 @@ class VariableValidationIT {
                 "signalType",
                 "API",
                 "reason",
-                "test",
-                ProcessContract.Vars.OPTIONS,
-                "fast"))
+                Map.of("why", "test")))
         .send()
         .join();
 
-    // then migrate fails at once, and the incident names the variable
+    // then the incident names the variable and the type it needed
     Record<IncidentRecordValue> incident = awaitIncident(id);
     assertThat(incident.getValue().getErrorMessage())
-        .contains("vmdna.migrate failed for migration " + id)
-        .contains("process variable 'options' must be an object of hypervisor options")
-        .contains("was 'fast'")
-        .contains("correct the variable in Operate");
-    assertThat(failuresOf(incident)).hasSize(1);
-  }
-
-  /** A forecast the policy acts on (the host predicted above 80 %), with the VM's cpuP90. */
-  private static Map<String, Object> forecast(Object cpuP90) {
-    return Map.of(
-        "horizonS", 1800,
-        "cpuP50", 800.0,
-        "cpuP90", cpuP90,
-        "pExceed", 0.95,
-        "memP90", 1_000_000.0,
-        "netP90", 10.0,
-        "hostDemandP90Mhz", 45_000.0,
-        "hostCapacityMhz", 48_000.0);
+        .contains("process variable 'reason' cannot be read as String");
   }
 
   private static void publishForecast(String id, String vm, Map<String, Object> forecast) {
-    loop.client
-        .newPublishMessageCommand()
-        .messageName(ProcessContract.MESSAGE_FORECAST)
-        .correlationKey(vm)
-        .messageId(id)
-        .timeToLive(ProcessContract.FORECAST_TTL)
-        .variables(
-            Map.ofEntries(
-                Map.entry("signalTime", Instant.now().toString()),
-                Map.entry("migrationId", id),
-                Map.entry("vmId", vm),
-                Map.entry("hostId", loop.fleet.locate(vm).orElseThrow()),
-                Map.entry("signalType", "FORECAST"),
-                Map.entry("windowEnd", 0),
-                Map.entry("forecast", forecast),
-                Map.entry("anomaly", Map.of("score", 0.0, "detectors", List.of())),
-                Map.entry("reason", "test " + id)))
-        .send()
-        .join();
+    String host = loop.fleet.locate(vm).orElseThrow();
+    Signals.publish(loop.client, id, Signals.signal(id, vm, host, forecast, Instant.now()));
   }
 
   private static Record<IncidentRecordValue> awaitIncident(String id) {
@@ -147,13 +132,7 @@ class VariableValidationIT {
   }
 
   private static List<Record<IncidentRecordValue>> incidents(String id) {
-    long instance = loop.instancesOf(id).getFirst();
-    return EmbeddedLoop.retrying(
-        () ->
-            EmbeddedLoop.stream(loop.records().incidentRecords())
-                .filter(r -> r.getIntent() == IncidentIntent.CREATED)
-                .filter(r -> r.getValue().getProcessInstanceKey() == instance)
-                .toList());
+    return loop.incidents(id);
   }
 
   private static List<?> failuresOf(Record<IncidentRecordValue> incident) {
