@@ -531,10 +531,8 @@ public final class CamundaStack {
                 + " /var/lib/vmdna/stack)");
       }
     }
-    try (Stream<Path> walk = Stream.of(home, home.resolve("dist"), home.resolve("data"))) {
-      for (Path p : walk.toList()) {
-        Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
-      }
+    for (Path p : List.of(home, home.resolve("dist"), home.resolve("data"), home.resolve("logs"))) {
+      Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
     }
   }
 
