@@ -161,8 +161,8 @@ class OperateStackIT {
     try (Operate operate = Operate.login(stack.settings())) {
       long migrated = operate.awaitCompleted(migratedId);
       long rolledBack = operate.awaitCompleted(rolledBackId);
-      assertThat(operate.completedElements(migrated)).contains(EndEvents.MIGRATED);
-      assertThat(operate.completedElements(rolledBack)).contains(EndEvents.ROLLED_BACK);
+      operate.awaitElementCompleted(migrated, EndEvents.MIGRATED);
+      operate.awaitElementCompleted(rolledBack, EndEvents.ROLLED_BACK);
 
       // and an ops engineer sees them in Operate's web UI
       try (OperateBrowser browser =
@@ -226,7 +226,7 @@ class OperateStackIT {
     try (Operate operate = Operate.login(stack.settings())) {
       long key = operate.awaitCompleted(id);
       assertThat(operate.instancesOf(id)).containsExactly(key);
-      assertThat(operate.completedElements(key)).contains(EndEvents.MIGRATED);
+      operate.awaitElementCompleted(key, EndEvents.MIGRATED);
     }
   }
 
@@ -309,6 +309,18 @@ class OperateStackIT {
                 return items.size() == 1 && items.get(0).path("state").asText().equals("COMPLETED");
               });
       return key[0];
+    }
+
+    /**
+     * Waits until Operate shows the element (e.g. an end event) completed in the instance: Operate
+     * imports an instance's flow nodes separately from its state, and after a broker restart they
+     * can come seconds later.
+     */
+    void awaitElementCompleted(long instanceKey, String elementId) {
+      await()
+          .atMost(WAIT)
+          .pollInterval(Duration.ofSeconds(1))
+          .untilAsserted(() -> assertThat(completedElements(instanceKey)).contains(elementId));
     }
 
     /** Ids of the completed elements (flow nodes) of an instance. */
