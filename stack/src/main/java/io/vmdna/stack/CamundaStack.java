@@ -120,8 +120,9 @@ public final class CamundaStack {
 
   /**
    * Installs what is missing, starts what is not running, and returns once both are healthy. What
-   * is already running is left as it is. On failure, what this call started is stopped again and
-   * the message carries the end of its log.
+   * is already running is left as it is. A process that dies while starting or is not healthy in
+   * time is stopped, and the message carries the end of its output; the other one keeps running
+   * ({@link #status} shows it, {@link #down} stops it).
    *
    * @throws IOException when an artefact cannot be fetched, a port is taken by another program, no
    *     suitable Java is found, or a process dies or is not healthy within {@code timeout}
