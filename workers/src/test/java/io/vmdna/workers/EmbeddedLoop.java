@@ -191,10 +191,8 @@ final class EmbeddedLoop implements AutoCloseable {
     } catch (RuntimeException alreadyStopped) {
       // a drill may have stopped it
     }
-    try (Stream<Path> files = java.nio.file.Files.walk(dbData)) {
-      for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        java.nio.file.Files.deleteIfExists(p);
-      }
+    try {
+      org.apache.commons.io.FileUtils.deleteDirectory(dbData.toFile());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot delete " + dbData, e);
     }
@@ -281,25 +279,27 @@ final class EmbeddedLoop implements AutoCloseable {
    * anything else to test a malformed variable).
    */
   void requestMigration(String id, String vm, Object options) {
+    requestMigrationWith(id, vm, Map.of(ProcessContract.Vars.OPTIONS, options));
+  }
+
+  /**
+   * As {@link #requestMigration(String, String)}, with {@code variables} added to the message's or
+   * replacing them (e.g. a malformed one).
+   */
+  void requestMigrationWith(String id, String vm, Map<String, Object> variables) {
+    Map<String, Object> message = new java.util.HashMap<>();
+    message.put("migrationId", id);
+    message.put("vmId", vm);
+    message.put("hostId", hypervisor.locate(vm).orElseThrow());
+    message.put("signalType", "API");
+    message.put("reason", "test");
+    message.putAll(variables);
     client
         .newPublishMessageCommand()
         .messageName(ProcessContract.MESSAGE_REQUESTED)
         .correlationKey(id)
         .messageId(id)
-        .variables(
-            Map.of(
-                "migrationId",
-                id,
-                "vmId",
-                vm,
-                "hostId",
-                hypervisor.locate(vm).orElseThrow(),
-                "signalType",
-                "API",
-                "reason",
-                "test",
-                ProcessContract.Vars.OPTIONS,
-                options))
+        .variables(message)
         .send()
         .join();
   }

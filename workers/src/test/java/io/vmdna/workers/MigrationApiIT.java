@@ -19,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.apache.commons.io.output.TeeOutputStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -59,8 +60,8 @@ class MigrationApiIT {
 
   @BeforeAll
   static void start() throws IOException {
-    System.setOut(new java.io.PrintStream(new Tee(STDOUT, OUTPUT), true));
-    System.setErr(new java.io.PrintStream(new Tee(STDERR, OUTPUT), true));
+    System.setOut(new java.io.PrintStream(new TeeOutputStream(STDOUT, OUTPUT), true));
+    System.setErr(new java.io.PrintStream(new TeeOutputStream(STDERR, OUTPUT), true));
     // secrets as the chart mounts them: a Secret's keys as files, read through a config tree
     Path secrets = images.resolve("secrets");
     Path tokens = Files.createDirectories(secrets.resolve("vmdna.api.tokens"));
@@ -104,33 +105,6 @@ class MigrationApiIT {
                 images.resolve("oauth-cache.json").toString()),
             true);
     base = "http://localhost:" + loop.httpPort();
-  }
-
-  /** Writes to the console and to the copy. */
-  private static final class Tee extends java.io.OutputStream {
-    private final java.io.OutputStream a;
-    private final java.io.OutputStream b;
-
-    Tee(java.io.OutputStream a, java.io.OutputStream b) {
-      this.a = a;
-      this.b = b;
-    }
-
-    @Override
-    public void write(int c) throws IOException {
-      a.write(c);
-      synchronized (b) {
-        b.write(c);
-      }
-    }
-
-    @Override
-    public void write(byte[] buf, int off, int len) throws IOException {
-      a.write(buf, off, len);
-      synchronized (b) {
-        b.write(buf, off, len);
-      }
-    }
   }
 
   @AfterAll

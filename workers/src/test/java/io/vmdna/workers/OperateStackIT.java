@@ -136,7 +136,7 @@ class OperateStackIT {
       stack.down();
     }
     if (home != null && System.getenv("VMDNA_KEEP_STACK") == null) {
-      deleteTree(home);
+      org.apache.commons.io.FileUtils.deleteDirectory(home.toFile());
     }
   }
 
@@ -340,14 +340,6 @@ class OperateStackIT {
     @Override
     public void close() {
       http.close();
-    }
-  }
-
-  private static void deleteTree(Path dir) throws IOException {
-    try (var walk = Files.walk(dir)) {
-      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
     }
   }
 }

@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import io.camunda.zeebe.protocol.record.Record;
 import io.camunda.zeebe.protocol.record.intent.JobIntent;
 import io.camunda.zeebe.protocol.record.value.IncidentRecordValue;
-import io.vmdna.bpmn.ProcessContract;
 import io.vmdna.bpmn.ProcessContract.EndEvents;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -93,25 +92,7 @@ class VariableValidationIT {
     // given a request whose reason is an object where scan-hosts reads a text
     String vm = "34";
     String id = "var-reason-" + vm;
-    loop.client
-        .newPublishMessageCommand()
-        .messageName(ProcessContract.MESSAGE_REQUESTED)
-        .correlationKey(id)
-        .messageId(id)
-        .variables(
-            Map.of(
-                "migrationId",
-                id,
-                "vmId",
-                vm,
-                "hostId",
-                loop.fleet.locate(vm).orElseThrow(),
-                "signalType",
-                "API",
-                "reason",
-                Map.of("why", "test")))
-        .send()
-        .join();
+    loop.requestMigrationWith(id, vm, Map.of("reason", Map.of("why", "test")));
 
     // then the incident names the variable and the type it needed
     Record<IncidentRecordValue> incident = awaitIncident(id);

@@ -13,14 +13,13 @@ import io.vmdna.hypervisor.api.MigrationResult;
 import io.vmdna.hypervisor.api.MigrationStrategy;
 import io.vmdna.hypervisor.api.VmInfo;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import org.apache.commons.io.output.TeeOutputStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -57,43 +56,17 @@ class OvirtHypervisorTest {
 
   @BeforeAll
   static void copyWhatIsPrinted() {
-    System.setOut(new PrintStream(new Both(STDOUT, PRINTED), true));
-    System.setErr(new PrintStream(new Both(STDERR, PRINTED), true));
+    System.setOut(new PrintStream(new TeeOutputStream(STDOUT, PRINTED), true));
+    System.setErr(new PrintStream(new TeeOutputStream(STDERR, PRINTED), true));
   }
 
   @AfterAll
   static void noPasswordShouldHaveBeenPrinted() {
     System.setOut(STDOUT);
     System.setErr(STDERR);
-    String printed;
-    synchronized (PRINTED) {
-      printed = PRINTED.toString(StandardCharsets.UTF_8);
-    }
-    assertThat(printed).doesNotContain(OvirtEngineReplay.PASSWORD).doesNotContain(WRONG_PASSWORD);
-  }
-
-  /** Writes to the console and to the copy. */
-  private static final class Both extends OutputStream {
-    private final OutputStream console;
-    private final ByteArrayOutputStream copy;
-
-    Both(OutputStream console, ByteArrayOutputStream copy) {
-      this.console = console;
-      this.copy = copy;
-    }
-
-    @Override
-    public void write(int b) throws IOException {
-      write(new byte[] {(byte) b}, 0, 1);
-    }
-
-    @Override
-    public void write(byte[] b, int off, int len) throws IOException {
-      console.write(b, off, len);
-      synchronized (copy) {
-        copy.write(b, off, len);
-      }
-    }
+    assertThat(PRINTED.toString(StandardCharsets.UTF_8))
+        .doesNotContain(OvirtEngineReplay.PASSWORD)
+        .doesNotContain(WRONG_PASSWORD);
   }
 
   @BeforeEach
