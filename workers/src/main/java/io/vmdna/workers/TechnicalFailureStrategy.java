@@ -64,20 +64,14 @@ public final class TechnicalFailureStrategy implements JobExceptionHandlingStrat
   }
 
   /**
-   * A variable the worker cannot use: our own checks ({@link InvalidVariableException}), or the
-   * Camunda client's when it cannot bind a variable to a job parameter (missing when mandatory, or
-   * of the wrong type; its messages name the variable).
+   * A variable the worker cannot use ({@link InvalidVariableException}, anywhere in the causes). A
+   * parameter the Camunda client cannot bind never gets here: binding happens before this strategy
+   * applies, and {@code WorkersConfiguration#parameterResolverStrategy} names the variable there.
    */
   public static boolean badVariable(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
-      String m = t.getMessage() == null ? "" : t.getMessage();
-      if (t instanceof InvalidVariableException
-          || (m.startsWith("Variable ") && m.contains(" is mandatory, but no value was found"))
-          || m.startsWith("Cannot assign process variable '")) {
+      if (t instanceof InvalidVariableException) {
         return true;
-      }
-      if (t.getCause() == t) {
-        break;
       }
     }
     return false;
