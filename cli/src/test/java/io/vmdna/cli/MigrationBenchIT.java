@@ -23,7 +23,9 @@ class MigrationBenchIT {
     String report = out.toString(StandardCharsets.UTF_8);
     assertThat(report)
         .contains("bench: 6 migrations ended {MIGRATED=6} in")
-        .contains("migrations/s");
+        .contains("migrations/s")
+        .contains("CPU while they ran:")
+        .contains("its child processes (qemu-img)");
     for (String job :
         new String[] {
           "scan-hosts",

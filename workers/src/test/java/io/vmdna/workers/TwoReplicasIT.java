@@ -96,6 +96,15 @@ class TwoReplicasIT {
                           .anyMatch(st -> st.outcome().equals("CAPACITY_GONE")))
               .toList();
       assertThat(gone).as("migrations that met a full target").isNotEmpty();
+      // the refusal says what was short: here the cap of one migration in flight per target
+      assertThat(
+              loop.migrations.steps("two-" + gone.get(0)).stream()
+                  .filter(st -> st.outcome().equals("CAPACITY_GONE"))
+                  .findFirst()
+                  .orElseThrow()
+                  .detail())
+          .contains("1 other migrations booked")
+          .contains("(at most 1)");
       assertThat(gone)
           .allSatisfy(
               vm ->

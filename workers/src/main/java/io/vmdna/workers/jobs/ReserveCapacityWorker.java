@@ -11,6 +11,7 @@ import io.vmdna.store.MigrationRepository;
 import io.vmdna.store.Reservation;
 import io.vmdna.store.ReservationRepository;
 import io.vmdna.workers.VmdnaProperties;
+import java.util.List;
 import org.springframework.stereotype.Component;
 
 /**
@@ -61,13 +62,24 @@ public class ReserveCapacityWorker {
             freeMem,
             maxPerTarget);
     if (o == ReservationRepository.Outcome.CAPACITY_GONE) {
+      List<Reservation> others = reservations.onHost(targetHostId);
       throw Steps.fail(
           migrations,
           migrationId,
           STEP,
           Errors.CAPACITY_GONE,
-          "host %s has %.0f MHz free less bookings, need %.0f"
-              .formatted(targetHostId, freeCpu, cpuNeedMhz));
+          ("host %s: %.0f MHz and %.0f KiB free, %d other migrations booked %.0f MHz and %.0f KiB"
+                  + " of it (at most %d), need %.0f MHz and %.0f KiB")
+              .formatted(
+                  targetHostId,
+                  freeCpu,
+                  freeMem,
+                  others.size(),
+                  others.stream().mapToDouble(Reservation::cpuMhz).sum(),
+                  others.stream().mapToDouble(Reservation::memKb).sum(),
+                  maxPerTarget,
+                  cpuNeedMhz,
+                  memNeedKb));
     }
     Steps.ok(
         migrations,

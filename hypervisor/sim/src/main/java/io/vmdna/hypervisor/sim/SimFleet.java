@@ -65,6 +65,13 @@ public final class SimFleet implements Hypervisor, SampleFeed {
   private final Map<String, Long> overloadSteps = new LinkedHashMap<>();
   private final Map<String, java.util.ArrayDeque<Double>> recentCpu = new HashMap<>();
   private final QemuImg qemuImg;
+
+  /**
+   * Serialise conversions per migration (a migration always maps to the same stripe), so that a
+   * retried step never runs {@code qemu-img} twice at once onto the same temporary file.
+   */
+  private final Object[] conversionLocks = newLocks(64);
+
   private final Path imageDir;
   private long stepStartS;
   private long remaining;
@@ -255,30 +262,29 @@ public final class SimFleet implements Hypervisor, SampleFeed {
 
   @Override
   public synchronized List<HostInfo> hosts() {
+    // one pass over the VMs (not one per host): the workers ask for every host at every step
+    Map<String, double[]> use = new HashMap<>(); // host -> {cpu MHz, memory KiB, disk bytes}
+    for (SimVm vm : vms.values()) {
+      double[] u = use.computeIfAbsent(vm.hostId, k -> new double[3]);
+      u[2] += IMAGE_SIZE_BYTES;
+      if (vm.latest != null) {
+        u[0] += vm.latest.cpuUsageMhz();
+        u[1] += vm.latest.memUsageKb();
+      }
+    }
     List<HostInfo> out = new ArrayList<>();
     for (FleetSpec.Host h : hosts.values()) {
-      double cpu = 0;
-      double mem = 0;
-      long disks = 0;
-      for (SimVm vm : vms.values()) {
-        if (vm.hostId.equals(h.hostId())) {
-          disks += IMAGE_SIZE_BYTES;
-          if (vm.latest != null) {
-            cpu += vm.latest.cpuUsageMhz();
-            mem += vm.latest.memUsageKb();
-          }
-        }
-      }
+      double[] u = use.getOrDefault(h.hostId(), new double[3]);
       out.add(
           new HostInfo(
               h.hostId(),
               h.cpuMhz(),
               h.memoryKb(),
-              cpu,
-              mem,
+              u[0],
+              u[1],
               Set.of(h.imageFormat()),
               true,
-              h.storageBytes() - disks,
+              h.storageBytes() - (long) u[2],
               trendPerHour(h.hostId())));
     }
     return out;
@@ -311,36 +317,60 @@ public final class SimFleet implements Hypervisor, SampleFeed {
     return Optional.ofNullable(vms.get(vmId)).map(vm -> vm.hostId);
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Conversions of different migrations run in parallel ({@code qemu-img} runs outside the
+   * fleet's lock); two calls for the same migration run one after the other, the second finding the
+   * first one's image.
+   */
   @Override
   public ImageRef convertImage(String migrationId, String vmId, ImageFormat targetFormat) {
-    ImageRef image = convertLocked(migrationId, vmId, targetFormat);
+    ImageRef image;
+    synchronized (conversionLocks[Math.floorMod(migrationId.hashCode(), conversionLocks.length)]) {
+      image = convertOnce(migrationId, vmId, targetFormat);
+    }
     if (hasFaultLocked(vmId, SimFault.CONVERSION_HANGS)) {
       hang("convertImage " + vmId);
     }
     return image;
   }
 
-  private synchronized ImageRef convertLocked(
-      String migrationId, String vmId, ImageFormat targetFormat) {
-    SimVm vm = requireVm("convertImage", vmId);
-    ImageRef done = converted.get(migrationId);
-    if (done != null && Files.exists(Path.of(done.path()))) {
-      return done;
+  private ImageRef convertOnce(String migrationId, String vmId, ImageFormat targetFormat) {
+    ImageRef source;
+    Path target;
+    synchronized (this) {
+      SimVm vm = requireVm("convertImage", vmId);
+      ImageRef done = converted.get(migrationId);
+      if (done != null && Files.exists(Path.of(done.path()))) {
+        return done;
+      }
+      if (hasFault(vmId, SimFault.HOST_UNREACHABLE)) {
+        throw new HypervisorUnavailableException(
+            vm.hostId, "convertImage " + vmId, "connection refused (injected fault)");
+      }
+      if (hasFault(vmId, SimFault.CONVERSION_FAILS)) {
+        throw new HypervisorException(
+            "sim: convertImage %s of VM %s to %s failed (injected fault)"
+                .formatted(vm.image.path(), vmId, targetFormat.qemuName()));
+      }
+      source = vm.image;
+      target = imageDir.resolve(vmId + "-" + safe(migrationId) + "." + targetFormat.extension());
     }
-    if (hasFault(vmId, SimFault.HOST_UNREACHABLE)) {
-      throw new HypervisorUnavailableException(
-          vm.hostId, "convertImage " + vmId, "connection refused (injected fault)");
-    }
-    if (hasFault(vmId, SimFault.CONVERSION_FAILS)) {
-      throw new HypervisorException(
-          "sim: convertImage %s of VM %s to %s failed (injected fault)"
-              .formatted(vm.image.path(), vmId, targetFormat.qemuName()));
-    }
-    Path target = imageDir.resolve(vmId + "-" + safe(migrationId) + "." + targetFormat.extension());
-    qemuImg.convert(Path.of(vm.image.path()), vm.image.format(), target, targetFormat);
+    qemuImg.convert(Path.of(source.path()), source.format(), target, targetFormat);
     ImageRef ref = new ImageRef(target.toString(), targetFormat);
-    converted.put(migrationId, ref);
+    synchronized (this) {
+      converted.put(migrationId, ref);
+    }
     return ref;
+  }
+
+  private static Object[] newLocks(int n) {
+    Object[] locks = new Object[n];
+    for (int i = 0; i < n; i++) {
+      locks[i] = new Object();
+    }
+    return locks;
   }
 
   private static String safe(String id) {
