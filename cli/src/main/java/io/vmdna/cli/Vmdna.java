@@ -93,6 +93,12 @@ public final class Vmdna {
                compare) beside qemu-img by hand, to every format
                options: --size-mib N (default 2048), --data-mib N (default 200),
                         --rounds N (default 3), --work DIR
+        bench-migrate  migration times on two real libvirt hosts on this machine (root,
+               libvirt, QEMU): LIVE migrations of a TCG guest of 256 MiB rewriting 32 MiB/s,
+               WARM migrations of one with a disk and their LIVE moves back (disk copied);
+               total time and downtime per migration and their spread
+               options: --runs N (default 10), --max-downtime-ms MS (default: the
+                        libvirt module's 50), --guest-cache DIR
         bench-profiler  the fleet-scale replay: N simulated VMs (replaying the traces) through
                the whole Flink job on a local MiniCluster; samples/s, µs per sample, peak heap
                options: --vms 1000,5000,10000 (default), --vms-per-host N (default 20),
@@ -166,6 +172,10 @@ public final class Vmdna {
       }
       case "bench-convert" -> {
         benchConvert(args).run(out);
+        yield 0;
+      }
+      case "bench-migrate" -> {
+        benchMigrate(args).run(out);
         yield 0;
       }
       case "simulate" -> {
@@ -496,6 +506,18 @@ public final class Vmdna {
         o.decimal("--threshold", Double.NaN),
         o.integer("--seed", 1),
         o.path("--output", DemoSettings.defaults().workDir().resolveSibling("vmdna-detect-eval")));
+  }
+
+  static LibvirtMigrationBench benchMigrate(String[] args) {
+    Options o =
+        Options.parse(
+            "bench-migrate", args, Set.of("--runs", "--guest-cache", "--max-downtime-ms"));
+    return new LibvirtMigrationBench(
+        o.integer("--runs", 10),
+        o.path(
+            "--guest-cache",
+            DemoSettings.defaults().workDir().resolveSibling("vmdna-libvirt-guest")),
+        o.integer("--max-downtime-ms", 0));
   }
 
   static ConvertBench benchConvert(String[] args) {

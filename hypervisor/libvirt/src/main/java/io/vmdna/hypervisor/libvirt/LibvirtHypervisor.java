@@ -46,13 +46,14 @@ import org.libvirt.jna.ConnectionPointer;
  * <p>{@link MigrationStrategy#LIVE} is a peer-to-peer live migration driven by the source daemon
  * ({@code virDomainMigrateToURI}): persistent on the target, undefined on the source, optionally
  * with auto-converge, post-copy, compression and a bandwidth cap ({@link #OPTION_AUTO_CONVERGE},
- * {@link #OPTION_POSTCOPY}, {@link #OPTION_COMPRESSED}, {@link #OPTION_BANDWIDTH_MIBPS}); the
- * result's downtime and bytes come from the target's completed-job statistics. With {@link
- * MigrationRequest#targetImage()} the running disk is copied into that pre-converted image and the
- * VM runs from it on the target; {@link #migrateBack} does the same onto the original image. {@link
- * MigrationStrategy#WARM} freezes the disk with an external snapshot, converts it while the guest
- * runs, and stops the guest only to fold the overlay into the converted image and restore it with
- * its memory on the target (see {@code warm}).
+ * {@link #OPTION_POSTCOPY}, {@link #OPTION_COMPRESSED}, {@link #OPTION_BANDWIDTH_MIBPS}) and a
+ * planned pause ({@link #OPTION_MAX_DOWNTIME_MS}, default 50 ms); the result's downtime and bytes
+ * come from the target's completed-job statistics. With {@link MigrationRequest#targetImage()} the
+ * running disk is copied into that pre-converted image and the VM runs from it on the target;
+ * {@link #migrateBack} does the same onto the original image. {@link MigrationStrategy#WARM}
+ * freezes the disk with an external snapshot, converts it while the guest runs, and stops the guest
+ * only to fold the overlay into the converted image and restore it with its memory on the target
+ * (see {@code warm}).
  *
  * <p>Short calls (lookups, state) run on each host's {@link LibvirtInventory} thread with its
  * timeout; a migration runs on its own connection and thread with {@code migrationTimeout}, so a
@@ -69,6 +70,21 @@ public final class LibvirtHypervisor implements Hypervisor, AutoCloseable {
 
   /** {@code stateTransferOptions} key: "true" to switch to post-copy. */
   public static final String OPTION_POSTCOPY = "postcopy";
+
+  /**
+   * {@code stateTransferOptions} key: the longest pause of the guest QEMU may plan for the final
+   * copy, in milliseconds (a whole number > 0; default {@value #DEFAULT_MAX_DOWNTIME_MS}). Lower
+   * means more pre-copy rounds before the switch; a guest dirtying memory faster than the link
+   * carries then needs {@link #OPTION_AUTO_CONVERGE} to finish.
+   */
+  public static final String OPTION_MAX_DOWNTIME_MS = "maxDowntimeMs";
+
+  /**
+   * The planned pause when {@link #OPTION_MAX_DOWNTIME_MS} is not given, ms: half the 100 ms a live
+   * migration may stop the guest, since QEMU's plan leaves out the device state and the switch to
+   * the target.
+   */
+  public static final long DEFAULT_MAX_DOWNTIME_MS = 50;
 
   /** {@code stateTransferOptions} key: "true" for compressed transfer. */
   public static final String OPTION_COMPRESSED = "compressed";
@@ -257,21 +273,9 @@ public final class LibvirtHypervisor implements Hypervisor, AutoCloseable {
     if (Boolean.parseBoolean(options.get(OPTION_COMPRESSED))) {
       flags |= Domain.MigrateFlags.COMPRESSED;
     }
-    long bandwidthMiBps = 0;
-    String bandwidth = options.get(OPTION_BANDWIDTH_MIBPS);
-    if (bandwidth != null) {
-      try {
-        bandwidthMiBps = Long.parseLong(bandwidth.strip());
-      } catch (NumberFormatException e) {
-        bandwidthMiBps = -1;
-      }
-      if (bandwidthMiBps <= 0) {
-        throw new HypervisorException(
-            "libvirt: migrate %s: %s must be a whole number of MiB/s > 0, was '%s'"
-                .formatted(vmId, OPTION_BANDWIDTH_MIBPS, bandwidth));
-      }
-    }
-    long bw = bandwidthMiBps;
+    long bw = positiveWhole(options, OPTION_BANDWIDTH_MIBPS, "MiB/s", 0, vmId);
+    long maxDowntimeMs =
+        positiveWhole(options, OPTION_MAX_DOWNTIME_MS, "ms", DEFAULT_MAX_DOWNTIME_MS, vmId);
     if (image != null) {
       flags |= Domain.MigrateFlags.NON_SHARED_DISK;
     }
@@ -288,6 +292,10 @@ public final class LibvirtHypervisor implements Hypervisor, AutoCloseable {
                   throw new HypervisorException(
                       "libvirt: %s: no domain %s on %s".formatted(op, vmId, source.hostId()));
                 }
+                // QEMU stops the guest for the final copy once what is left to send fits in
+                // this time at the measured bandwidth (its default, 300 ms, let the downtime
+                // reach 250 ms here)
+                d.migrateSetMaxDowntime(maxDowntimeMs);
                 // peer to peer: the source daemon connects to the target's URI itself
                 if (image == null) {
                   d.migrateToURI(target.peerUri(), f, null, bw);
@@ -318,6 +326,31 @@ public final class LibvirtHypervisor implements Hypervisor, AutoCloseable {
         parse(stats.get("downtime"), -1),
         parse(stats.getOrDefault("data_total", stats.get("memory_total")), 0),
         false);
+  }
+
+  /**
+   * A whole number > 0 from the options, {@code fallback} when absent.
+   *
+   * @throws HypervisorException naming the option, its unit and the value given
+   */
+  private static long positiveWhole(
+      Map<String, String> options, String key, String unit, long fallback, String vmId) {
+    String text = options.get(key);
+    if (text == null) {
+      return fallback;
+    }
+    long value;
+    try {
+      value = Long.parseLong(text.strip());
+    } catch (NumberFormatException e) {
+      value = -1;
+    }
+    if (value <= 0) {
+      throw new HypervisorException(
+          "libvirt: migrate %s: %s must be a whole number of %s > 0, was '%s'"
+              .formatted(vmId, key, unit, text));
+    }
+    return value;
   }
 
   /** The domain XML with its first file disk on {@code image} (path and format). */

@@ -177,6 +177,18 @@ class LibvirtTwoHostsIT {
                         null,
                         Map.of(LibvirtHypervisor.OPTION_BANDWIDTH_MIBPS, "fast"))))
         .hasMessageContaining("bandwidthMiBps must be a whole number of MiB/s > 0, was 'fast'");
+    assertThatThrownBy(
+            () ->
+                hv.migrate(
+                    new MigrationRequest(
+                        "m-6",
+                        VM,
+                        "host-a",
+                        "host-b",
+                        MigrationStrategy.LIVE,
+                        null,
+                        Map.of(LibvirtHypervisor.OPTION_MAX_DOWNTIME_MS, "0"))))
+        .hasMessageContaining("maxDowntimeMs must be a whole number of ms > 0, was '0'");
     assertThat(hv.locate(VM)).contains("host-a");
   }
 

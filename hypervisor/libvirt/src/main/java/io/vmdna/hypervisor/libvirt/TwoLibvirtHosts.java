@@ -18,14 +18,13 @@ import org.libvirt.Connect;
 import org.libvirt.LibvirtException;
 
 /**
- * Test support, shared with other modules through this module's test jar: two real libvirt hosts on
- * this machine, {@code host-a} (10.77.0.1) and {@code host-b} (10.77.0.2), each a libvirtd in its
+ * A lab of two real libvirt hosts on this machine, for the integration tests and {@code ./vmdna
+ * bench-migrate}: {@code host-a} (10.77.0.1) and {@code host-b} (10.77.0.2), each a libvirtd in its
  * own mount, network and UTS namespace, linked by a veth pair (the scripts in {@code two-hosts/} on
- * the test classpath), and guests under QEMU (TCG) built from Debian's cloud kernel and busybox,
- * which print a numbered heartbeat on their serial port every second while rewriting 32 MiB of
- * memory. Needs root and the Debian packages libvirt-daemon, libvirt-daemon-driver-qemu,
- * libvirt-clients and qemu-system-x86: {@link #missingPrerequisite()} says what is missing. Not
- * thread-safe.
+ * the classpath), and guests under QEMU (TCG) built from Debian's cloud kernel and busybox, which
+ * print a numbered heartbeat on their serial port every second while rewriting 32 MiB of memory.
+ * Needs root and the Debian packages libvirt-daemon, libvirt-daemon-driver-qemu, libvirt-clients
+ * and qemu-system-x86: {@link #missingPrerequisite()} says what is missing. Not thread-safe.
  */
 public final class TwoLibvirtHosts implements AutoCloseable {
   private static final List<String> SCRIPTS =
@@ -68,7 +67,7 @@ public final class TwoLibvirtHosts implements AutoCloseable {
       try (InputStream in =
           TwoLibvirtHosts.class.getClassLoader().getResourceAsStream("two-hosts/" + s)) {
         if (in == null) {
-          throw new IllegalStateException("two-hosts/" + s + " is not on the test classpath");
+          throw new IllegalStateException("two-hosts/" + s + " is not on the classpath");
         }
         Files.copy(in, scripts.resolve(s));
       }
@@ -187,7 +186,15 @@ public final class TwoLibvirtHosts implements AutoCloseable {
       }
       Thread.sleep(250);
     }
-    throw new AssertionError(vm + "'s heartbeat did not pass " + n + " within " + within);
+    throw new IllegalStateException(
+        vm
+            + "'s heartbeat did not pass "
+            + n
+            + " within "
+            + within
+            + " (serial log: "
+            + root.resolve(vm + ".serial.log")
+            + ")");
   }
 
   /** The process id of a host's libvirtd. */
