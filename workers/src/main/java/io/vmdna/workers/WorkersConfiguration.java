@@ -231,7 +231,7 @@ public class WorkersConfiguration {
       java.util.Set<ImageFormat> formats = new java.util.LinkedHashSet<>();
       for (String f : h.formats() == null ? java.util.List.of("qcow2") : h.formats()) {
         try {
-          formats.add(ImageFormat.fromQemuName(f.strip()));
+          formats.add(ImageFormat.fromName(f.strip()));
         } catch (IllegalArgumentException e) {
           throw new IllegalStateException(at + ".formats: " + e.getMessage(), e);
         }

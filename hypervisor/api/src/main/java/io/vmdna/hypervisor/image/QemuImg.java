@@ -26,6 +26,8 @@ import java.util.regex.Pattern;
 public final class QemuImg {
   private static final Pattern FORMAT = Pattern.compile("\"format\"\\s*:\\s*\"([^\"]+)\"");
   private static final Pattern PROGRESS = Pattern.compile("\\((\\d+(?:\\.\\d+)?)/100%\\)");
+  private static final Pattern CREATE_TYPE =
+      Pattern.compile("\"create-type\"\\s*:\\s*\"([^\"]+)\"");
   private static final Pattern VIRTUAL_SIZE = Pattern.compile("\"virtual-size\"\\s*:\\s*(\\d+)");
 
   private final String executable;
@@ -55,10 +57,12 @@ public final class QemuImg {
 
   /** Creates an empty image of the given virtual size (bytes). */
   public void create(Path image, ImageFormat format, long sizeBytes) {
-    run(
-        "create",
-        List.of(
-            "create", "-q", "-f", format.qemuName(), image.toString(), Long.toString(sizeBytes)));
+    List<String> args = new ArrayList<>(List.of("create", "-q", "-f", format.qemuName()));
+    if (format.createOptions() != null) {
+      args.addAll(List.of("-o", format.createOptions()));
+    }
+    args.addAll(List.of(image.toString(), Long.toString(sizeBytes)));
+    run("create", args);
   }
 
   /**
@@ -110,14 +114,11 @@ public final class QemuImg {
     if (sourceInUse) {
       args.add("-U");
     }
-    args.addAll(
-        List.of(
-            "-f",
-            sourceFormat.qemuName(),
-            "-O",
-            targetFormat.qemuName(),
-            source.toString(),
-            tmp.toString()));
+    args.addAll(List.of("-f", sourceFormat.qemuName(), "-O", targetFormat.qemuName()));
+    if (targetFormat.createOptions() != null) {
+      args.addAll(List.of("-o", targetFormat.createOptions()));
+    }
+    args.addAll(List.of(source.toString(), tmp.toString()));
     String what = "convert " + source + " -> " + target;
     try {
       run(what, args, progress);
@@ -205,7 +206,10 @@ public final class QemuImg {
     if (!f.find() || !s.find()) {
       throw new HypervisorException("qemu-img info " + image + ": unexpected output: " + json);
     }
-    return new Info(ImageFormat.fromQemuName(f.group(1)), Long.parseLong(s.group(1)));
+    Matcher type = CREATE_TYPE.matcher(json);
+    return new Info(
+        ImageFormat.fromQemu(f.group(1), type.find() ? type.group(1) : null),
+        Long.parseLong(s.group(1)));
   }
 
   private String run(String what, List<String> args) {

@@ -45,11 +45,19 @@ class QemuImgTest {
     write(qcow2, "write -P 0xab 0 48M");
     List<Double> seen = new java.util.ArrayList<>();
 
-    for (ImageFormat target : List.of(ImageFormat.RAW, ImageFormat.VMDK, ImageFormat.VHDX)) {
+    for (ImageFormat target :
+        List.of(
+            ImageFormat.RAW,
+            ImageFormat.VMDK,
+            ImageFormat.VMDK_STREAM_OPTIMIZED,
+            ImageFormat.VHDX)) {
       Path out = dir.resolve("data." + target.extension());
       qemu.convert(qcow2, ImageFormat.QCOW2, out, target, false, true, seen::add);
       assertThat(qemu.sameContent(qcow2, ImageFormat.QCOW2, out, target)).isTrue();
     }
+    // streamOptimized is the compressed vmdk: 48 MiB of one byte shrink to almost nothing
+    assertThat(Files.size(dir.resolve("data." + ImageFormat.VMDK_STREAM_OPTIMIZED.extension())))
+        .isLessThan(Files.size(dir.resolve("data." + ImageFormat.VMDK.extension())) / 10);
 
     assertThat(seen).isNotEmpty().allMatch(p -> p >= 0 && p <= 1);
     assertThat(seen.getLast()).isEqualTo(1.0);
@@ -194,9 +202,17 @@ class QemuImgTest {
   @Test
   void formatNamesShouldRoundTripAndRejectUnknown() {
     for (ImageFormat f : ImageFormat.values()) {
-      assertThat(ImageFormat.fromQemuName(f.qemuName())).isEqualTo(f);
+      assertThat(ImageFormat.fromName(f.formatName())).isEqualTo(f);
+      assertThat(ImageFormat.fromName(f.formatName().toUpperCase(java.util.Locale.ROOT)))
+          .isEqualTo(f);
     }
-    assertThatThrownBy(() -> ImageFormat.fromQemuName("vdi"))
-        .hasMessageContaining("unknown image format 'vdi'; known: qcow2, raw, vmdk, vhdx, vpc");
+    assertThat(ImageFormat.fromQemu("vmdk", "monolithicSparse")).isEqualTo(ImageFormat.VMDK);
+    assertThat(ImageFormat.fromQemu("vmdk", "streamOptimized"))
+        .isEqualTo(ImageFormat.VMDK_STREAM_OPTIMIZED);
+    assertThat(ImageFormat.fromQemu("qcow2", null)).isEqualTo(ImageFormat.QCOW2);
+    assertThat(ImageFormat.values()).extracting(ImageFormat::extension).doesNotHaveDuplicates();
+    assertThatThrownBy(() -> ImageFormat.fromName("vdi"))
+        .hasMessageContaining(
+            "unknown image format 'vdi'; known: qcow2, raw, vmdk, vmdk-streamoptimized, vhdx, vpc");
   }
 }

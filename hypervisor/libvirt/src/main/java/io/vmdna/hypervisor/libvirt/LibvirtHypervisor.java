@@ -115,9 +115,20 @@ public final class LibvirtHypervisor implements Hypervisor, AutoCloseable {
    * @param hostId its id in vmdna
    * @param uri how vmdna reaches its daemon, e.g. {@code qemu+tcp://10.0.0.1/system}
    * @param peerUri how another daemon reaches it for a peer-to-peer migration
-   * @param formats disk formats its VMs run from, preferred first
+   * @param formats disk formats its VMs run from, preferred first; not vmdk streamOptimized, which
+   *     QEMU reads but cannot run a guest from
    */
-  public record Host(String hostId, String uri, String peerUri, Set<ImageFormat> formats) {}
+  public record Host(String hostId, String uri, String peerUri, Set<ImageFormat> formats) {
+    /** Validates the formats. */
+    public Host {
+      if (formats.contains(ImageFormat.VMDK_STREAM_OPTIMIZED)) {
+        throw new IllegalArgumentException(
+            "libvirt: host '%s': QEMU cannot run a guest from a vmdk-streamoptimized image (a"
+                    .formatted(hostId)
+                + " compressed transfer format); give the formats its VMs run from, e.g. qcow2");
+      }
+    }
+  }
 
   private final Map<String, Host> hosts = new LinkedHashMap<>();
   private final Map<String, LibvirtInventory> inventories = new LinkedHashMap<>();
@@ -422,7 +433,7 @@ public final class LibvirtHypervisor implements Hypervisor, AutoCloseable {
                   throw new HypervisorException(
                       "libvirt: %s: the domain has no file-backed disk".formatted(op));
                 }
-                ImageFormat baseFormat = ImageFormat.fromQemuName(disk.group(1));
+                ImageFormat baseFormat = ImageFormat.fromName(disk.group(1));
                 Path base = Path.of(disk.group(2));
                 d.snapshotCreateXML(
                     ("<domainsnapshot><name>vmdna-%s</name><disks><disk name='%s'"

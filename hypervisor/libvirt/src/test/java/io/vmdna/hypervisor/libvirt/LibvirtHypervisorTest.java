@@ -45,4 +45,18 @@ class LibvirtHypervisorTest {
           .hasMessageContaining("refusing to delete /etc/disk.raw");
     }
   }
+
+  @Test
+  void shouldRefuseAHostThatWouldRunGuestsFromAStreamOptimizedVmdk() {
+    assertThatThrownBy(
+            () ->
+                new LibvirtHypervisor.Host(
+                    "c",
+                    "test:///default",
+                    null,
+                    Set.of(ImageFormat.QCOW2, ImageFormat.VMDK_STREAM_OPTIMIZED)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(
+            "host 'c': QEMU cannot run a guest from a vmdk-streamoptimized image");
+  }
 }

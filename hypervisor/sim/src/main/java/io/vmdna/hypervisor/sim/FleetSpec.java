@@ -115,7 +115,7 @@ public record FleetSpec(
                     f[1].strip(),
                     positive(f[2], "cpuMhz"),
                     positive(f[3], "memoryKb"),
-                    ImageFormat.fromQemuName(f[4].strip()),
+                    ImageFormat.fromName(f[4].strip()),
                     storage));
           }
           case "vm" -> {
