@@ -90,7 +90,8 @@ class MigrationProcessIT {
             .preferredFormat();
     assertThat(QemuImg.onPath().info(image).format()).isEqualTo(targetFormat);
     assertThat(Files.readString(Path.of(image + ".dna.json")))
-        .contains("\"migrationId\" : \"" + id + "\"");
+        .contains("\"migrationId\" : \"" + id + "\"")
+        .contains("\"state\" : \"MIGRATED\"");
     assertThat(migrations.steps(id))
         .extracting(MigrationRepository.Step::step)
         .containsExactly(
@@ -133,6 +134,39 @@ class MigrationProcessIT {
             "migrate-back",
             "delete-converted-image",
             "release-capacity");
+  }
+
+  @Test
+  void shouldWriteTheDnaSidecarWhenConvertingAndDeleteItWithTheImageOnRollback()
+      throws IOException {
+    // given a migration that waits in its move, and whose guest then dies on the target
+    String vm = "97"; // rolled back here and in shouldRollBackWhenConversionFails: no cooldown
+    String source = fleet.locate(vm).orElseThrow();
+    String id = "it-sidecar-" + vm;
+    fleet.inject(SimFault.MIGRATION_WAITS, vm);
+    fleet.inject(SimFault.GUEST_DIES_ON_TARGET, vm);
+    publish(id, vm, source, overloadedForecast(1_000, 8_000_000));
+    await().atMost(Duration.ofSeconds(60)).until(() -> fleet.waiting() == 1);
+
+    // then, once converted and before the move, the image has its sidecar with the signal's DNA
+    Path image = Path.of(fleet.convertedImage(id).orElseThrow().path());
+    String sidecar = Files.readString(Path.of(image + ".dna.json"));
+    assertThat(sidecar)
+        .contains("\"migrationId\" : \"" + id + "\"")
+        .contains("\"state\" : \"CONVERTED\"")
+        .contains("\"embedding\" : [ 1.0, 2.0 ]");
+
+    // when the move returns and verification fails
+    fleet.releaseHangs();
+
+    // then compensation deleted the image and its sidecar
+    assertThat(awaitEnd(id)).isEqualTo(EndEvents.ROLLED_BACK);
+    assertThat(image).doesNotExist();
+    assertThat(Path.of(image + ".dna.json")).doesNotExist();
+    assertThat(migrations.steps(id))
+        .filteredOn(st -> st.step().equals("delete-converted-image"))
+        .extracting(MigrationRepository.Step::detail)
+        .anyMatch(d -> d.endsWith("and its DNA sidecar"));
   }
 
   @Test
