@@ -1,5 +1,6 @@
 package io.vmdna.cli;
 
+import io.vmdna.hypervisor.api.CpuSpeedFactors;
 import io.vmdna.hypervisor.api.SampleFeed;
 import io.vmdna.hypervisor.image.QemuImg;
 import io.vmdna.hypervisor.libvirt.LibvirtSampleFeed;
@@ -49,6 +50,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * @param stepsPerSecond replay pace
  * @param steps steps (polls) to publish at most; 0 = until the replay ends (libvirt: forever)
  * @param work folder for the replay's simulated disk images
+ * @param speeds CPU speed factors of the libvirt hosts: their samples are published in reference
+ *     MHz ({@link CpuSpeedFactors}); none for a replay (the traces are already in one unit)
  */
 public record CollectCommand(
     String bootstrapServers,
@@ -59,7 +62,8 @@ public record CollectCommand(
     Duration interval,
     double stepsPerSecond,
     long steps,
-    Path work) {
+    Path work,
+    CpuSpeedFactors speeds) {
 
   /** Validates: exactly one source, positive pacing. */
   public CollectCommand {
@@ -183,7 +187,8 @@ public record CollectCommand(
 
   private SampleFeed feed(List<AutoCloseable> toClose) throws Exception {
     if (traces == null) {
-      SampleFeed feed = LibvirtSampleFeed.factory(libvirtHosts, Duration.ofSeconds(10)).open();
+      SampleFeed feed =
+          speeds.applyTo(LibvirtSampleFeed.factory(libvirtHosts, Duration.ofSeconds(10))).open();
       if (feed instanceof AutoCloseable c) {
         toClose.add(c);
       }

@@ -112,7 +112,9 @@ public final class Vmdna {
                         --libvirt id=uri[,id=uri...] (live hosts, polled every --interval,
                         default 5m) or --traces DIR (replay DIR's fleet.csv at
                         --steps-per-second, default 4), --steps N (stop after N; default:
-                        to the replay's end, forever for libvirt), --work DIR
+                        to the replay's end, forever for libvirt), --work DIR,
+                        --cpu-speed-factors host=factor[,...] (libvirt samples in
+                        reference MHz: factor = how fast the host's cores are)
         stack up|down|status  the real Camunda 8.6 distribution (broker, gateway, Operate on
                http://localhost:8080/operate, login demo/demo) on a local OpenSearch, fetched
                from Maven Central on first use; data kept between restarts; status exits 3
@@ -572,7 +574,8 @@ public final class Vmdna {
                 "--interval",
                 "--steps-per-second",
                 "--steps",
-                "--work"));
+                "--work",
+                "--cpu-speed-factors"));
     Map<String, String> kafka =
         o.all().containsKey("--kafka-properties")
             ? io.vmdna.flink.KafkaSamples.readClientProperties(
@@ -589,7 +592,17 @@ public final class Vmdna {
         o.duration("--interval", Duration.ofMinutes(5)),
         o.decimal("--steps-per-second", 4),
         (long) o.decimal("--steps", 0),
-        o.path("--work", Path.of("target/vmdna-collect")));
+        o.path("--work", Path.of("target/vmdna-collect")),
+        speedFactors("collect", o.text("--cpu-speed-factors", "")));
+  }
+
+  /** {@code --cpu-speed-factors}, an error naming the command and the option. */
+  private static io.vmdna.hypervisor.api.CpuSpeedFactors speedFactors(String command, String text) {
+    try {
+      return io.vmdna.hypervisor.api.CpuSpeedFactors.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(command + ": --cpu-speed-factors: " + e.getMessage(), e);
+    }
   }
 
   static SimulateCommand simulate(String[] args) {

@@ -130,6 +130,18 @@ class CollectCommandIT {
     assertThatThrownBy(() -> run("collect", "--kafka-bootstrap", "k", "--libvirt", "a=x,a=y"))
         .hasMessageContaining("names host a twice");
     assertThatThrownBy(
+            () ->
+                run(
+                    "collect",
+                    "--kafka-bootstrap",
+                    "k",
+                    "--libvirt",
+                    "a=x",
+                    "--cpu-speed-factors",
+                    "a=0"))
+        .hasMessageContaining(
+            "collect: --cpu-speed-factors: CPU speed factor of host 'a' must be a number > 0");
+    assertThatThrownBy(
             () -> run("collect", "--kafka-bootstrap", "k", "--libvirt", "a=x", "--interval", "5x"))
         .hasMessage("option --interval needs a duration like 30s, 5m or 1h, got '5x'");
     assertThatThrownBy(

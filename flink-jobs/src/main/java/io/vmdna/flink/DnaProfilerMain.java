@@ -1,5 +1,6 @@
 package io.vmdna.flink;
 
+import io.vmdna.hypervisor.api.CpuSpeedFactors;
 import io.vmdna.hypervisor.libvirt.LibvirtSampleFeed;
 import io.vmdna.models.Durations;
 import io.vmdna.models.VmSample;
@@ -29,6 +30,11 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  *                            credentials come from the Camunda client's environment variables
  *                            (CAMUNDA_CLIENT_ID, CAMUNDA_CLIENT_SECRET, ...)
  * --forecast-model M         shipped (default), trend, or a model folder
+ * --cpu-speed-factors F      host=factor[,...]: how fast each host's cores are against a
+ *                            reference core; the hosts file's capacities and the polled
+ *                            libvirt samples become reference MHz (hosts not named: 1.0).
+ *                            Samples from Kafka are scaled where they are collected
+ *                            (./vmdna collect --cpu-speed-factors)
  * </pre>
  */
 public final class DnaProfilerMain {
@@ -43,7 +49,8 @@ public final class DnaProfilerMain {
           "--kafka-properties",
           "--hosts",
           "--zeebe-grpc",
-          "--forecast-model");
+          "--forecast-model",
+          "--cpu-speed-factors");
 
   private DnaProfilerMain() {}
 
@@ -58,6 +65,7 @@ public final class DnaProfilerMain {
    * @param kafkaProperties further consumer settings
    * @param config the profiler's settings (capacities from the hosts file)
    * @param zeebeGrpc Zeebe gateway address
+   * @param speeds CPU speed factors per host (none by default)
    */
   record Settings(
       String bootstrapServers,
@@ -67,7 +75,8 @@ public final class DnaProfilerMain {
       String group,
       Map<String, String> kafkaProperties,
       ProfilerConfig config,
-      String zeebeGrpc) {}
+      String zeebeGrpc,
+      CpuSpeedFactors speeds) {}
 
   /** Runs the job until it is cancelled (or a savepoint stops it). */
   public static void main(String[] args) throws Exception {
@@ -83,7 +92,7 @@ public final class DnaProfilerMain {
         ? KafkaSamples.source(
             s.bootstrapServers(), s.topic(), s.group(), false, s.kafkaProperties())
         : PollingSource.of(
-            LibvirtSampleFeed.factory(s.libvirtHosts(), Duration.ofSeconds(10)),
+            s.speeds().applyTo(LibvirtSampleFeed.factory(s.libvirtHosts(), Duration.ofSeconds(10))),
             s.pollInterval(),
             Long.MAX_VALUE);
   }
@@ -136,8 +145,17 @@ public final class DnaProfilerMain {
           KafkaSamples.readClientProperties(
               "--kafka-properties", Path.of(v.get("--kafka-properties"))));
     }
+    CpuSpeedFactors speeds;
+    try {
+      speeds = CpuSpeedFactors.parse(v.get("--cpu-speed-factors"));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--cpu-speed-factors: " + e.getMessage(), e);
+    }
+    Map<String, Double> capacities = new LinkedHashMap<>();
+    HostCapacities.read(Path.of(v.get("--hosts")))
+        .forEach((host, mhz) -> capacities.put(host, mhz * speeds.of(host)));
     ProfilerConfig config =
-        ProfilerConfig.defaults(HostCapacities.read(Path.of(v.get("--hosts"))))
+        ProfilerConfig.defaults(capacities)
             .withForecastModel(v.getOrDefault("--forecast-model", ProfilerConfig.SHIPPED));
     return new Settings(
         v.get("--kafka-bootstrap"),
@@ -147,6 +165,7 @@ public final class DnaProfilerMain {
         v.getOrDefault("--kafka-group", KafkaSamples.DEFAULT_GROUP),
         props,
         config,
-        v.getOrDefault("--zeebe-grpc", DEFAULT_ZEEBE));
+        v.getOrDefault("--zeebe-grpc", DEFAULT_ZEEBE),
+        speeds);
   }
 }

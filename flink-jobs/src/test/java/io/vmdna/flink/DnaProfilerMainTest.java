@@ -61,6 +61,39 @@ class DnaProfilerMainTest {
   }
 
   @Test
+  void shouldCountCapacitiesInReferenceMhzWithSpeedFactors() throws Exception {
+    Path hosts = Files.writeString(dir.resolve("hosts.csv"), "host,a,1000\nhost,b,1000\n");
+
+    DnaProfilerMain.Settings s =
+        DnaProfilerMain.parse(
+            new String[] {
+              "--libvirt",
+              "a=test:///default",
+              "--hosts",
+              hosts.toString(),
+              "--cpu-speed-factors",
+              "a=1.5"
+            });
+
+    assertThat(s.config().hostCapacityMhz())
+        .containsOnly(java.util.Map.entry("a", 1500.0), java.util.Map.entry("b", 1000.0));
+    assertThat(s.speeds().of("a")).isEqualTo(1.5);
+    assertThatThrownBy(
+            () ->
+                DnaProfilerMain.parse(
+                    new String[] {
+                      "--libvirt",
+                      "a=test:///default",
+                      "--hosts",
+                      hosts.toString(),
+                      "--cpu-speed-factors",
+                      "a=quick"
+                    }))
+        .hasMessageContaining("--cpu-speed-factors: CPU speed factor of host 'a'")
+        .hasMessageContaining("'quick'");
+  }
+
+  @Test
   void shouldReadKafkaPropertiesFromAFile() throws Exception {
     Path props = Files.writeString(dir.resolve("kafka.properties"), "security.protocol=SSL\n");
     Path hosts = Files.writeString(dir.resolve("hosts.csv"), "host,h1,1000\n");

@@ -16,6 +16,9 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param rails safety rails (cooldown, ping-pong, caps)
  * @param deploy process deployment at start-up
  * @param jobs job handling (retry backoff)
+ * @param cpuSpeedFactors host id → how fast its CPU cores are against a reference core ({@link
+ *     io.vmdna.hypervisor.api.CpuSpeedFactors}): every CPU figure the workers read from the
+ *     hypervisor is then in reference MHz; hosts not listed count as 1.0
  */
 @ConfigurationProperties("vmdna")
 public record VmdnaProperties(
@@ -27,7 +30,8 @@ public record VmdnaProperties(
     Api api,
     Rails rails,
     Deploy deploy,
-    Jobs jobs) {
+    Jobs jobs,
+    java.util.Map<String, Double> cpuSpeedFactors) {
 
   /**
    * The libvirt hosts of the fleet.

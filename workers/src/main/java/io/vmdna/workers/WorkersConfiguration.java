@@ -5,6 +5,7 @@ import io.camunda.client.jobhandling.CommandExceptionHandlingStrategy;
 import io.camunda.client.jobhandling.DefaultJobExceptionHandlingStrategy;
 import io.camunda.client.jobhandling.JobExceptionHandlingStrategy;
 import io.camunda.client.metrics.MetricsRecorder;
+import io.vmdna.hypervisor.api.CpuSpeedFactors;
 import io.vmdna.hypervisor.api.Hypervisor;
 import io.vmdna.hypervisor.api.ImageFormat;
 import io.vmdna.hypervisor.image.QemuImg;
@@ -165,6 +166,18 @@ public class WorkersConfiguration {
   @Bean
   @ConditionalOnMissingBean(Hypervisor.class)
   public Hypervisor hypervisor(VmdnaProperties props) {
+    CpuSpeedFactors factors;
+    try {
+      factors =
+          new CpuSpeedFactors(
+              props.cpuSpeedFactors() == null ? java.util.Map.of() : props.cpuSpeedFactors());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalStateException("vmdna.cpu-speed-factors: " + e.getMessage(), e);
+    }
+    return factors.applyTo(unscaledHypervisor(props));
+  }
+
+  private Hypervisor unscaledHypervisor(VmdnaProperties props) {
     VmdnaProperties.Libvirt lv = props.libvirt();
     boolean hasLibvirt = lv != null && lv.hosts() != null && !lv.hosts().isEmpty();
     VmdnaProperties.Ovirt ov = props.ovirt();
@@ -239,9 +252,13 @@ public class WorkersConfiguration {
       if (formats.isEmpty()) {
         throw new IllegalStateException(at + ".formats: name at least one image format");
       }
-      hosts.add(
-          new LibvirtHypervisor.Host(
-              h.id(), h.uri(), h.peerUri() == null ? h.uri() : h.peerUri(), formats));
+      try {
+        hosts.add(
+            new LibvirtHypervisor.Host(
+                h.id(), h.uri(), h.peerUri() == null ? h.uri() : h.peerUri(), formats));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalStateException(at + ".formats: " + e.getMessage(), e);
+      }
     }
     return new LibvirtHypervisor(
         hosts,

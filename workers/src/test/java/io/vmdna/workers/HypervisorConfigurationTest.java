@@ -19,7 +19,7 @@ class HypervisorConfigurationTest {
 
   private static VmdnaProperties with(
       VmdnaProperties.Libvirt libvirt, VmdnaProperties.Ovirt ovirt, VmdnaProperties.Sim sim) {
-    return new VmdnaProperties(null, null, sim, libvirt, ovirt, null, null, null, null);
+    return new VmdnaProperties(null, null, sim, libvirt, ovirt, null, null, null, null, null);
   }
 
   private static VmdnaProperties.Libvirt hosts(VmdnaProperties.LibvirtHost... hosts) {
@@ -52,6 +52,57 @@ class HypervisorConfigurationTest {
   }
 
   @Test
+  void shouldGiveCpuFiguresInReferenceMhzWithSpeedFactors() throws Exception {
+    VmdnaProperties.Libvirt twoHosts =
+        hosts(
+            new VmdnaProperties.LibvirtHost("host-a", "test:///default", null, null),
+            new VmdnaProperties.LibvirtHost("host-b", "test:///default", null, null));
+    Hypervisor plain = new WorkersConfiguration().hypervisor(with(twoHosts, null));
+    Hypervisor scaled =
+        new WorkersConfiguration()
+            .hypervisor(
+                new VmdnaProperties(
+                    null,
+                    null,
+                    null,
+                    twoHosts,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    java.util.Map.of("host-a", 1.5)));
+    try {
+      // libvirt's test driver: the same node on both "hosts"; only host-a's cores are faster
+      assertThat(scaled.hosts().get(0).cpuCapacityMhz())
+          .isEqualTo(1.5 * plain.hosts().get(0).cpuCapacityMhz());
+      assertThat(scaled.hosts().get(1).cpuCapacityMhz())
+          .isEqualTo(plain.hosts().get(1).cpuCapacityMhz());
+      assertThat(scaled.name()).isEqualTo("libvirt");
+    } finally {
+      ((AutoCloseable) plain).close();
+      ((AutoCloseable) scaled).close();
+    }
+    assertThatThrownBy(
+            () ->
+                new WorkersConfiguration()
+                    .hypervisor(
+                        new VmdnaProperties(
+                            null,
+                            null,
+                            null,
+                            twoHosts,
+                            null,
+                            null,
+                            null,
+                            null,
+                            null,
+                            java.util.Map.of("host-a", -1.0))))
+        .hasMessageContaining(
+            "vmdna.cpu-speed-factors: CPU speed factor of host 'host-a' must be a number > 0");
+  }
+
+  @Test
   void shouldNameTheWrongSetting() {
     WorkersConfiguration c = new WorkersConfiguration();
 
@@ -78,6 +129,19 @@ class HypervisorConfigurationTest {
                                 "host-a", "test:///default", null, List.of())),
                         null)))
         .hasMessageContaining("vmdna.libvirt.hosts[0].formats: name at least one image format");
+    assertThatThrownBy(
+            () ->
+                c.hypervisor(
+                    with(
+                        hosts(
+                            new VmdnaProperties.LibvirtHost(
+                                "host-a",
+                                "test:///default",
+                                null,
+                                List.of("vmdk-streamoptimized"))),
+                        null)))
+        .hasMessageContaining(
+            "vmdna.libvirt.hosts[0].formats: libvirt: host 'host-a': QEMU cannot run a guest");
     assertThatThrownBy(() -> c.hypervisor(with(null, null)))
         .hasMessageContaining("set vmdna.libvirt.hosts, vmdna.ovirt.url, or vmdna.sim.trace-dir");
   }
