@@ -88,7 +88,7 @@ public record LibvirtMigrationBench(int runs, Path guestCache, long maxDowntimeM
             hv.migrate(
                 new MigrationRequest(
                     "live-" + i, VM, at, to, MigrationStrategy.LIVE, null, options));
-        int after = lab.awaitHeartbeatAbove(VM, before, Duration.ofSeconds(15));
+        int after = heartbeatAfter(lab, VM, before, r);
         record(out, results, "LIVE", r, "heartbeat %d -> %d".formatted(before, after));
         at = to;
       }
@@ -104,16 +104,44 @@ public record LibvirtMigrationBench(int runs, Path guestCache, long maxDowntimeM
                     MigrationStrategy.WARM,
                     null,
                     options));
-        int after = lab.awaitHeartbeatAbove(DISK_VM, before, Duration.ofSeconds(15));
+        int after = heartbeatAfter(lab, DISK_VM, before, warm);
         record(out, results, "WARM", warm, "heartbeat %d -> %d".formatted(before, after));
         MigrationResult back = hv.migrateBack("warm-" + i, DISK_VM, "host-a", disk);
-        lab.awaitHeartbeatAbove(DISK_VM, after, Duration.ofSeconds(15));
+        heartbeatAfter(lab, DISK_VM, after, back);
         record(out, results, "LIVE with disk copy", back, "back onto its qcow2 disk");
         hv.convertedImage("warm-" + i).ifPresent(hv::deleteImage);
       }
     }
     out.print(summary(results));
     return results;
+  }
+
+  /**
+   * The guest's next heartbeat after a migration.
+   *
+   * @throws IllegalStateException when it does not come within 15 s, naming the migration and
+   *     quoting the end of the guest's serial log (the lab is deleted when the bench stops)
+   */
+  private static int heartbeatAfter(TwoLibvirtHosts lab, String vm, int before, MigrationResult r)
+      throws Exception {
+    try {
+      return lab.awaitHeartbeatAbove(vm, before, Duration.ofSeconds(15));
+    } catch (IllegalStateException stopped) {
+      java.nio.file.Path log = lab.root().resolve(vm + ".serial.log");
+      List<String> lines =
+          java.nio.file.Files.exists(log) ? java.nio.file.Files.readAllLines(log) : List.of();
+      throw new IllegalStateException(
+          "%s stopped counting after migration %s (%s -> %s, %d ms, downtime %d ms); the end of its serial log:%n%s"
+              .formatted(
+                  vm,
+                  r.migrationId(),
+                  r.fromHostId(),
+                  r.toHostId(),
+                  r.durationMs(),
+                  r.downtimeMs(),
+                  String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()))),
+          stopped);
+    }
   }
 
   private static void record(
