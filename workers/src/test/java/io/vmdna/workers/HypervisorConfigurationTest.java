@@ -22,6 +22,12 @@ class HypervisorConfigurationTest {
     return new VmdnaProperties(null, null, sim, libvirt, ovirt, null, null, null, null, null);
   }
 
+  private static VmdnaProperties withSpeeds(
+      VmdnaProperties.Libvirt libvirt, java.util.Map<String, Double> cpuSpeedFactors) {
+    return new VmdnaProperties(
+        null, null, null, libvirt, null, null, null, null, null, cpuSpeedFactors);
+  }
+
   private static VmdnaProperties.Libvirt hosts(VmdnaProperties.LibvirtHost... hosts) {
     return new VmdnaProperties.Libvirt(List.of(hosts), Duration.ofSeconds(5), null, "target/img");
   }
@@ -60,18 +66,7 @@ class HypervisorConfigurationTest {
     Hypervisor plain = new WorkersConfiguration().hypervisor(with(twoHosts, null));
     Hypervisor scaled =
         new WorkersConfiguration()
-            .hypervisor(
-                new VmdnaProperties(
-                    null,
-                    null,
-                    null,
-                    twoHosts,
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    java.util.Map.of("host-a", 1.5)));
+            .hypervisor(withSpeeds(twoHosts, java.util.Map.of("host-a", 1.5)));
     try {
       // libvirt's test driver: the same node on both "hosts"; only host-a's cores are faster
       assertThat(scaled.hosts().get(0).cpuCapacityMhz())
@@ -86,18 +81,7 @@ class HypervisorConfigurationTest {
     assertThatThrownBy(
             () ->
                 new WorkersConfiguration()
-                    .hypervisor(
-                        new VmdnaProperties(
-                            null,
-                            null,
-                            null,
-                            twoHosts,
-                            null,
-                            null,
-                            null,
-                            null,
-                            null,
-                            java.util.Map.of("host-a", -1.0))))
+                    .hypervisor(withSpeeds(twoHosts, java.util.Map.of("host-a", -1.0))))
         .hasMessageContaining(
             "vmdna.cpu-speed-factors: CPU speed factor of host 'host-a' must be a number > 0");
   }
