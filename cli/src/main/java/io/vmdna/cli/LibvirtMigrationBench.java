@@ -31,8 +31,8 @@ import java.util.Map;
  *
  * @param runs migrations of each kind
  * @param guestCache folder keeping the built guest between runs
- * @param maxDowntimeMs the planned pause given to libvirt, or 0 for {@link LibvirtHypervisor}'s
- *     default
+ * @param maxDowntimeMs the planned pause given to libvirt ({@link
+ *     LibvirtHypervisor#OPTION_MAX_DOWNTIME_MS}), or 0 for QEMU's own (300 ms)
  */
 public record LibvirtMigrationBench(int runs, Path guestCache, long maxDowntimeMs) {
   /** The most a {@code LIVE} migration should stop the guest, ms. */

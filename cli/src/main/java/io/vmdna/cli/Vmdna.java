@@ -97,8 +97,8 @@ public final class Vmdna {
                libvirt, QEMU): LIVE migrations of a TCG guest of 256 MiB rewriting 32 MiB/s,
                WARM migrations of one with a disk and their LIVE moves back (disk copied);
                total time and downtime per migration and their spread
-               options: --runs N (default 10), --max-downtime-ms MS (default: the
-                        libvirt module's 50), --guest-cache DIR
+               options: --runs N (default 10), --max-downtime-ms MS (the planned pause;
+                        default QEMU's 300), --guest-cache DIR
         bench-profiler  the fleet-scale replay: N simulated VMs (replaying the traces) through
                the whole Flink job on a local MiniCluster; samples/s, µs per sample, peak heap
                options: --vms 1000,5000,10000 (default), --vms-per-host N (default 20),
