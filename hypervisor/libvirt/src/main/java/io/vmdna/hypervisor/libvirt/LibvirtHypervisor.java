@@ -76,8 +76,8 @@ public final class LibvirtHypervisor implements Hypervisor, AutoCloseable {
    * copy, in milliseconds (a whole number > 0; absent: QEMU's own 300 ms). Lower means more
    * pre-copy rounds before the switch; a guest dirtying memory faster than the link carries then
    * needs {@link #OPTION_AUTO_CONVERGE} to finish. Measured on the TCG lab (README, {@code ./vmdna
-   * bench-migrate}): 50 ms kept every downtime under 100 ms (300 ms: 4 of 10), but 3 of about 50
-   * TCG guests stopped running after such a move (none in 40 at 300 ms), so it is not the default
+   * bench-migrate}): 50 ms kept every downtime under 100 ms (300 ms: 4 of 10), but the TCG guest
+   * stopped running after 3 of about 56 such moves (none in 60 at 300 ms), so it is not the default
    * until it is measured on KVM hosts.
    */
   public static final String OPTION_MAX_DOWNTIME_MS = "maxDowntimeMs";
