@@ -77,7 +77,7 @@ public final class LibvirtHypervisor implements Hypervisor, AutoCloseable {
    * pre-copy rounds before the switch; a guest dirtying memory faster than the link carries then
    * needs {@link #OPTION_AUTO_CONVERGE} to finish. Measured on the TCG lab (README, {@code ./vmdna
    * bench-migrate}): 50 ms kept every downtime under 100 ms (300 ms: 4 of 10), but the TCG guest
-   * stopped running after 3 of about 56 such moves (none in 60 at 300 ms), so it is not the default
+   * stopped running after 3 of 43 such live moves (none in 30 at 300 ms), so it is not the default
    * until it is measured on KVM hosts.
    */
   public static final String OPTION_MAX_DOWNTIME_MS = "maxDowntimeMs";
