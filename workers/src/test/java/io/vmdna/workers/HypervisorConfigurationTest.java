@@ -28,6 +28,12 @@ class HypervisorConfigurationTest {
         null, null, null, libvirt, null, null, null, null, null, cpuSpeedFactors);
   }
 
+  /** One libvirt host (libvirt's test driver) whose VMs run from {@code formats}. */
+  private static VmdnaProperties oneHostRunning(List<String> formats) {
+    return with(
+        hosts(new VmdnaProperties.LibvirtHost("host-a", "test:///default", null, formats)), null);
+  }
+
   private static VmdnaProperties.Libvirt hosts(VmdnaProperties.LibvirtHost... hosts) {
     return new VmdnaProperties.Libvirt(List.of(hosts), Duration.ofSeconds(5), null, "target/img");
   }
@@ -95,35 +101,11 @@ class HypervisorConfigurationTest {
                 c.hypervisor(
                     with(hosts(new VmdnaProperties.LibvirtHost("host-a", null, null, null)), null)))
         .hasMessageContaining("vmdna.libvirt.hosts[0] needs an id and a uri");
-    assertThatThrownBy(
-            () ->
-                c.hypervisor(
-                    with(
-                        hosts(
-                            new VmdnaProperties.LibvirtHost(
-                                "host-a", "test:///default", null, List.of("vhd"))),
-                        null)))
+    assertThatThrownBy(() -> c.hypervisor(oneHostRunning(List.of("vhd"))))
         .hasMessageContaining("vmdna.libvirt.hosts[0].formats: unknown image format 'vhd'");
-    assertThatThrownBy(
-            () ->
-                c.hypervisor(
-                    with(
-                        hosts(
-                            new VmdnaProperties.LibvirtHost(
-                                "host-a", "test:///default", null, List.of())),
-                        null)))
+    assertThatThrownBy(() -> c.hypervisor(oneHostRunning(List.of())))
         .hasMessageContaining("vmdna.libvirt.hosts[0].formats: name at least one image format");
-    assertThatThrownBy(
-            () ->
-                c.hypervisor(
-                    with(
-                        hosts(
-                            new VmdnaProperties.LibvirtHost(
-                                "host-a",
-                                "test:///default",
-                                null,
-                                List.of("vmdk-streamoptimized"))),
-                        null)))
+    assertThatThrownBy(() -> c.hypervisor(oneHostRunning(List.of("vmdk-streamoptimized"))))
         .hasMessageContaining(
             "vmdna.libvirt.hosts[0].formats: libvirt: host 'host-a': QEMU cannot run a guest");
     assertThatThrownBy(() -> c.hypervisor(with(null, null)))

@@ -3,13 +3,10 @@ package io.vmdna.workers;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vmdna.bpmn.ProcessContract.EndEvents;
-import io.vmdna.hypervisor.api.HostInfo;
+import io.vmdna.hypervisor.api.ForwardingHypervisor;
 import io.vmdna.hypervisor.api.Hypervisor;
 import io.vmdna.hypervisor.api.ImageFormat;
 import io.vmdna.hypervisor.api.ImageRef;
-import io.vmdna.hypervisor.api.MigrationRequest;
-import io.vmdna.hypervisor.api.MigrationResult;
-import io.vmdna.hypervisor.api.VmInfo;
 import io.vmdna.hypervisor.image.QemuImg;
 import io.vmdna.hypervisor.libvirt.LibvirtHypervisor;
 import io.vmdna.hypervisor.libvirt.TwoLibvirtHosts;
@@ -18,7 +15,6 @@ import io.vmdna.store.MigrationStatus;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -54,73 +50,16 @@ class LibvirtProcessIT {
    * The libvirt module with one thing forced: {@link #isHealthy} says no for the VMs a test names,
    * as if the guest had died on the target. Everything else goes to the real hosts.
    */
-  static final class ForcedVerification implements Hypervisor {
-    final Hypervisor real;
+  static final class ForcedVerification extends ForwardingHypervisor {
     final Set<String> failing = ConcurrentHashMap.newKeySet();
 
     ForcedVerification(Hypervisor real) {
-      this.real = real;
-    }
-
-    @Override
-    public String name() {
-      return real.name();
-    }
-
-    @Override
-    public List<HostInfo> hosts() {
-      return real.hosts();
-    }
-
-    @Override
-    public List<VmInfo> vms() {
-      return real.vms();
-    }
-
-    @Override
-    public Optional<String> locate(String vmId) {
-      return real.locate(vmId);
-    }
-
-    @Override
-    public Optional<VmInfo> vm(String vmId) {
-      return real.vm(vmId);
-    }
-
-    @Override
-    public ImageRef convertImage(String migrationId, String vmId, ImageFormat targetFormat) {
-      return real.convertImage(migrationId, vmId, targetFormat);
-    }
-
-    @Override
-    public boolean deleteImage(ImageRef image) {
-      return real.deleteImage(image);
-    }
-
-    @Override
-    public Optional<ImageRef> convertedImage(String migrationId) {
-      return real.convertedImage(migrationId);
-    }
-
-    @Override
-    public boolean imageExists(ImageRef image) {
-      return real.imageExists(image);
-    }
-
-    @Override
-    public MigrationResult migrate(MigrationRequest request) {
-      return real.migrate(request);
-    }
-
-    @Override
-    public MigrationResult migrateBack(
-        String migrationId, String vmId, String originalHostId, ImageRef originalImage) {
-      return real.migrateBack(migrationId, vmId, originalHostId, originalImage);
+      super(real);
     }
 
     @Override
     public boolean isHealthy(String vmId, String hostId) {
-      return !failing.contains(vmId) && real.isHealthy(vmId, hostId);
+      return !failing.contains(vmId) && delegate().isHealthy(vmId, hostId);
     }
   }
 

@@ -180,74 +180,27 @@ public record CpuSpeedFactors(Map<String, Double> factors) implements Serializab
   }
 
   /** A hypervisor whose CPU figures are in reference MHz. */
-  private record Normalized(Hypervisor h, CpuSpeedFactors factors)
-      implements Hypervisor, AutoCloseable {
-    @Override
-    public String name() {
-      return h.name();
+  private static final class Normalized extends ForwardingHypervisor {
+    private final CpuSpeedFactors factors;
+
+    Normalized(Hypervisor h, CpuSpeedFactors factors) {
+      super(h);
+      this.factors = factors;
     }
 
     @Override
     public List<HostInfo> hosts() {
-      return h.hosts().stream().map(factors::normalize).toList();
+      return delegate().hosts().stream().map(factors::normalize).toList();
     }
 
     @Override
     public List<VmInfo> vms() {
-      return h.vms().stream().map(factors::normalize).toList();
-    }
-
-    @Override
-    public Optional<String> locate(String vmId) {
-      return h.locate(vmId);
+      return delegate().vms().stream().map(factors::normalize).toList();
     }
 
     @Override
     public Optional<VmInfo> vm(String vmId) {
-      return h.vm(vmId).map(factors::normalize);
-    }
-
-    @Override
-    public ImageRef convertImage(String migrationId, String vmId, ImageFormat targetFormat) {
-      return h.convertImage(migrationId, vmId, targetFormat);
-    }
-
-    @Override
-    public boolean deleteImage(ImageRef image) {
-      return h.deleteImage(image);
-    }
-
-    @Override
-    public Optional<ImageRef> convertedImage(String migrationId) {
-      return h.convertedImage(migrationId);
-    }
-
-    @Override
-    public boolean imageExists(ImageRef image) {
-      return h.imageExists(image);
-    }
-
-    @Override
-    public MigrationResult migrate(MigrationRequest request) {
-      return h.migrate(request);
-    }
-
-    @Override
-    public MigrationResult migrateBack(
-        String migrationId, String vmId, String sourceHostId, ImageRef sourceImage) {
-      return h.migrateBack(migrationId, vmId, sourceHostId, sourceImage);
-    }
-
-    @Override
-    public boolean isHealthy(String vmId, String hostId) {
-      return h.isHealthy(vmId, hostId);
-    }
-
-    @Override
-    public void close() throws Exception {
-      if (h instanceof AutoCloseable c) {
-        c.close();
-      }
+      return delegate().vm(vmId).map(factors::normalize);
     }
   }
 }
