@@ -2,6 +2,8 @@ package io.vmdna.cli;
 
 import io.vmdna.flink.DnaProfilerJob;
 import io.vmdna.flink.ProfilerConfig;
+import io.vmdna.models.dna.DnaAutoencoder;
+import io.vmdna.models.dna.DnaTrainer;
 import io.vmdna.models.predict.TrainingConfig;
 import io.vmdna.store.MigrationRecord;
 import io.vmdna.store.MigrationStatus;
@@ -54,6 +56,12 @@ public final class Vmdna {
                         --horizons 15m,30m,60m (multiples of 5 min up to 60), --thresholds 80,
                         --threads N, --rounds N (default 150), --eta X (0.3), --depth N (4),
                         --name NAME
+        dna-train  learn the DNA's fleet scaling and its 16-number autoencoder embedding
+               from traces; report reconstruction error, how often a VM's validation DNA finds
+               itself among the nearest VMs, and the error's signal for a CPU shift
+               options: --train DIR... --validate DIR... --output DIR (required),
+                        --stride N (samples between vectors, default 36), --epochs N (40),
+                        --hidden N (64), --embedding N (16), --seed N (1)
         evaluate  walk forward through traces: the model beside persistence and seasonal-naive
                (and the trend rule) at 15/30/60 min: MAE, onsets caught, false warnings per
                VM-day, p90 coverage, reliability; writes report.json, table.md and PNG plots
@@ -170,6 +178,10 @@ public final class Vmdna {
       }
       case "train" -> {
         train(args).run(out);
+        yield 0;
+      }
+      case "dna-train" -> {
+        dnaTrain(args).run(out);
         yield 0;
       }
       case "bench-convert" -> {
@@ -363,6 +375,46 @@ public final class Vmdna {
         o.decimal("--threshold", 80),
         o.text("--model", "shipped"),
         output);
+  }
+
+  static DnaTrainCommand dnaTrain(String[] args) {
+    Options o =
+        Options.parse(
+            "dna-train",
+            args,
+            Set.of(
+                "--train",
+                "--validate",
+                "--output",
+                "--stride",
+                "--epochs",
+                "--hidden",
+                "--embedding",
+                "--seed"),
+            Set.of("--train", "--validate"));
+    if (o.paths("--train").isEmpty() || o.paths("--validate").isEmpty()) {
+      throw new IllegalArgumentException("dna-train needs --train DIR... and --validate DIR...");
+    }
+    Path output = o.path("--output", null);
+    if (output == null) {
+      throw new IllegalArgumentException(
+          "dna-train needs --output DIR (the folder to write dna-model.json into)");
+    }
+    DnaTrainer.Config d = DnaTrainer.Config.defaults();
+    DnaAutoencoder.Settings a = d.autoencoder();
+    DnaAutoencoder.Settings settings =
+        new DnaAutoencoder.Settings(
+            o.integer("--hidden", a.hidden()),
+            o.integer("--embedding", a.embedding()),
+            o.integer("--epochs", a.epochs()),
+            a.batch(),
+            a.learningRate(),
+            o.integer("--seed", (int) a.seed()));
+    return new DnaTrainCommand(
+        o.paths("--train"),
+        o.paths("--validate"),
+        output,
+        new DnaTrainer.Config(o.integer("--stride", d.strideSamples()), settings));
   }
 
   static TrainCommand train(String[] args) {

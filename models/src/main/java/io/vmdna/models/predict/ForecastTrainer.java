@@ -635,7 +635,7 @@ public final class ForecastTrainer {
   }
 
   /** SHA-256 over the files' bytes, in the given order. */
-  static String digest(List<Path> files) throws IOException {
+  public static String digest(List<Path> files) throws IOException {
     try {
       MessageDigest md = MessageDigest.getInstance("SHA-256");
       byte[] buf = new byte[1 << 16];

@@ -40,7 +40,7 @@ class DnaCalculatorTest {
         .hasMessageContaining("empty window");
     Dna dna = new DnaCalculator().compute(List.of(sample(0, 1, 1)));
     assertThatThrownBy(() -> dna.feature("colour"))
-        .hasMessageContaining("unknown DNA feature 'colour'");
+        .hasMessageContaining("unknown DNA feature 'colour' in schema 1");
     assertThatThrownBy(() -> new Dna(1, 0, 1, List.of(1.0)))
         .hasMessageContaining("has 15 features, got 1");
   }

@@ -1,0 +1,431 @@
+package io.vmdna.models.dna;
+
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Computes the schema-{@value DnaSchema#VERSION} DNA ({@link DnaSchema}) of a VM at one sample from
+ * that sample and the ones before it (causal: a walk through a trace computes what the streaming
+ * job computes). Stateless and thread-safe.
+ *
+ * <p>Cost: linear in the samples of the history window ({@value DnaSchema#HISTORY_DAYS} days) plus
+ * a sort of each 24 h window; about 0.1 ms for a week of 5-minute samples, so the streaming job
+ * computes it on a cadence rather than on every sample.
+ */
+public final class DnaExtractor {
+  private static final double LN2 = Math.log(2);
+  private static final long HOUR_S = 3_600;
+  private static final long DAY_S = 86_400;
+
+  /** Pairs needed for an autocorrelation (two hours of 5-minute samples). */
+  static final int MIN_PAIRS = 24;
+
+  /**
+   * The DNA at sample {@code end}.
+   *
+   * @param s the VM's history
+   * @param end index of the newest sample to use, in {@code [0, s.size())}
+   * @throws IndexOutOfBoundsException if {@code end} is outside the series
+   */
+  public Dna compute(DnaSeries s, int end) {
+    double[] f = features(s, end);
+    long t = s.timestampS()[end];
+    int samples = end + 1 - s.firstAfter(t - DAY_S);
+    return Dna.of(DnaSchema.VERSION, t, samples, f);
+  }
+
+  /** The DNA of the newest sample of a series (see {@link #compute(DnaSeries, int)}). */
+  public Dna compute(DnaSeries s) {
+    if (s.size() == 0) {
+      throw new IllegalArgumentException("cannot compute a DNA from an empty series");
+    }
+    return compute(s, s.size() - 1);
+  }
+
+  /**
+   * The feature vector at sample {@code end}, in {@link DnaSchema#NAMES} order; NaN marks an absent
+   * feature.
+   */
+  public double[] features(DnaSeries s, int end) {
+    if (end < 0 || end >= s.size()) {
+      throw new IndexOutOfBoundsException(
+          "sample index %d outside the series of VM %s (%d samples)"
+              .formatted(end, s.vmId(), s.size()));
+    }
+    long[] ts = s.timestampS();
+    long t = ts[end];
+    double[] out = new double[DnaSchema.size()];
+    int k = 0;
+    double[][] series = {
+      s.cpuPct(),
+      s.memPct(),
+      log1p(s.diskReadKbps(), s, end),
+      log1p(s.diskWriteKbps(), s, end),
+      log1p(s.netRxKbps(), s, end),
+      log1p(s.netTxKbps(), s, end)
+    };
+    int[] from = new int[DnaSchema.WINDOWS.size()];
+    for (int w = 0; w < from.length; w++) {
+      from[w] = s.firstAfter(t - DnaSchema.WINDOW_S[w]);
+    }
+    for (double[] x : series) {
+      for (int w = 0; w < from.length; w++) {
+        windowStats(ts, x, from[w], end, out, k);
+        k += DnaSchema.STATS.size();
+      }
+    }
+
+    int hist = s.firstAfter(t - DnaSchema.HISTORY_DAYS * DAY_S);
+    double[] netTotal = new double[s.size()];
+    for (int i = hist; i <= end; i++) {
+      netTotal[i] = Math.log1p(s.netRxKbps()[i] + s.netTxKbps()[i]);
+    }
+    for (double[] x : new double[][] {s.cpuPct(), netTotal}) {
+      out[k++] = autocorrelation(ts, x, hist, end, HOUR_S);
+      out[k++] = autocorrelation(ts, x, hist, end, DAY_S);
+      out[k++] = ts[end] - ts[hist] >= 2 * HOUR_S ? powerShare(ts, x, hist, end, HOUR_S) : NaN;
+      out[k++] = ts[end] - ts[hist] >= 2 * DAY_S ? powerShare(ts, x, hist, end, DAY_S) : NaN;
+    }
+
+    k = timeOfDay(ts, s.cpuPct(), hist, end, out, k);
+
+    int day = from[1];
+    double[] diskTotal = new double[s.size()];
+    for (int i = day; i <= end; i++) {
+      diskTotal[i] = Math.log1p(s.diskReadKbps()[i] + s.diskWriteKbps()[i]);
+    }
+    out[k++] = correlation(s.cpuPct(), s.memPct(), day, end);
+    out[k++] = correlation(s.cpuPct(), diskTotal, day, end);
+    out[k++] = correlation(s.cpuPct(), netTotal, day, end);
+    out[k++] = share(s.diskReadKbps(), s.diskWriteKbps(), day, end);
+    out[k++] = share(s.netRxKbps(), s.netTxKbps(), day, end);
+    out[k++] = slopePerSecond(ts, s.memPct(), hist, end) * DAY_S;
+
+    out[k++] = s.cpuCores()[end] > 0 ? Math.log(s.cpuCores()[end]) / LN2 : NaN;
+    out[k++] =
+        s.memProvisionedKb()[end] > 0
+            ? Math.log(s.memProvisionedKb()[end] / (1024.0 * 1024.0)) / LN2
+            : NaN;
+
+    for (DnaSeries.Extra e : DnaSeries.Extra.values()) {
+      double[] x = s.extras().get(e);
+      if (x == null) {
+        out[k++] = NaN;
+        out[k++] = NaN;
+        out[k++] = NaN;
+      } else {
+        out[k++] = finiteMean(x, from[0], end);
+        out[k++] = finiteMean(x, day, end);
+        double[] v = finite(x, day, end);
+        out[k++] = v.length == 0 ? NaN : quantileSorted(sort(v), 0.95);
+      }
+    }
+
+    k = flows(s.flows(), t - DAY_S, t, out, k);
+    if (k != out.length) {
+      throw new IllegalStateException("DNA extractor wrote %d of %d".formatted(k, out.length));
+    }
+    return out;
+  }
+
+  private static final double NaN = Double.NaN;
+
+  /** ln(1 + x) of the history window (the rest of the array is left 0: never read). */
+  private static double[] log1p(double[] x, DnaSeries s, int end) {
+    double[] y = new double[x.length];
+    int from = s.firstAfter(s.timestampS()[end] - DnaSchema.HISTORY_DAYS * DAY_S);
+    for (int i = from; i <= end; i++) {
+      y[i] = Math.log1p(x[i]);
+    }
+    return y;
+  }
+
+  /** The ten {@link DnaSchema#STATS} of x[from..end], skipping NaN. */
+  static void windowStats(long[] ts, double[] x, int from, int end, double[] out, int k) {
+    double[] v = finite(x, from, end);
+    int n = v.length;
+    if (n == 0) {
+      Arrays.fill(out, k, k + DnaSchema.STATS.size(), NaN);
+      return;
+    }
+    double mean = 0;
+    int zeros = 0;
+    for (double d : v) {
+      mean += d;
+      zeros += d == 0 ? 1 : 0;
+    }
+    mean /= n;
+    double ss = 0;
+    for (double d : v) {
+      ss += (d - mean) * (d - mean);
+    }
+    double std = n < 2 ? NaN : Math.sqrt(ss / (n - 1));
+    sort(v);
+    out[k] = mean;
+    out[k + 1] = std;
+    out[k + 2] = quantileSorted(v, 0.50);
+    out[k + 3] = quantileSorted(v, 0.95);
+    out[k + 4] = quantileSorted(v, 0.99);
+    out[k + 5] = v[0];
+    out[k + 6] = v[n - 1];
+    out[k + 7] = slopePerSecond(ts, x, from, end) * HOUR_S;
+    out[k + 8] = n < 2 ? NaN : (std + mean == 0 ? -1 : (std - mean) / (std + mean));
+    out[k + 9] = (double) zeros / n;
+  }
+
+  /** Least-squares slope of x against time (per second) over finite values; NaN under 2. */
+  static double slopePerSecond(long[] ts, double[] x, int from, int end) {
+    int n = 0;
+    double tm = 0;
+    double xm = 0;
+    for (int i = from; i <= end; i++) {
+      if (Double.isFinite(x[i])) {
+        n++;
+        tm += ts[i] - ts[end];
+        xm += x[i];
+      }
+    }
+    if (n < 2) {
+      return NaN;
+    }
+    tm /= n;
+    xm /= n;
+    double num = 0;
+    double den = 0;
+    for (int i = from; i <= end; i++) {
+      if (Double.isFinite(x[i])) {
+        double dt = ts[i] - ts[end] - tm;
+        num += dt * (x[i] - xm);
+        den += dt * dt;
+      }
+    }
+    return den == 0 ? NaN : num / den;
+  }
+
+  /**
+   * Pearson correlation of x at t and x at t − lag, pairs found on timestamps (within half a
+   * sample), over [from, end]; NaN with fewer than {@link #MIN_PAIRS} pairs or no variance.
+   */
+  static double autocorrelation(long[] ts, double[] x, int from, int end, long lagS) {
+    double[] a = new double[end - from + 1];
+    double[] b = new double[end - from + 1];
+    int n = 0;
+    int j = from;
+    for (int i = from; i <= end; i++) {
+      long want = ts[i] - lagS;
+      while (j < i && ts[j] < want - 150) {
+        j++;
+      }
+      // j is the first sample at or after want - 150; take the nearer of j and j+1
+      int best = -1;
+      long bestD = 151;
+      for (int c = j; c < i && c <= j + 1; c++) {
+        long d = Math.abs(ts[c] - want);
+        if (d < bestD) {
+          best = c;
+          bestD = d;
+        }
+      }
+      if (best >= 0 && Double.isFinite(x[i]) && Double.isFinite(x[best])) {
+        a[n] = x[i];
+        b[n] = x[best];
+        n++;
+      }
+    }
+    return n < MIN_PAIRS ? NaN : pearson(a, b, n);
+  }
+
+  /** Pearson correlation of a[0..n) and b[0..n); NaN if either is constant. */
+  static double pearson(double[] a, double[] b, int n) {
+    double am = 0;
+    double bm = 0;
+    for (int i = 0; i < n; i++) {
+      am += a[i];
+      bm += b[i];
+    }
+    am /= n;
+    bm /= n;
+    double sab = 0;
+    double saa = 0;
+    double sbb = 0;
+    for (int i = 0; i < n; i++) {
+      sab += (a[i] - am) * (b[i] - bm);
+      saa += (a[i] - am) * (a[i] - am);
+      sbb += (b[i] - bm) * (b[i] - bm);
+    }
+    return saa <= 1e-12 || sbb <= 1e-12 ? NaN : sab / Math.sqrt(saa * sbb);
+  }
+
+  /** Pearson correlation of two columns over [from, end], rows where both are finite. */
+  static double correlation(double[] x, double[] y, int from, int end) {
+    double[] a = new double[end - from + 1];
+    double[] b = new double[end - from + 1];
+    int n = 0;
+    for (int i = from; i <= end; i++) {
+      if (Double.isFinite(x[i]) && Double.isFinite(y[i])) {
+        a[n] = x[i];
+        b[n] = y[i];
+        n++;
+      }
+    }
+    return n < 3 ? NaN : pearson(a, b, n);
+  }
+
+  /**
+   * The share of x's variance at one period: {@code 2 |Σ (x_i − μ) e^{−2πi t_i / P}|² / (N Σ (x_i −
+   * μ)²)}, clamped to [0, 1]; a Fourier coefficient at the exact frequency, on the samples' own
+   * times (gaps are not filled). NaN for a constant series.
+   */
+  static double powerShare(long[] ts, double[] x, int from, int end, long periodS) {
+    int n = 0;
+    double mean = 0;
+    for (int i = from; i <= end; i++) {
+      if (Double.isFinite(x[i])) {
+        mean += x[i];
+        n++;
+      }
+    }
+    if (n < 2) {
+      return NaN;
+    }
+    mean /= n;
+    double re = 0;
+    double im = 0;
+    double ss = 0;
+    double w = 2 * Math.PI / periodS;
+    for (int i = from; i <= end; i++) {
+      if (Double.isFinite(x[i])) {
+        double d = x[i] - mean;
+        double phase = w * Math.floorMod(ts[i], periodS);
+        re += d * Math.cos(phase);
+        im -= d * Math.sin(phase);
+        ss += d * d;
+      }
+    }
+    if (ss <= 1e-12) {
+      return NaN;
+    }
+    return Math.min(1, 2 * (re * re + im * im) / (n * ss));
+  }
+
+  private static int timeOfDay(long[] ts, double[] cpu, int from, int end, double[] out, int k) {
+    int bins = DnaSchema.TOD_HOURS.length;
+    double[] sum = new double[bins];
+    int[] count = new int[bins];
+    double all = 0;
+    int allN = 0;
+    for (int i = from; i <= end; i++) {
+      if (Double.isFinite(cpu[i])) {
+        int bin = (int) (Math.floorMod(ts[i], DAY_S) / (DAY_S / bins));
+        sum[bin] += cpu[i];
+        count[bin]++;
+        all += cpu[i];
+        allN++;
+      }
+    }
+    for (int b = 0; b < bins; b++) {
+      out[k++] = count[b] == 0 ? NaN : sum[b] / count[b] - all / allN;
+    }
+    return k;
+  }
+
+  /** Σa / (Σa + Σb) over [from, end]; NaN when both sums are 0. */
+  private static double share(double[] a, double[] b, int from, int end) {
+    double sa = 0;
+    double sb = 0;
+    for (int i = from; i <= end; i++) {
+      sa += a[i];
+      sb += b[i];
+    }
+    return sa + sb <= 0 ? NaN : sa / (sa + sb);
+  }
+
+  /**
+   * Traffic features of the flows in (fromS, toS]: protocol shares and destination spread, weighted
+   * by bytes, or by flow count when no record carries bytes (conntrack without accounting).
+   */
+  private static int flows(List<FlowRecord> flows, long fromS, long toS, double[] out, int k) {
+    long bytes = 0;
+    int count = 0;
+    for (FlowRecord f : flows) {
+      if (f.timestampS() > fromS && f.timestampS() <= toS) {
+        bytes += f.bytes();
+        count++;
+      }
+    }
+    if (count == 0) {
+      Arrays.fill(out, k, k + DnaSchema.FLOW.size(), NaN);
+      return k + DnaSchema.FLOW.size();
+    }
+    boolean byBytes = bytes > 0;
+    double[] proto = new double[4];
+    Map<String, Double> byDst = new HashMap<>();
+    for (FlowRecord f : flows) {
+      if (f.timestampS() <= fromS || f.timestampS() > toS) {
+        continue;
+      }
+      double w = byBytes ? f.bytes() : 1;
+      int p =
+          switch (f.protocol()) {
+            case "tcp" -> 0;
+            case "udp" -> 1;
+            case "icmp", "icmpv6" -> 2;
+            default -> 3;
+          };
+      proto[p] += w;
+      byDst.merge(f.destination(), w, Double::sum);
+    }
+    double total = byBytes ? bytes : count;
+    for (double p : proto) {
+      out[k++] = p / total;
+    }
+    double entropy = 0;
+    for (double w : byDst.values()) {
+      double p = w / total;
+      if (p > 0) {
+        entropy -= p * Math.log(p) / LN2;
+      }
+    }
+    out[k++] = entropy;
+    out[k++] = Math.log(byDst.size()) / LN2;
+    return k;
+  }
+
+  private static double[] finite(double[] x, int from, int end) {
+    double[] v = new double[Math.max(0, end - from + 1)];
+    int n = 0;
+    for (int i = from; i <= end; i++) {
+      if (Double.isFinite(x[i])) {
+        v[n++] = x[i];
+      }
+    }
+    return n == v.length ? v : Arrays.copyOf(v, n);
+  }
+
+  private static double finiteMean(double[] x, int from, int end) {
+    double sum = 0;
+    int n = 0;
+    for (int i = from; i <= end; i++) {
+      if (Double.isFinite(x[i])) {
+        sum += x[i];
+        n++;
+      }
+    }
+    return n == 0 ? NaN : sum / n;
+  }
+
+  private static double[] sort(double[] v) {
+    Arrays.sort(v);
+    return v;
+  }
+
+  /** Type-7 quantile of sorted values (as {@link Stats#quantile}). */
+  private static double quantileSorted(double[] s, double q) {
+    double pos = q * (s.length - 1);
+    int lo = (int) Math.floor(pos);
+    int hi = Math.min(lo + 1, s.length - 1);
+    return s[lo] + (pos - lo) * (s[hi] - s[lo]);
+  }
+}
