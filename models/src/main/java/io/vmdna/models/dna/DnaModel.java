@@ -180,7 +180,7 @@ public record DnaModel(
   public void save(Path file) throws IOException {
     Path dir = file.toAbsolutePath().getParent();
     Files.createDirectories(dir);
-    Path tmp = Files.createTempFile(dir, ".dna-model", ".tmp");
+    Path tmp = dir.resolve(".%s.%d.tmp".formatted(file.getFileName(), System.nanoTime()));
     try {
       mapper().writeValue(tmp.toFile(), this);
       Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

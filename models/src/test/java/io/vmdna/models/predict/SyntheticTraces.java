@@ -14,7 +14,7 @@ import java.util.Random;
  * Test traces with a known shape: a daily wave, noise, and a daily burst above 80 % starting at
  * {@link #BURST_HOUR} for an hour, so a forecaster with a memory of yesterday can warn of it.
  */
-final class SyntheticTraces {
+public final class SyntheticTraces {
   static final long START = 1_372_636_800L; // 2013-07-01 00:00 UTC
   static final int BURST_HOUR = 14;
 
@@ -51,7 +51,7 @@ final class SyntheticTraces {
   }
 
   /** Writes {@code vms} traces of {@code days} days into {@code dir} in the Bitbrains format. */
-  static void write(Path dir, int vms, int days, long seed) throws IOException {
+  public static void write(Path dir, int vms, int days, long seed) throws IOException {
     Files.createDirectories(dir);
     for (int v = 0; v < vms; v++) {
       StringBuilder b = new StringBuilder(String.join(";\t", BitbrainsTraceReader.COLUMNS));
