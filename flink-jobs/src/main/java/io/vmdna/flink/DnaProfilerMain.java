@@ -30,6 +30,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  *                            credentials come from the Camunda client's environment variables
  *                            (CAMUNDA_CLIENT_ID, CAMUNDA_CLIENT_SECRET, ...)
  * --forecast-model M         shipped (default), trend, or a model folder
+ * --dna-model M              shipped (default), none, or a dna-model.json (./vmdna dna-train)
  * --cpu-speed-factors F      host=factor[,...]: how fast each host's cores are against a
  *                            reference core; the hosts file's capacities and the polled
  *                            libvirt samples become reference MHz (hosts not named: 1.0).
@@ -50,6 +51,7 @@ public final class DnaProfilerMain {
           "--hosts",
           "--zeebe-grpc",
           "--forecast-model",
+          "--dna-model",
           "--cpu-speed-factors");
 
   private DnaProfilerMain() {}
@@ -156,7 +158,13 @@ public final class DnaProfilerMain {
         .forEach((host, mhz) -> capacities.put(host, mhz * speeds.of(host)));
     ProfilerConfig config =
         ProfilerConfig.defaults(capacities)
-            .withForecastModel(v.getOrDefault("--forecast-model", ProfilerConfig.SHIPPED));
+            .withForecastModel(v.getOrDefault("--forecast-model", ProfilerConfig.SHIPPED))
+            .withDnaModel(v.getOrDefault("--dna-model", ProfilerConfig.SHIPPED));
+    try {
+      VmProfileFunction.loadDnaModel(config.dnaModel()); // a bad file fails here, not in the job
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException("--dna-model: " + e.getMessage(), e);
+    }
     return new Settings(
         v.get("--kafka-bootstrap"),
         libvirt,

@@ -2,7 +2,6 @@ package io.vmdna.flink;
 
 import io.vmdna.bpmn.ProcessContract;
 import io.vmdna.bpmn.ProcessContract.Vars;
-import io.vmdna.models.dna.Dna;
 import io.vmdna.models.forecast.Forecast;
 import io.vmdna.models.forecast.HostAssessment;
 import io.vmdna.models.forecast.HostDemand;
@@ -30,7 +29,7 @@ import java.util.Map;
  * @param anomalyScore the VM's anomaly score
  * @param detectors the detectors that fired
  * @param dnaSchemaVersion the DNA's schema
- * @param embedding the DNA vector (schema 1: the raw features)
+ * @param embedding the DNA's embedding (schema 2: 16 numbers; schema 1: the raw features)
  * @param reason a human sentence
  */
 public record MigrationSignal(
@@ -62,7 +61,7 @@ public record MigrationSignal(
    * @param nowS the step the decision was made at, epoch seconds
    * @param dna the VM's DNA at that step
    */
-  public static MigrationSignal of(HostAssessment.Verdict v, String hostId, long nowS, Dna dna) {
+  public static MigrationSignal of(HostAssessment.Verdict v, String hostId, long nowS, VmDna dna) {
     boolean anomaly = v.kind() == HostAssessment.Kind.ANOMALY;
     Forecast f = v.vm().forecast();
     HostDemand d = v.demand();
@@ -83,7 +82,7 @@ public record MigrationSignal(
         v.vm().anomalyScore(),
         anomaly ? List.of(ANOMALY_DETECTOR) : List.of(),
         dna.schemaVersion(),
-        dna.features(),
+        dna.embedding(),
         v.reason());
   }
 

@@ -25,6 +25,8 @@ import java.util.Map;
  * @param forecastModel {@link #TREND} (the damped-trend rule of {@code forecaster}), {@link
  *     #SHIPPED} (the XGBoost4J model in the jar) or a model folder written by {@code ./vmdna
  *     train}; a model forecasts at the horizon of {@code forecaster}
+ * @param dnaModel {@link #SHIPPED} (the DNA model in the jar, default), a {@code dna-model.json}
+ *     written by {@code ./vmdna dna-train}, or {@link #NONE} (signals carry the short schema-1 DNA)
  */
 public record ProfilerConfig(
     int windowSamples,
@@ -40,7 +42,8 @@ public record ProfilerConfig(
     long staleAfterS,
     long hostCooldownS,
     long vmCooldownS,
-    String forecastModel)
+    String forecastModel,
+    String dnaModel)
     implements Serializable {
 
   /** {@code forecastModel} value for the damped-trend rule. */
@@ -48,6 +51,15 @@ public record ProfilerConfig(
 
   /** {@code forecastModel} value for the model shipped in the jar. */
   public static final String SHIPPED = io.vmdna.models.predict.ForecastModel.SHIPPED;
+
+  /** {@code dnaModel} value for no DNA model. */
+  public static final String NONE = "none";
+
+  /**
+   * History a VM keeps for the schema-2 DNA when no forecast model asks for more: its 24 h windows
+   * (periodicity over a week then needs the forecast model's week).
+   */
+  public static final int DNA_HISTORY_SAMPLES = 288;
 
   /** History a VM keeps for the model's features: a week and two hours of 5-minute samples. */
   public static final int MODEL_HISTORY_SAMPLES = 7 * 288 + 24;
@@ -62,6 +74,10 @@ public record ProfilerConfig(
     }
     if (forecastModel == null || forecastModel.isBlank()) {
       throw new IllegalArgumentException("forecastModel must be 'trend', 'shipped' or a folder");
+    }
+    if (dnaModel == null || dnaModel.isBlank()) {
+      throw new IllegalArgumentException(
+          "dnaModel must be 'shipped', 'none' or a dna-model.json file");
     }
     if (!(minPExceed >= 0 && minPExceed <= 1)) {
       throw new IllegalArgumentException("minPExceed must be in [0, 1], was " + minPExceed);
@@ -92,7 +108,8 @@ public record ProfilerConfig(
         900,
         1800,
         3600,
-        TREND);
+        TREND,
+        SHIPPED);
   }
 
   /** Whether forecasts come from an XGBoost4J model rather than the trend rule. */
@@ -121,6 +138,40 @@ public record ProfilerConfig(
         staleAfterS,
         hostCooldownS,
         vmCooldownS,
+        model,
+        dnaModel);
+  }
+
+  /** Whether signals carry the schema-2 DNA's embedding from a DNA model. */
+  public boolean usesDnaModel() {
+    return !NONE.equals(dnaModel);
+  }
+
+  /** Samples of history a VM keeps: what the forecast model and the DNA need. */
+  public int historySamples() {
+    int keep = usesModel() ? MODEL_HISTORY_SAMPLES : windowSamples;
+    return usesDnaModel() ? Math.max(keep, DNA_HISTORY_SAMPLES) : keep;
+  }
+
+  /**
+   * A copy with another DNA model ({@link #SHIPPED}, {@link #NONE} or a {@code dna-model.json}).
+   */
+  public ProfilerConfig withDnaModel(String model) {
+    return new ProfilerConfig(
+        windowSamples,
+        minSamples,
+        chart,
+        forecaster,
+        hostCapacityMhz,
+        overloadFraction,
+        minPExceed,
+        anomalyFraction,
+        anomalyMinScore,
+        stepS,
+        staleAfterS,
+        hostCooldownS,
+        vmCooldownS,
+        forecastModel,
         model);
   }
 }

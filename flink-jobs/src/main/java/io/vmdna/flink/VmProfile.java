@@ -1,6 +1,5 @@
 package io.vmdna.flink;
 
-import io.vmdna.models.dna.Dna;
 import io.vmdna.models.forecast.Forecast;
 
 /**
@@ -9,7 +8,7 @@ import io.vmdna.models.forecast.Forecast;
  * @param vmId the VM
  * @param hostId the host it ran on in that sample
  * @param windowEndS the sample's timestamp, epoch seconds
- * @param dna the rolling DNA
+ * @param dna the VM's latest DNA (embedding), see {@link VmDna}
  * @param anomalyScore the control chart's score in [0, 1]
  * @param anomalous whether the control chart is out of its limits
  * @param forecast the VM's forecast at the configured horizon
@@ -21,7 +20,7 @@ public record VmProfile(
     String vmId,
     String hostId,
     long windowEndS,
-    Dna dna,
+    VmDna dna,
     double anomalyScore,
     boolean anomalous,
     Forecast forecast,

@@ -3,10 +3,16 @@ package io.vmdna.flink;
 import io.vmdna.models.VmSample;
 import io.vmdna.models.dna.Dna;
 import io.vmdna.models.dna.DnaCalculator;
+import io.vmdna.models.dna.DnaExtractor;
+import io.vmdna.models.dna.DnaModel;
+import io.vmdna.models.dna.DnaSeries;
 import io.vmdna.models.dna.EwmaControlChart;
 import io.vmdna.models.forecast.Forecast;
 import io.vmdna.models.predict.ForecastFeatures;
 import io.vmdna.models.predict.SeriesArrays;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.accumulators.LongCounter;
@@ -20,9 +26,14 @@ import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
- * Keyed by VM: keeps the rolling window, computes the DNA, updates the VM's baseline (EWMA control
+ * Keyed by VM: keeps the rolling history, computes the DNA, updates the VM's baseline (EWMA control
  * chart on CPU MHz) and forecasts; emits a {@link VmProfile} per sample once the window holds
  * {@code minSamples}. Calls only {@code models}: the logic lives there.
+ *
+ * <p>DNA cadence: with a DNA model (the default) the schema-2 DNA of the whole history (24 h
+ * windows; a week with a forecast model) and its embedding are computed on a VM's first profile and
+ * again whenever its samples cross into a new hour, kept in state and carried by every profile
+ * until then; without one, the short schema-1 DNA of the last hour on every sample.
  */
 final class VmProfileFunction extends KeyedProcessFunction<String, VmSample, VmProfile> {
   private static final long serialVersionUID = 1L;
@@ -36,7 +47,10 @@ final class VmProfileFunction extends KeyedProcessFunction<String, VmSample, VmP
   private final ProfilerConfig config;
   private transient ListState<VmSample> window;
   private transient ValueState<EwmaControlChart.State> chart;
+  private transient ValueState<VmDna> lastDna;
   private transient DnaCalculator dna;
+  private transient DnaExtractor extractor;
+  private transient DnaModel dnaModel;
   private transient LongCounter samples;
   private transient LongCounter anomalies;
   private transient LongCounter vms;
@@ -55,7 +69,12 @@ final class VmProfileFunction extends KeyedProcessFunction<String, VmSample, VmP
             .getState(
                 new ValueStateDescriptor<>(
                     "chart", TypeInformation.of(EwmaControlChart.State.class)));
+    lastDna =
+        getRuntimeContext()
+            .getState(new ValueStateDescriptor<>("dna", TypeInformation.of(VmDna.class)));
     dna = new DnaCalculator();
+    extractor = new DnaExtractor();
+    dnaModel = loadDnaModel(config.dnaModel());
     samples = getRuntimeContext().getLongCounter(SAMPLES);
     anomalies = getRuntimeContext().getLongCounter(ANOMALIES);
     vms = getRuntimeContext().getLongCounter(VMS);
@@ -64,8 +83,9 @@ final class VmProfileFunction extends KeyedProcessFunction<String, VmSample, VmP
   @Override
   public void processElement(VmSample s, Context ctx, Collector<VmProfile> out) throws Exception {
     samples.add(1);
-    // With a model the window is the model's history (a week); the DNA reads its last hour.
-    int keep = config.usesModel() ? ProfilerConfig.MODEL_HISTORY_SAMPLES : config.windowSamples();
+    // the history serves the forecast model (a week) and the DNA (a day); the window is its last
+    // hour
+    int keep = config.historySamples();
     List<VmSample> history = new ArrayList<>();
     window.get().forEach(history::add);
     if (!history.isEmpty() && history.getLast().timestampS() >= s.timestampS()) {
@@ -92,7 +112,7 @@ final class VmProfileFunction extends KeyedProcessFunction<String, VmSample, VmP
     if (w.size() < config.minSamples()) {
       return;
     }
-    Dna d = dna.compute(w);
+    VmDna d = dnaOf(s, history, w);
     Forecast f = config.forecaster().forecast(w);
     ModelInput input = null;
     if (config.usesModel()) {
@@ -113,5 +133,36 @@ final class VmProfileFunction extends KeyedProcessFunction<String, VmSample, VmP
             f,
             s.memUsageKb(),
             input));
+  }
+
+  /** The VM's DNA for this sample: see the class comment for the cadence. */
+  private VmDna dnaOf(VmSample s, List<VmSample> history, List<VmSample> window)
+      throws IOException {
+    if (dnaModel == null) {
+      return VmDna.raw(dna.compute(window));
+    }
+    VmDna last = lastDna.value();
+    if (last != null && last.computedAtS() / 3600 == s.timestampS() / 3600) {
+      return last;
+    }
+    Dna full = extractor.compute(DnaSeries.of(history));
+    VmDna next = VmDna.encoded(dnaModel, full);
+    lastDna.update(next);
+    return next;
+  }
+
+  /** The DNA model a subtask uses, loaded once in {@link #open}; null for none. */
+  static DnaModel loadDnaModel(String setting) {
+    if (ProfilerConfig.NONE.equals(setting)) {
+      return null;
+    }
+    if (ProfilerConfig.SHIPPED.equals(setting)) {
+      return DnaModel.shipped();
+    }
+    try {
+      return DnaModel.load(Path.of(setting));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 }

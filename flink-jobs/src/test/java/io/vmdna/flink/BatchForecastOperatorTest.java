@@ -60,7 +60,7 @@ class BatchForecastOperatorTest {
         vm,
         "h",
         s.getLast().timestampS(),
-        new DnaCalculator().compute(s.subList(12, 24)),
+        VmDna.raw(new DnaCalculator().compute(s.subList(12, 24))),
         0,
         false,
         TREND,

@@ -6,6 +6,7 @@ import io.vmdna.bpmn.ProcessContract;
 import io.vmdna.hypervisor.image.QemuImg;
 import io.vmdna.hypervisor.sim.FleetSpec;
 import io.vmdna.hypervisor.sim.SimFleet;
+import io.vmdna.models.dna.DnaSchema;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -102,7 +103,10 @@ class DnaProfilerJobIT {
     assertThat(firstOnA.migrationId())
         .isEqualTo(ProcessContract.migrationId(firstOnA.vmId(), firstOnA.windowEndS()));
     assertThat(firstOnA.hostCapacityMhz()).isEqualTo(36000.0);
-    assertThat(firstOnA.embedding()).hasSize(15);
+    assertThat(firstOnA.dnaSchemaVersion()).isEqualTo(DnaSchema.VERSION);
+    assertThat(firstOnA.embedding())
+        .hasSize(16)
+        .allSatisfy(v -> assertThat(v).isBetween(-1.0, 1.0));
     assertThat(firstOnA.variables())
         .containsKeys(
             "migrationId",

@@ -107,10 +107,30 @@ class DnaProfilerMainTest {
               "--kafka-properties",
               props.toString(),
               "--forecast-model",
-              "trend"
+              "trend",
+              "--dna-model",
+              "none"
             });
     assertThat(s.kafkaProperties()).containsEntry("security.protocol", "SSL");
     assertThat(s.config().forecastModel()).isEqualTo("trend");
+    assertThat(s.config().usesDnaModel()).isFalse();
+  }
+
+  @Test
+  void aDnaModelThatCannotBeReadShouldFailTheParseNamingIt() throws Exception {
+    Path hosts = dir.resolve("hosts.csv");
+    Files.writeString(hosts, "host,a,1000\n");
+    Path missing = dir.resolve("missing.json");
+    assertThatThrownBy(
+            () ->
+                DnaProfilerMain.parse(
+                    new String[] {
+                      "--kafka-bootstrap", "k:9092",
+                      "--hosts", hosts.toString(),
+                      "--dna-model", missing.toString()
+                    }))
+        .hasMessageStartingWith("--dna-model: ")
+        .hasMessageContaining("cannot read DNA model " + missing);
   }
 
   @Test

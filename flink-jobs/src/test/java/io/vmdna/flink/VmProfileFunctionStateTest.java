@@ -13,9 +13,11 @@ import org.junit.jupiter.api.Test;
 /** The per-VM state of the profile stays bounded, measured in checkpoint bytes. */
 class VmProfileFunctionStateTest {
 
-  private static long stateBytesAfter(int samples, String model) throws Exception {
+  private static long stateBytesAfter(int samples, String model, String dnaModel) throws Exception {
     ProfilerConfig config =
-        ProfilerConfig.defaults(Map.of("h", 100_000.0)).withForecastModel(model);
+        ProfilerConfig.defaults(Map.of("h", 100_000.0))
+            .withForecastModel(model)
+            .withDnaModel(dnaModel);
     try (var h =
         new KeyedOneInputStreamOperatorTestHarness<String, VmSample, VmProfile>(
             new KeyedProcessOperator<>(new VmProfileFunction(config)),
@@ -41,24 +43,33 @@ class VmProfileFunctionStateTest {
                 6),
             (1_375_308_000L + 300L * i) * 1000);
       }
-      assertThat(h.numKeyedStateEntries()).isEqualTo(2); // the history and the control chart
+      // the history, the control chart and, with a DNA model, the last DNA
+      assertThat(h.numKeyedStateEntries()).isEqualTo(ProfilerConfig.NONE.equals(dnaModel) ? 2 : 3);
       OperatorSubtaskState snapshot = h.snapshot(1, 0);
       return snapshot.getStateSize();
     }
   }
 
   @Test
-  void historyShouldStopGrowingAtAWeekWithTheModelAndAnHourWithoutIt() throws Exception {
-    long modelWeek = stateBytesAfter(ProfilerConfig.MODEL_HISTORY_SAMPLES, ProfilerConfig.SHIPPED);
+  void historyShouldStopGrowingAtAWeekWithTheModelADayForTheDnaAndAnHourWithoutEither()
+      throws Exception {
+    String shipped = ProfilerConfig.SHIPPED;
+    long modelWeek = stateBytesAfter(ProfilerConfig.MODEL_HISTORY_SAMPLES, shipped, shipped);
     long modelLonger =
-        stateBytesAfter(ProfilerConfig.MODEL_HISTORY_SAMPLES + 500, ProfilerConfig.SHIPPED);
-    long trend = stateBytesAfter(2 * 288, ProfilerConfig.TREND);
+        stateBytesAfter(ProfilerConfig.MODEL_HISTORY_SAMPLES + 500, shipped, shipped);
+    long dnaDay = stateBytesAfter(ProfilerConfig.DNA_HISTORY_SAMPLES, TREND, shipped);
+    long dnaLonger = stateBytesAfter(2 * ProfilerConfig.DNA_HISTORY_SAMPLES, TREND, shipped);
+    long bare = stateBytesAfter(2 * 288, TREND, ProfilerConfig.NONE);
 
     System.out.printf(
-        "state bytes per VM: %d with the model (a week of samples), %d with the trend rule%n",
-        modelLonger, trend);
+        "state bytes per VM: %d with the forecast model (a week of samples), %d with the trend"
+            + " rule and the DNA model (a day), %d with neither (an hour)%n",
+        modelLonger, dnaLonger, bare);
     assertThat(modelLonger).isEqualTo(modelWeek);
     assertThat(modelLonger).isLessThan(400_000);
-    assertThat(trend).isLessThan(10_000);
+    assertThat(dnaLonger).isEqualTo(dnaDay).isLessThan(60_000);
+    assertThat(bare).isLessThan(10_000);
   }
+
+  private static final String TREND = ProfilerConfig.TREND;
 }

@@ -3,6 +3,7 @@ package io.vmdna.cli.simulate;
 import io.vmdna.bpmn.ProcessContract;
 import io.vmdna.flink.MigrationSignal;
 import io.vmdna.flink.ProfilerConfig;
+import io.vmdna.flink.VmDna;
 import io.vmdna.hypervisor.api.HostInfo;
 import io.vmdna.hypervisor.api.ImageFormat;
 import io.vmdna.hypervisor.sim.FleetSpec;
@@ -453,7 +454,10 @@ public final class Simulation {
       }
       MigrationSignal signal =
           MigrationSignal.of(
-              vd, hostIds[h], now, vm.dna(cursor[v], settings.profiler().windowSamples()));
+              vd,
+              hostIds[h],
+              now,
+              VmDna.raw(vm.dna(cursor[v], settings.profiler().windowSamples())));
       Map<String, Object> vars = new LinkedHashMap<>(signal.variables());
       // the signal sink stamps the publish time; the simulator decides at once, so age 0
       vars.put(ProcessContract.Vars.SIGNAL_TIME, Instant.now().toString());

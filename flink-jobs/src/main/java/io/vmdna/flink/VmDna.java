@@ -1,0 +1,45 @@
+package io.vmdna.flink;
+
+import io.vmdna.models.dna.Dna;
+import io.vmdna.models.dna.DnaModel;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The DNA a VM carries into signals (the contract's {@code dna {schemaVersion, embedding}}).
+ *
+ * <p>With a {@link DnaModel} (the default, the shipped one) it is the schema-2 DNA's learned
+ * embedding, refreshed when a VM's samples cross into a new hour; without one (the profiler's
+ * {@code dnaModel = none}) it is the short schema-1 DNA of the last hour, recomputed on every
+ * sample, and the "embedding" is its raw features.
+ *
+ * @param schemaVersion the DNA schema the embedding comes from
+ * @param computedAtS the sample time it was computed at, epoch seconds
+ * @param embedding the embedding (schema 2: 16 numbers) or the raw features (schema 1)
+ * @param errorScore the autoencoder's reconstruction error as a share of the training fleet's
+ *     errors below it, [0, 1]; 0 for schema 1
+ */
+public record VmDna(int schemaVersion, long computedAtS, List<Double> embedding, double errorScore)
+    implements Serializable {
+
+  /** Copies the embedding. */
+  public VmDna {
+    embedding = List.copyOf(embedding);
+  }
+
+  /** A schema-1 DNA as it is carried (its features as the embedding, no error score). */
+  public static VmDna raw(Dna dna) {
+    return new VmDna(dna.schemaVersion(), dna.windowEndS(), dna.features(), 0);
+  }
+
+  /** A DNA encoded by a model. */
+  public static VmDna encoded(DnaModel model, Dna dna) {
+    DnaModel.Encoded e = model.encode(dna);
+    List<Double> emb = new ArrayList<>(e.embedding().length);
+    for (double v : e.embedding()) {
+      emb.add(v);
+    }
+    return new VmDna(dna.schemaVersion(), dna.windowEndS(), emb, e.errorScore());
+  }
+}
