@@ -22,8 +22,9 @@ import java.util.function.ToDoubleFunction;
 
 /**
  * {@code ./vmdna}: the command line. Commands: {@code demo} (the whole loop, embedded), {@code
- * bench}, {@code train}, {@code evaluate}, {@code forecast}, {@code bench-forecast}, {@code
- * detect}, {@code detect-eval}, {@code simulate}, {@code collect} and {@code stack}.
+ * bench}, {@code train}, {@code dna-train}, {@code evaluate}, {@code forecast}, {@code
+ * bench-forecast}, {@code detect}, {@code detect-eval}, {@code simulate}, {@code collect} and
+ * {@code stack}.
  */
 public final class Vmdna {
   private Vmdna() {}

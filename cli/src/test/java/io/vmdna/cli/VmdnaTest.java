@@ -108,6 +108,72 @@ class VmdnaTest {
   }
 
   @Test
+  void dnaTrainShouldNeedItsFoldersAndNameTheBadOption() {
+    assertThatThrownBy(() -> Vmdna.dnaTrain(new String[] {"dna-train", "--train", "t"}))
+        .hasMessageContaining("dna-train needs --train DIR... and --validate DIR...");
+    assertThatThrownBy(
+            () -> Vmdna.dnaTrain(new String[] {"dna-train", "--train", "t", "--validate", "v"}))
+        .hasMessageContaining("dna-train needs --output DIR");
+    assertThatThrownBy(
+            () ->
+                Vmdna.dnaTrain(
+                    new String[] {
+                      "dna-train",
+                      "--train",
+                      "t",
+                      "--validate",
+                      "v",
+                      "--output",
+                      "o",
+                      "--stride",
+                      "0"
+                    }))
+        .hasMessageContaining("strideSamples must be >= 1, was 0");
+    assertThatThrownBy(
+            () ->
+                Vmdna.dnaTrain(
+                    new String[] {
+                      "dna-train",
+                      "--train",
+                      "t",
+                      "--validate",
+                      "v",
+                      "--output",
+                      "o",
+                      "--layers",
+                      "3"
+                    }))
+        .hasMessageContaining("unknown option --layers for dna-train");
+  }
+
+  @Test
+  void dnaTrainShouldLearnFromTheBundledExtract(@org.junit.jupiter.api.io.TempDir Path dir)
+      throws Exception {
+    int code =
+        run(
+            "dna-train",
+            "--train",
+            "../data/bitbrains-demo",
+            "--validate",
+            "../data/bitbrains-demo",
+            "--output",
+            dir.toString(),
+            "--epochs",
+            "3",
+            "--stride",
+            "72");
+
+    String printed = out.toString(StandardCharsets.UTF_8);
+    assertThat(code).as(err.toString(StandardCharsets.UTF_8)).isZero();
+    assertThat(printed)
+        .contains("dna-train: schema 2 (157 features)", "autoencoder epoch 3", "shift_auc_error")
+        .contains("wrote " + dir.resolve("dna-model.json"));
+    var model = io.vmdna.models.dna.DnaModel.load(dir.resolve("dna-model.json"));
+    assertThat(model.library()).hasSize(12);
+    assertThat(model.training().settings().epochs()).isEqualTo(3);
+  }
+
+  @Test
   void evaluateShouldScoreTheBundledExtractAndSkipTheFleetFile(
       @org.junit.jupiter.api.io.TempDir Path out) throws Exception {
     var scores =
