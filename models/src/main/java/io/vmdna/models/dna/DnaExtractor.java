@@ -11,8 +11,9 @@ import java.util.Map;
  * job computes). Stateless and thread-safe.
  *
  * <p>Cost: linear in the samples of the history window ({@value DnaSchema#HISTORY_DAYS} days) plus
- * a sort of each 24 h window; about 0.1 ms for a week of 5-minute samples, so the streaming job
- * computes it on a cadence rather than on every sample.
+ * a sort of each window; see {@code DnaBench} for the measured time (tenths of a millisecond for a
+ * week of 5-minute samples), which is why the streaming job computes it on a cadence rather than on
+ * every sample.
  */
 public final class DnaExtractor {
   private static final double LN2 = Math.log(2);
@@ -82,11 +83,13 @@ public final class DnaExtractor {
     for (int i = hist; i <= end; i++) {
       netTotal[i] = Math.log1p(s.netRxKbps()[i] + s.netTxKbps()[i]);
     }
+    Wave hourly = ts[end] - ts[hist] >= 2 * HOUR_S ? new Wave(ts, hist, end, HOUR_S) : null;
+    Wave daily = ts[end] - ts[hist] >= 2 * DAY_S ? new Wave(ts, hist, end, DAY_S) : null;
     for (double[] x : new double[][] {s.cpuPct(), netTotal}) {
       out[k++] = autocorrelation(ts, x, hist, end, HOUR_S);
       out[k++] = autocorrelation(ts, x, hist, end, DAY_S);
-      out[k++] = ts[end] - ts[hist] >= 2 * HOUR_S ? powerShare(ts, x, hist, end, HOUR_S) : NaN;
-      out[k++] = ts[end] - ts[hist] >= 2 * DAY_S ? powerShare(ts, x, hist, end, DAY_S) : NaN;
+      out[k++] = hourly == null ? NaN : powerShare(x, hist, end, hourly);
+      out[k++] = daily == null ? NaN : powerShare(x, hist, end, daily);
     }
 
     k = timeOfDay(ts, s.cpuPct(), hist, end, out, k);
@@ -132,10 +135,10 @@ public final class DnaExtractor {
 
   private static final double NaN = Double.NaN;
 
-  /** ln(1 + x) of the history window (the rest of the array is left 0: never read). */
+  /** ln(1 + x) over the 24 h window (the rest of the array is left 0: never read). */
   private static double[] log1p(double[] x, DnaSeries s, int end) {
     double[] y = new double[x.length];
-    int from = s.firstAfter(s.timestampS()[end] - DnaSchema.HISTORY_DAYS * DAY_S);
+    int from = s.firstAfter(s.timestampS()[end] - DAY_S);
     for (int i = from; i <= end; i++) {
       y[i] = Math.log1p(x[i]);
     }
@@ -278,7 +281,7 @@ public final class DnaExtractor {
    * μ)²)}, clamped to [0, 1]; a Fourier coefficient at the exact frequency, on the samples' own
    * times (gaps are not filled). NaN for a constant series.
    */
-  static double powerShare(long[] ts, double[] x, int from, int end, long periodS) {
+  static double powerShare(double[] x, int from, int end, Wave wave) {
     int n = 0;
     double mean = 0;
     for (int i = from; i <= end; i++) {
@@ -294,13 +297,11 @@ public final class DnaExtractor {
     double re = 0;
     double im = 0;
     double ss = 0;
-    double w = 2 * Math.PI / periodS;
     for (int i = from; i <= end; i++) {
       if (Double.isFinite(x[i])) {
         double d = x[i] - mean;
-        double phase = w * Math.floorMod(ts[i], periodS);
-        re += d * Math.cos(phase);
-        im -= d * Math.sin(phase);
+        re += d * wave.cos[i - from];
+        im -= d * wave.sin[i - from];
         ss += d * d;
       }
     }
@@ -308,6 +309,23 @@ public final class DnaExtractor {
       return NaN;
     }
     return Math.min(1, 2 * (re * re + im * im) / (n * ss));
+  }
+
+  /** cos and sin of each sample's phase in one period, shared by the series that use it. */
+  static final class Wave {
+    final double[] cos;
+    final double[] sin;
+
+    Wave(long[] ts, int from, int end, long periodS) {
+      cos = new double[end - from + 1];
+      sin = new double[end - from + 1];
+      double w = 2 * Math.PI / periodS;
+      for (int i = from; i <= end; i++) {
+        double phase = w * Math.floorMod(ts[i], periodS);
+        cos[i - from] = Math.cos(phase);
+        sin[i - from] = Math.sin(phase);
+      }
+    }
   }
 
   private static int timeOfDay(long[] ts, double[] cpu, int from, int end, double[] out, int k) {
