@@ -124,22 +124,7 @@ public record ProfilerConfig(
 
   /** A copy forecasting with another model ({@link #TREND}, {@link #SHIPPED} or a folder). */
   public ProfilerConfig withForecastModel(String model) {
-    return new ProfilerConfig(
-        windowSamples,
-        minSamples,
-        chart,
-        forecaster,
-        hostCapacityMhz,
-        overloadFraction,
-        minPExceed,
-        anomalyFraction,
-        anomalyMinScore,
-        stepS,
-        staleAfterS,
-        hostCooldownS,
-        vmCooldownS,
-        model,
-        dnaModel);
+    return withModels(model, dnaModel);
   }
 
   /** Whether signals carry the schema-2 DNA's embedding from a DNA model. */
@@ -157,6 +142,10 @@ public record ProfilerConfig(
    * A copy with another DNA model ({@link #SHIPPED}, {@link #NONE} or a {@code dna-model.json}).
    */
   public ProfilerConfig withDnaModel(String model) {
+    return withModels(forecastModel, model);
+  }
+
+  private ProfilerConfig withModels(String forecast, String dna) {
     return new ProfilerConfig(
         windowSamples,
         minSamples,
@@ -171,7 +160,7 @@ public record ProfilerConfig(
         staleAfterS,
         hostCooldownS,
         vmCooldownS,
-        forecastModel,
-        model);
+        forecast,
+        dna);
   }
 }

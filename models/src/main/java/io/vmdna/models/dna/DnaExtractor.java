@@ -122,7 +122,7 @@ public final class DnaExtractor {
         out[k++] = finiteMean(x, from[0], end);
         out[k++] = finiteMean(x, day, end);
         double[] v = finite(x, day, end);
-        out[k++] = v.length == 0 ? NaN : quantileSorted(sort(v), 0.95);
+        out[k++] = v.length == 0 ? NaN : Stats.quantileSorted(sort(v), 0.95);
       }
     }
 
@@ -168,9 +168,9 @@ public final class DnaExtractor {
     sort(v);
     out[k] = mean;
     out[k + 1] = std;
-    out[k + 2] = quantileSorted(v, 0.50);
-    out[k + 3] = quantileSorted(v, 0.95);
-    out[k + 4] = quantileSorted(v, 0.99);
+    out[k + 2] = Stats.quantileSorted(v, 0.50);
+    out[k + 3] = Stats.quantileSorted(v, 0.95);
+    out[k + 4] = Stats.quantileSorted(v, 0.99);
     out[k + 5] = v[0];
     out[k + 6] = v[n - 1];
     out[k + 7] = slopePerSecond(ts, x, from, end) * HOUR_S;
@@ -437,13 +437,5 @@ public final class DnaExtractor {
   private static double[] sort(double[] v) {
     Arrays.sort(v);
     return v;
-  }
-
-  /** Type-7 quantile of sorted values (as {@link Stats#quantile}). */
-  private static double quantileSorted(double[] s, double q) {
-    double pos = q * (s.length - 1);
-    int lo = (int) Math.floor(pos);
-    int hi = Math.min(lo + 1, s.length - 1);
-    return s[lo] + (pos - lo) * (s[hi] - s[lo]);
   }
 }

@@ -139,23 +139,15 @@ public record DnaSeries(
     Map<Extra, double[]> m = new EnumMap<>(Extra.class);
     m.putAll(extras);
     m.put(kind, column);
-    return new DnaSeries(
-        vmId,
-        timestampS,
-        cpuPct,
-        memPct,
-        diskReadKbps,
-        diskWriteKbps,
-        netRxKbps,
-        netTxKbps,
-        cpuCores,
-        memProvisionedKb,
-        m,
-        flows);
+    return with(m, flows);
   }
 
   /** This series with the VM's flow records (in time order). */
   public DnaSeries withFlows(List<FlowRecord> flowRecords) {
+    return with(extras, flowRecords);
+  }
+
+  private DnaSeries with(Map<Extra, double[]> newExtras, List<FlowRecord> newFlows) {
     return new DnaSeries(
         vmId,
         timestampS,
@@ -167,8 +159,8 @@ public record DnaSeries(
         netTxKbps,
         cpuCores,
         memProvisionedKb,
-        extras,
-        flowRecords);
+        newExtras,
+        newFlows);
   }
 
   /** Number of samples. */

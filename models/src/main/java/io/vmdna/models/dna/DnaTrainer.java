@@ -5,11 +5,9 @@ import io.vmdna.models.trace.BitbrainsTraceReader;
 import io.vmdna.models.trace.TraceFormatException;
 import io.vmdna.models.trace.VmTrace;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -88,8 +86,8 @@ public final class DnaTrainer {
   public DnaModel train(
       List<Path> trainDirs, List<Path> validateDirs, Path output, ForecastTrainer.Progress progress)
       throws IOException {
-    List<Path> trainFiles = files(trainDirs);
-    List<Path> validateFiles = files(validateDirs);
+    List<Path> trainFiles = BitbrainsTraceReader.listTraceFiles(trainDirs);
+    List<Path> validateFiles = BitbrainsTraceReader.listTraceFiles(validateDirs);
     int total = trainFiles.size() + config.autoencoder().epochs() + validateFiles.size();
     int[] done = {0};
 
@@ -124,30 +122,18 @@ public final class DnaTrainer {
             epoch -> progress.update(done[0]++, total, "autoencoder epoch " + epoch));
 
     double[] errors = new double[scaled.size()];
-    Map<String, double[]> sums = new LinkedHashMap<>();
-    Map<String, Integer> counts = new LinkedHashMap<>();
+    List<double[]> embeddings = new ArrayList<>();
     for (int i = 0; i < scaled.size(); i++) {
       errors[i] = ae.reconstructionError(scaled.get(i), present.get(i));
-      double[] e = ae.embed(scaled.get(i));
-      double[] sum = sums.computeIfAbsent(train.get(i).vm(), k -> new double[e.length]);
-      for (int j = 0; j < e.length; j++) {
-        sum[j] += e[j];
-      }
-      counts.merge(train.get(i).vm(), 1, Integer::sum);
+      embeddings.add(ae.embed(scaled.get(i)));
     }
     List<DnaModel.LibraryEntry> library = new ArrayList<>();
-    for (Map.Entry<String, double[]> e : sums.entrySet()) {
-      double[] mean = e.getValue().clone();
-      int n = counts.get(e.getKey());
-      for (int j = 0; j < mean.length; j++) {
-        mean[j] /= n;
-      }
-      library.add(new DnaModel.LibraryEntry(e.getKey(), mean));
-    }
+    centroids(train, embeddings)
+        .forEach((vm, mean) -> library.add(new DnaModel.LibraryEntry(vm, mean)));
     double[] sortedErrors = finiteSorted(errors);
     double[] quantiles = new double[101];
     for (int q = 0; q <= 100; q++) {
-      quantiles[q] = quantile(sortedErrors, q / 100.0);
+      quantiles[q] = Stats.quantileSorted(sortedErrors, q / 100.0);
     }
 
     Map<String, Double> figures = new LinkedHashMap<>();
@@ -162,7 +148,7 @@ public final class DnaTrainer {
             quantiles,
             library,
             new DnaModel.Training(List.of(), 0, "", 0, 0, config.autoencoder(), Map.of()));
-    Map<String, double[]> scaledLibrary = scaledCentroids(train, scaled);
+    Map<String, double[]> scaledLibrary = centroids(train, scaled);
     validate(validateFiles, provisional, scaledLibrary, figures, progress, done, total);
     progress.update(total, total, "done");
 
@@ -238,7 +224,7 @@ public final class DnaTrainer {
     double[] e = finiteSorted(errors.stream().mapToDouble(Double::doubleValue).toArray());
     figures.put("vectors_validate", (double) e.length);
     figures.put("error_mean_validate", mean(e));
-    figures.put("error_p95_validate", quantile(e, 0.95));
+    figures.put("error_p95_validate", Stats.quantileSorted(e, 0.95));
     figures.put("identity_top1_embedding", queries == 0 ? Double.NaN : (double) top1 / queries);
     figures.put("identity_top5_embedding", queries == 0 ? Double.NaN : (double) top5 / queries);
     figures.put("identity_top1_scaled", queries == 0 ? Double.NaN : (double) top1Scaled / queries);
@@ -282,7 +268,8 @@ public final class DnaTrainer {
     return out;
   }
 
-  private static Map<String, double[]> scaledCentroids(List<Snapshot> train, List<double[]> x) {
+  /** Each VM's mean vector, in the snapshots' VM order. */
+  private static Map<String, double[]> centroids(List<Snapshot> train, List<double[]> x) {
     Map<String, double[]> sums = new LinkedHashMap<>();
     Map<String, Integer> counts = new LinkedHashMap<>();
     for (int i = 0; i < train.size(); i++) {
@@ -331,18 +318,6 @@ public final class DnaTrainer {
     }
   }
 
-  private static List<Path> files(List<Path> dirs) {
-    List<Path> files = new ArrayList<>();
-    for (Path d : dirs) {
-      if (!Files.isDirectory(d)) {
-        throw new IllegalArgumentException("not a folder of traces: " + d);
-      }
-      files.addAll(BitbrainsTraceReader.listTraceFiles(d));
-    }
-    files.sort(Comparator.comparing(Path::toString));
-    return files;
-  }
-
   private static double[] finiteSorted(double[] x) {
     double[] v = Arrays.stream(x).filter(Double::isFinite).toArray();
     Arrays.sort(v);
@@ -351,15 +326,5 @@ public final class DnaTrainer {
 
   private static double mean(double[] x) {
     return x.length == 0 ? Double.NaN : Arrays.stream(x).sum() / x.length;
-  }
-
-  private static double quantile(double[] sorted, double q) {
-    if (sorted.length == 0) {
-      return Double.NaN;
-    }
-    double pos = q * (sorted.length - 1);
-    int lo = (int) Math.floor(pos);
-    int hi = Math.min(lo + 1, sorted.length - 1);
-    return sorted[lo] + (pos - lo) * (sorted[hi] - sorted[lo]);
   }
 }

@@ -67,15 +67,15 @@ public record RobustScaler(double[] median, double[] scale) {
       }
       double[] v = Arrays.copyOf(col, n);
       Arrays.sort(v);
-      median[j] = q(v, 0.5);
-      double s = (q(v, 0.75) - q(v, 0.25)) / 1.349;
+      median[j] = Stats.quantileSorted(v, 0.5);
+      double s = (Stats.quantileSorted(v, 0.75) - Stats.quantileSorted(v, 0.25)) / 1.349;
       if (!(s > 1e-9)) {
         double[] dev = new double[n];
         for (int i = 0; i < n; i++) {
           dev[i] = Math.abs(v[i] - median[j]);
         }
         Arrays.sort(dev);
-        s = 1.4826 * q(dev, 0.5);
+        s = 1.4826 * Stats.quantileSorted(dev, 0.5);
       }
       if (!(s > 1e-9)) {
         double mean = 0;
@@ -119,12 +119,5 @@ public record RobustScaler(double[] median, double[] scale) {
         present[j] = 0;
       }
     }
-  }
-
-  private static double q(double[] sorted, double p) {
-    double pos = p * (sorted.length - 1);
-    int lo = (int) Math.floor(pos);
-    int hi = Math.min(lo + 1, sorted.length - 1);
-    return sorted[lo] + (pos - lo) * (sorted[hi] - sorted[lo]);
   }
 }

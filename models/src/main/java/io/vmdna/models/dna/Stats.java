@@ -31,10 +31,21 @@ public final class Stats {
     }
     double[] s = x.clone();
     Arrays.sort(s);
-    double pos = q * (s.length - 1);
+    return quantileSorted(s, q);
+  }
+
+  /**
+   * The q-quantile (0..1, type 7) of values already sorted ascending; NaN for an empty array. For
+   * callers that sort once and read several quantiles.
+   */
+  public static double quantileSorted(double[] sorted, double q) {
+    if (sorted.length == 0) {
+      return Double.NaN;
+    }
+    double pos = q * (sorted.length - 1);
     int lo = (int) Math.floor(pos);
-    int hi = Math.min(lo + 1, s.length - 1);
-    return s[lo] + (pos - lo) * (s[hi] - s[lo]);
+    int hi = Math.min(lo + 1, sorted.length - 1);
+    return sorted[lo] + (pos - lo) * (sorted[hi] - sorted[lo]);
   }
 
   /**

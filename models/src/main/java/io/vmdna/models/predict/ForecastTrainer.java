@@ -139,8 +139,8 @@ public final class ForecastTrainer {
    */
   public ModelManifest train(List<Path> trainDirs, List<Path> tuneDirs, Path out, Progress progress)
       throws IOException {
-    List<Path> trainFiles = files(trainDirs);
-    List<Path> tuneFiles = files(tuneDirs);
+    List<Path> trainFiles = BitbrainsTraceReader.listTraceFiles(trainDirs);
+    List<Path> tuneFiles = BitbrainsTraceReader.listTraceFiles(tuneDirs);
     List<Series> train = read(trainFiles, 1.0);
     List<Series> tune = read(tuneFiles, config.tuningFraction());
     if (train.isEmpty() || tune.isEmpty()) {
@@ -597,18 +597,6 @@ public final class ForecastTrainer {
       }
     }
     return r;
-  }
-
-  private static List<Path> files(List<Path> dirs) {
-    List<Path> files = new ArrayList<>();
-    for (Path d : dirs) {
-      if (!Files.isDirectory(d)) {
-        throw new IllegalArgumentException("not a folder of traces: " + d);
-      }
-      files.addAll(BitbrainsTraceReader.listTraceFiles(d));
-    }
-    files.sort(Comparator.comparing(Path::toString));
-    return files;
   }
 
   private static List<Series> read(List<Path> files, double fraction) {

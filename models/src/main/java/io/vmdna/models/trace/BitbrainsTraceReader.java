@@ -76,6 +76,24 @@ public final class BitbrainsTraceReader {
     }
   }
 
+  /**
+   * The trace files of several folders (as {@link #listTraceFiles(Path)}), sorted by path name: the
+   * order trainers read and digest them in.
+   *
+   * @throws IllegalArgumentException naming a folder that is not one
+   */
+  public static List<Path> listTraceFiles(List<Path> dirs) {
+    List<Path> files = new ArrayList<>();
+    for (Path d : dirs) {
+      if (!Files.isDirectory(d)) {
+        throw new IllegalArgumentException("not a folder of traces: " + d);
+      }
+      files.addAll(listTraceFiles(d));
+    }
+    files.sort(Comparator.comparing(Path::toString));
+    return files;
+  }
+
   private static String sortKey(Path p) {
     String id = vmIdOf(p);
     return id.chars().allMatch(Character::isDigit) ? "%012d".formatted(Long.parseLong(id)) : id;
