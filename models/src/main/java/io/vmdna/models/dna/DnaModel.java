@@ -14,7 +14,7 @@ import java.util.Map;
 
 /**
  * The learned part of the DNA, saved as one JSON file: the fleet's {@link RobustScaler}, the {@link
- * DnaAutoencoder} that turns a DNA into a {@value #EMBEDDING_DOC}-number embedding, the
+ * DnaAutoencoder} that turns a DNA into a short embedding (16 numbers in the shipped model), the
  * distribution of reconstruction errors on the training fleet (so an error becomes a score in [0,
  * 1]) and a library of the training VMs' embeddings for similarity search.
  *
@@ -36,8 +36,6 @@ public record DnaModel(
     double[] errorQuantiles,
     List<LibraryEntry> library,
     Training training) {
-
-  private static final String EMBEDDING_DOC = "16";
 
   /** File name of a model. */
   public static final String FILE = "dna-model.json";
