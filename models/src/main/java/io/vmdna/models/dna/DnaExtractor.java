@@ -55,6 +55,12 @@ public final class DnaExtractor {
           "sample index %d outside the series of VM %s (%d samples)"
               .formatted(end, s.vmId(), s.size()));
     }
+    // work on the history window only: the scratch columns below are as long as the series
+    int first = s.firstAfter(s.timestampS()[end] - DnaSchema.HISTORY_DAYS * DAY_S);
+    if (first > 0 || end < s.size() - 1) {
+      s = s.slice(first, end + 1);
+      end -= first;
+    }
     long[] ts = s.timestampS();
     long t = ts[end];
     double[] out = new double[DnaSchema.size()];

@@ -163,6 +163,28 @@ public record DnaSeries(
         newFlows);
   }
 
+  /**
+   * The samples {@code [from, to)} as a series of their own (columns copied, flows kept whole: the
+   * DNA selects them by time).
+   */
+  public DnaSeries slice(int from, int to) {
+    Map<Extra, double[]> m = new EnumMap<>(Extra.class);
+    extras.forEach((k, v) -> m.put(k, Arrays.copyOfRange(v, from, to)));
+    return new DnaSeries(
+        vmId,
+        Arrays.copyOfRange(timestampS, from, to),
+        Arrays.copyOfRange(cpuPct, from, to),
+        Arrays.copyOfRange(memPct, from, to),
+        Arrays.copyOfRange(diskReadKbps, from, to),
+        Arrays.copyOfRange(diskWriteKbps, from, to),
+        Arrays.copyOfRange(netRxKbps, from, to),
+        Arrays.copyOfRange(netTxKbps, from, to),
+        Arrays.copyOfRange(cpuCores, from, to),
+        Arrays.copyOfRange(memProvisionedKb, from, to),
+        m,
+        flows);
+  }
+
   /** Number of samples. */
   public int size() {
     return timestampS.length;
