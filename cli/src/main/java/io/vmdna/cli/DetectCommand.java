@@ -1,6 +1,6 @@
 package io.vmdna.cli;
 
-import io.vmdna.models.anomaly.SeriesAnomalyDetector;
+import io.vmdna.models.anomaly.AnomalyEnsemble;
 import io.vmdna.models.trace.TextFiles;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
@@ -23,7 +23,7 @@ import java.util.Map;
 
 /**
  * {@code ./vmdna detect}: scores one series from a CSV file ({@code ,} or {@code ;} separated,
- * plain or {@code .gz}) with {@link SeriesAnomalyDetector} and writes {@code
+ * plain or {@code .gz}) with {@link AnomalyEnsemble} and writes {@code
  * timestamp,value,score,alarm}, one row per input row in input order, the timestamp echoed as
  * given. Causal: each row is scored from the rows before it; rows during the warm-up score 0.
  * Timestamps may be ISO-8601 (with or without offset; without means UTC), {@code YYYY-MM-DD
@@ -38,11 +38,7 @@ import java.util.Map;
  * @param config detector settings
  */
 public record DetectCommand(
-    Path input,
-    Path output,
-    String timeColumn,
-    String valueColumn,
-    SeriesAnomalyDetector.Config config) {
+    Path input, Path output, String timeColumn, String valueColumn, AnomalyEnsemble.Config config) {
 
   /** The output header. */
   public static final String HEADER = "timestamp,value,score,alarm";
@@ -75,7 +71,7 @@ public record DetectCommand(
     Files.createDirectories(parent);
     Path tmp = Files.createTempFile(parent, "." + output.getFileName(), ".part");
     Map<String, Long> firedBy = new LinkedHashMap<>();
-    SeriesAnomalyDetector.DETECTORS.forEach(d -> firedBy.put(d, 0L));
+    AnomalyEnsemble.DETECTORS.forEach(d -> firedBy.put(d, 0L));
     long rows = 0;
     long alarms = 0;
     try (BufferedReader in = TextFiles.open(input);
@@ -94,7 +90,7 @@ public record DetectCommand(
               : firstNumeric(names, first, sep, timeIdx);
       w.write(HEADER);
       w.newLine();
-      SeriesAnomalyDetector detector = new SeriesAnomalyDetector(config);
+      AnomalyEnsemble detector = new AnomalyEnsemble(config, List.of(names.get(valueIdx)));
       long lineNo = 1;
       long prevTs = Long.MIN_VALUE;
       for (String line = first; line != null; line = next(in, lineNo + 1)) {
@@ -117,11 +113,11 @@ public record DetectCommand(
         }
         prevTs = ts;
         double v = parseValue(f[valueIdx].strip(), names.get(valueIdx), lineNo);
-        SeriesAnomalyDetector.Verdict verdict = detector.update(ts, v);
+        AnomalyEnsemble.Verdict verdict = detector.update(ts, v);
         rows++;
         if (verdict.alarm()) {
           alarms++;
-          verdict.fired().forEach(d -> firedBy.merge(d, 1L, Long::sum));
+          verdict.reasons().forEach(d -> firedBy.merge(d.detector(), 1L, Long::sum));
         }
         w.write(
             String.format(
@@ -143,7 +139,7 @@ public record DetectCommand(
     Files.move(tmp, output, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     out.printf(
         "detect: %d rows from %s, %d alarm rows (warm-up %d rows), by detector %s; wrote %s%n",
-        rows, input, alarms, config.warmUp(), firedBy, output);
+        rows, input, alarms, config.warmUpRows(), firedBy, output);
     return new Summary(rows, alarms, firedBy);
   }
 

@@ -78,7 +78,8 @@ public final class Vmdna {
                         --batch N (default 4096), --rounds N (default 3)
         detect  score one series for anomalies (causal; warm-up rows score 0); writes
                timestamp,value,score,alarm, one row per input row
-               options: --input FILE --output FILE (required), --time-column C, --value-column C
+               options: --input FILE --output FILE (required), --time-column C, --value-column C,
+                        --threshold T (alarm score, (0, 1]; default the one detect-eval calibrated)
         detect-eval  inject anomalies into traces' CPU % (shift, spike, drift, daily pattern),
                report recall within 1 h and false alarms per VM-week; calibrates the threshold
                on other traces first
@@ -530,7 +531,9 @@ public final class Vmdna {
   static DetectCommand detect(String[] args) {
     Options o =
         Options.parse(
-            "detect", args, Set.of("--input", "--output", "--time-column", "--value-column"));
+            "detect",
+            args,
+            Set.of("--input", "--output", "--time-column", "--value-column", "--threshold"));
     Path input = o.path("--input", null);
     Path output = o.path("--output", null);
     if (input == null || output == null) {
@@ -541,7 +544,10 @@ public final class Vmdna {
         output,
         o.text("--time-column", null),
         o.text("--value-column", null),
-        io.vmdna.models.anomaly.SeriesAnomalyDetector.Config.defaults());
+        io.vmdna.models.anomaly.AnomalyEnsemble.Config.defaults()
+            .withThreshold(
+                o.decimal(
+                    "--threshold", io.vmdna.models.anomaly.AnomalyEnsemble.DEFAULT_THRESHOLD)));
   }
 
   static DetectEvalCommand detectEval(String[] args) {

@@ -3,7 +3,7 @@ package io.vmdna.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
-import io.vmdna.models.anomaly.SeriesAnomalyDetector;
+import io.vmdna.models.anomaly.AnomalyEnsemble;
 import io.vmdna.models.trace.Mutations;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -48,7 +48,7 @@ class DetectCommandFuzzTest {
         Path output = dir.resolve("out-" + i + ".csv");
         String replay = "mutant " + i + " of " + seed + " (seed " + SEED + ")";
         DetectCommand detect =
-            new DetectCommand(input, output, null, null, SeriesAnomalyDetector.Config.defaults());
+            new DetectCommand(input, output, null, null, AnomalyEnsemble.Config.defaults());
 
         Object outcome =
             assertTimeoutPreemptively(

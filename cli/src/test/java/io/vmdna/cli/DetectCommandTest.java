@@ -3,7 +3,7 @@ package io.vmdna.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.vmdna.models.anomaly.SeriesAnomalyDetector;
+import io.vmdna.models.anomaly.AnomalyEnsemble;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -26,7 +26,7 @@ class DetectCommandTest {
     List<String> lines = new ArrayList<>();
     lines.add("host,when,cpu,mem");
     long t0 = 1_375_308_000L;
-    for (int i = 0; i < 600; i++) {
+    for (int i = 0; i < 900; i++) {
       long t = t0 + 300L * i;
       String stamp =
           switch (style) {
@@ -34,7 +34,7 @@ class DetectCommandTest {
             case "spaced" -> Instant.ofEpochSecond(t).toString().replace('T', ' ').replace("Z", "");
             default -> String.valueOf(t);
           };
-      double v = 30 + 5 * Math.sin(2 * Math.PI * i / 288) + (i % 7) * 0.3 + (i >= 500 ? 30 : 0);
+      double v = 30 + 5 * Math.sin(2 * Math.PI * i / 288) + (i % 7) * 0.3 + (i >= 800 ? 30 : 0);
       lines.add(String.format(Locale.ROOT, "h1,%s,%.2f,%d", stamp, v, 1000 + i));
     }
     Path p = dir.resolve(name);
@@ -44,7 +44,7 @@ class DetectCommandTest {
 
   private DetectCommand command(Path in, String time, String value) {
     return new DetectCommand(
-        in, dir.resolve("out.csv"), time, value, SeriesAnomalyDetector.Config.defaults());
+        in, dir.resolve("out.csv"), time, value, AnomalyEnsemble.Config.defaults());
   }
 
   @Test
@@ -60,20 +60,24 @@ class DetectCommandTest {
       List<String> rows = Files.readAllLines(dir.resolve("out.csv"));
       List<String> input = Files.readAllLines(in);
       assertThat(rows.getFirst()).isEqualTo(DetectCommand.HEADER);
-      assertThat(rows).hasSize(601);
-      assertThat(s.rows()).isEqualTo(600);
-      for (int i = 1; i <= 600; i++) {
+      assertThat(rows).hasSize(901);
+      assertThat(s.rows()).isEqualTo(900);
+      for (int i = 1; i <= 900; i++) {
         String[] o = rows.get(i).split(",");
         String[] f = input.get(i).split(",");
         assertThat(o[0]).isEqualTo(f[1]);
         assertThat(o[1]).isEqualTo(f[2]);
-        if (i <= 288) {
+        if (i <= AnomalyEnsemble.Config.defaults().warmUpRows()) {
           assertThat(o[2]).isEqualTo("0.0000");
           assertThat(o[3]).isEqualTo("0");
         }
       }
-      assertThat(rows.subList(501, 513)).anyMatch(r -> r.endsWith(",1"));
-      assertThat(rows.subList(289, 501)).noneMatch(r -> r.endsWith(",1"));
+      assertThat(rows.subList(801, 813)).anyMatch(r -> r.endsWith(",1"));
+      assertThat(rows.subList(577, 801)).noneMatch(r -> r.endsWith(",1"));
+      // every alarm row names at least one detector
+      assertThat(s.alarms()).isPositive();
+      assertThat(s.firedBy().values().stream().mapToLong(Long::longValue).sum())
+          .isGreaterThanOrEqualTo(s.alarms());
     }
   }
 
@@ -137,5 +141,20 @@ class DetectCommandTest {
             Vmdna.detectEval(new String[] {"detect-eval", "--traces", "a", "--calibrate", "b"})
                 .threshold())
         .isNaN();
+    assertThat(
+            Vmdna.detect(
+                    new String[] {
+                      "detect", "--input", "a.csv", "--output", "b.csv", "--threshold", "0.6"
+                    })
+                .config()
+                .threshold())
+        .isEqualTo(0.6);
+    assertThatThrownBy(
+            () ->
+                Vmdna.detect(
+                    new String[] {
+                      "detect", "--input", "a.csv", "--output", "b.csv", "--threshold", "2"
+                    }))
+        .hasMessageContaining("threshold in (0, 1]");
   }
 }

@@ -60,7 +60,10 @@ class DetectEvalCommandTest {
     assertThat(r.recall().get("level_shift")).isEqualTo(1.0);
     assertThat(r.recall().get("spike")).isEqualTo(1.0);
     assertThat(r.falseAlarmsPerVmWeek()).isLessThanOrEqualTo(1);
-    assertThat(dir.resolve("out/report.json")).content().contains("\"recall\"");
+    assertThat(r.chance()).containsOnlyKeys(r.recall().keySet());
+    assertThat(r.chance().get("spike")).isZero(); // nothing alarms on the calm series
+    assertThat(r.grid()).extracting(DetectEvalCommand.Row::threshold).contains(r.threshold());
+    assertThat(dir.resolve("out/report.json")).content().contains("\"recall\"", "\"grid\"");
   }
 
   @Test

@@ -1,0 +1,165 @@
+package io.vmdna.models.anomaly;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class AnomalyEnsembleTest {
+  private static final long T0 = 1_375_308_000L;
+  private static final int N = 4 * 288;
+  private static final int AT = 3 * 288 + 100;
+
+  /** Four days of a calm daily wave with noise; optionally +30 from sample {@link #AT}. */
+  private static double[] series(long seed, boolean shift) {
+    Random r = new Random(seed);
+    double[] x = new double[N];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = 30 + 5 * Math.sin(2 * Math.PI * i / 288) + r.nextGaussian();
+      if (shift && i >= AT) {
+        x[i] += 30;
+      }
+    }
+    return x;
+  }
+
+  private static List<AnomalyEnsemble.Verdict> run(double[]... features) {
+    List<String> names = new ArrayList<>();
+    for (int f = 0; f < features.length; f++) {
+      names.add("m" + f);
+    }
+    AnomalyEnsemble e = new AnomalyEnsemble(AnomalyEnsemble.Config.defaults(), names);
+    List<AnomalyEnsemble.Verdict> out = new ArrayList<>();
+    for (int i = 0; i < features[0].length; i++) {
+      double[] v = new double[features.length];
+      for (int f = 0; f < v.length; f++) {
+        v[f] = features[f][i];
+      }
+      out.add(e.update(T0 + 300L * i, v));
+    }
+    return out;
+  }
+
+  @Test
+  void shouldScoreZeroUntilTheWarmUpAndTheStatisticsOwnHistoryAreOver() {
+    List<AnomalyEnsemble.Verdict> v = run(series(1, true));
+
+    int warm = AnomalyEnsemble.Config.defaults().warmUpRows();
+    assertThat(warm).isEqualTo(576);
+    assertThat(v.subList(0, warm)).allMatch(x -> x.score() == 0 && !x.alarm());
+    assertThat(v).allMatch(x -> x.score() >= 0 && x.score() <= 1);
+  }
+
+  @Test
+  void shouldAlarmOnALevelShiftWithinAnHourNamingDetectorsAndTheFeature() {
+    // given a calm memory series beside a CPU series that shifts
+    List<AnomalyEnsemble.Verdict> v = run(series(2, false), series(1, true));
+
+    // then nothing before, an alarm within the hour, and the reasons name the shifted feature
+    assertThat(v.subList(AnomalyEnsemble.Config.defaults().warmUpRows(), AT))
+        .noneMatch(AnomalyEnsemble.Verdict::alarm);
+    List<AnomalyEnsemble.Reason> reasons =
+        v.subList(AT, AT + 12).stream().flatMap(x -> x.reasons().stream()).toList();
+    assertThat(reasons).isNotEmpty().allMatch(r -> r.feature().equals("m1"));
+    assertThat(reasons.stream().map(AnomalyEnsemble.Reason::detector))
+        .contains("spike")
+        .containsAnyOf("change-point", "ewma");
+    assertThat(v.subList(AT, AT + 12).stream().filter(AnomalyEnsemble.Verdict::alarm))
+        .allMatch(x -> x.reasons().getFirst().score() == x.score());
+  }
+
+  @Test
+  void shouldBeCausal() {
+    List<AnomalyEnsemble.Verdict> calm = run(series(1, false));
+    List<AnomalyEnsemble.Verdict> shifted = run(series(1, true));
+
+    for (int i = 0; i < AT; i++) {
+      assertThat(shifted.get(i).score()).isEqualTo(calm.get(i).score());
+    }
+    assertThat(shifted.get(AT).score()).isGreaterThan(calm.get(AT).score());
+  }
+
+  @Test
+  void shouldLetTheSvmCorroborateButNeverRaiseTheScoreAlone() {
+    List<AnomalyEnsemble.Verdict> v = run(series(1, true));
+
+    int svm = AnomalyEnsemble.DETECTORS.indexOf("one-class-svm");
+    for (AnomalyEnsemble.Verdict x : v) {
+      double others = 0;
+      for (int j = 0; j < x.scores().length; j++) {
+        others = j == svm ? others : Math.max(others, x.scores()[j]);
+      }
+      assertThat(x.score()).isEqualTo(others);
+    }
+    // and after the warm-up it has been trained and scores the shifted hours
+    assertThat(v.subList(AT, AT + 24)).anyMatch(x -> x.scores()[svm] > 0);
+  }
+
+  @Test
+  void shouldRejectBadInputNamingIt() {
+    AnomalyEnsemble e =
+        new AnomalyEnsemble(AnomalyEnsemble.Config.defaults(), List.of("cpu_pct", "mem_pct"));
+
+    assertThatThrownBy(() -> e.update(T0, 1, Double.NaN))
+        .hasMessageContaining("value of mem_pct must be finite, was NaN");
+    assertThatThrownBy(() -> e.update(T0, 1))
+        .hasMessageContaining("expected 2 values ([cpu_pct, mem_pct]), got 1");
+    assertThatThrownBy(() -> new AnomalyEnsemble(AnomalyEnsemble.Config.defaults(), List.of()))
+        .hasMessageContaining("at least one feature");
+    assertThatThrownBy(() -> AnomalyEnsemble.Config.defaults().withThreshold(0))
+        .hasMessageContaining("threshold in (0, 1]");
+    assertThatThrownBy(
+            () -> new AnomalyEnsemble.Config(10, 288, 12, 0.5, 2, 2016, 288, 6, 2016, 288, 0.05, 1))
+        .hasMessageContaining("warmUp >= baseline");
+    assertThatThrownBy(
+            () -> new AnomalyEnsemble.Config(288, 288, 12, 0.5, 2, 100, 288, 6, 2016, 288, 0.05, 1))
+        .hasMessageContaining("calibrationWindow >= calibrationMin");
+    assertThatThrownBy(
+            () -> new AnomalyEnsemble.Config(288, 288, 12, 0.5, 2, 2016, 288, 6, 20, 288, 0.05, 1))
+        .hasMessageContaining("svmHistory >= 10 * svmStride");
+    assertThatThrownBy(
+            () -> new AnomalyEnsemble.Config(288, 288, 12, 0.5, 2, 2016, 288, 6, 2016, 288, 1, 1))
+        .hasMessageContaining("svmNu in (0, 1)");
+  }
+
+  @Test
+  void shouldCalibrateAgainstTheStatisticsOwnPast() {
+    TailCalibration c = new TailCalibration(1000, 100, 10, 0.5);
+    assertThat(c.pValue(100)).isEqualTo(1); // not ready
+
+    Random r = new Random(1);
+    for (int i = 0; i < 1000; i++) {
+      c.add(Math.abs(r.nextGaussian()));
+    }
+
+    // the body is the empirical share at least as large; beyond the 98th percentile a tail
+    assertThat(c.ready()).isTrue();
+    assertThat(c.pValue(0)).isEqualTo(1);
+    assertThat(c.pValue(0.6745)).isCloseTo(0.5, org.assertj.core.data.Offset.offset(0.05));
+    double p3 = c.pValue(3);
+    double p5 = c.pValue(5);
+    assertThat(p3).isLessThan(0.02).isGreaterThan(p5);
+    assertThat(p5).isLessThan(1e-3).isPositive();
+  }
+
+  @Test
+  void shouldPutAnOutlyingWindowOutsideTheOneClassSupport() {
+    OneClassWindowModel m = new OneClassWindowModel(200, 0.05, 1);
+    assertThat(m.outside(new double[6])).isNaN(); // not trained
+
+    Random r = new Random(4);
+    for (int i = 0; i < 200; i++) {
+      m.add(
+          new double[] {
+            30 + r.nextGaussian(), 2 + r.nextGaussian() * 0.2, 33, 27, r.nextGaussian() * 0.1, 0
+          });
+    }
+    m.fit();
+
+    assertThat(m.outside(new double[] {30, 2, 33, 27, 0, 0})).isNegative();
+    assertThat(m.outside(new double[] {60, 2, 63, 57, 0, 30})).isPositive();
+  }
+}
