@@ -50,7 +50,8 @@ class FlinkChartTest {
         .containsEntry("--kafka-topic", "vm-samples")
         .containsEntry("--hosts", "/etc/vmdna/hosts/hosts.csv")
         .containsEntry("--forecast-model", "/opt/vmdna/models/forecast")
-        .doesNotContainKey("--kafka-properties");
+        .doesNotContainKey("--kafka-properties")
+        .doesNotContainKey("--store-url");
     Path hosts = Files.writeString(dir.resolve("hosts.csv"), hostsCsv(r));
     assertThat(HostCapacities.read(hosts)).containsExactly(Map.entry("host-a", 83200.0));
     r.assertNoSecretInPlainText();
@@ -75,6 +76,33 @@ class FlinkChartTest {
     List<String> env = fd.at("/spec/podTemplate/spec/containers/0/env").findValuesAsText("name");
     assertThat(env).contains("CAMUNDA_CLIENT_ID", "CAMUNDA_CLIENT_SECRET");
     r.assertNoSecretInPlainText();
+  }
+
+  @Test
+  void aStoreShouldReachTheJobWithItsPasswordFromASecret() throws Exception {
+    Charts.Rendered r =
+        Charts.render(
+            CHART,
+            null,
+            "store.url",
+            "jdbc:postgresql://db:5432/vmdna",
+            "store.passwordSecret.name",
+            "vmdna-db");
+    JsonNode fd = r.kind("FlinkDeployment");
+
+    assertThat(options(fd.at("/spec/job/args")))
+        .containsEntry("--store-url", "jdbc:postgresql://db:5432/vmdna")
+        .containsEntry("--store-user", "vmdna");
+    JsonNode env = fd.at("/spec/podTemplate/spec/containers/0/env");
+    JsonNode password = null;
+    for (JsonNode e : env) {
+      password = e.path("name").asText().equals("VMDNA_STORE_PASSWORD") ? e : password;
+    }
+    assertThat(password).isNotNull();
+    assertThat(password.at("/valueFrom/secretKeyRef/name").asText()).isEqualTo("vmdna-db");
+    r.assertNoSecretInPlainText();
+    assertThatThrownBy(() -> Charts.render(CHART, null, "store.url", "jdbc:postgresql://db/x"))
+        .hasMessageContaining("store.passwordSecret.name is required with store.url");
   }
 
   @Test

@@ -2,6 +2,7 @@ package io.vmdna.cli;
 
 import io.camunda.zeebe.process.test.api.ZeebeTestEngine;
 import io.camunda.zeebe.process.test.engine.EngineFactory;
+import io.vmdna.flink.DnaHistorySink;
 import io.vmdna.flink.DnaProfilerJob;
 import io.vmdna.flink.FeedSource;
 import io.vmdna.flink.InJvmFeeds;
@@ -10,6 +11,7 @@ import io.vmdna.flink.ZeebeSignalSink;
 import io.vmdna.hypervisor.image.QemuImg;
 import io.vmdna.hypervisor.sim.FleetSpec;
 import io.vmdna.hypervisor.sim.SimFleet;
+import io.vmdna.store.DnaHistoryRepository;
 import io.vmdna.store.EmbeddedDatabase;
 import io.vmdna.store.MigrationRecord;
 import io.vmdna.store.MigrationRepository;
@@ -48,6 +50,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 public final class DemoLoop implements AutoCloseable {
   private final DemoSettings settings;
   private final String feedName = "vmdna-demo-" + UUID.randomUUID();
+  private static final int DNA_BATCH = 200;
   private EmbeddedDatabase database;
   private ZeebeTestEngine engine;
   private SimFleet fleet;
@@ -122,9 +125,11 @@ public final class DemoLoop implements AutoCloseable {
       int vmCount = fleet.vms().size();
       DnaProfilerJob job =
           new DnaProfilerJob(
-              FeedSource.of(feedName, settings.stepsPerSecond() * vmCount),
-              new ZeebeSignalSink(gateway, Duration.ofSeconds(10)),
-              ProfilerConfig.defaults(capacities).withForecastModel(settings.forecastModel()));
+                  FeedSource.of(feedName, settings.stepsPerSecond() * vmCount),
+                  new ZeebeSignalSink(gateway, Duration.ofSeconds(10)),
+                  ProfilerConfig.defaults(capacities).withForecastModel(settings.forecastModel()))
+              .withDnaHistory(
+                  new DnaHistorySink(database.jdbcUrl(), "postgres", "postgres", DNA_BATCH));
       job.build(env);
       JobClient client = env.executeAsync("vmdna DnaProfilerJob");
       while (!client.getJobExecutionResult().isDone()) {
@@ -160,6 +165,11 @@ public final class DemoLoop implements AutoCloseable {
       byStatus.merge(r.status(), 1L, Long::sum);
     }
     return new Progress(fleet.nowS(), fleet.remainingSamples(), byStatus);
+  }
+
+  /** The store's DNA history, which the job writes (one embedding per VM an hour). */
+  public DnaHistoryRepository dnaHistory() {
+    return new DnaHistoryRepository(database.dataSource());
   }
 
   /** The store's migration records. */

@@ -784,6 +784,13 @@ public final class Vmdna {
             r.signalType(),
             r.reason());
       }
+      long embeddings =
+          loop.fleet().vms().stream()
+              .mapToLong(v -> loop.dnaHistory().history(v.vmId(), Integer.MAX_VALUE).size())
+              .sum();
+      out.printf(
+          "  DNA history          %d embeddings of %d VMs in the store (one per VM an hour)%n",
+          embeddings, loop.fleet().vms().size());
       out.printf(
           "  host overload        %s (5-minute steps with CPU demand above capacity)%n",
           loop.fleet().overloadSteps().isEmpty() ? "none" : loop.fleet().overloadSteps());

@@ -2,6 +2,7 @@ package io.vmdna.flink;
 
 import io.vmdna.models.SampleCheck;
 import io.vmdna.models.VmSample;
+import io.vmdna.store.DnaRecord;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
@@ -42,6 +43,7 @@ public final class DnaProfilerJob {
   public static final String UID_HOST_PRESSURE = "host-pressure";
   public static final String UID_SIGNAL_GATE = "signal-gate";
   public static final String UID_SINK = "signal-sink";
+  public static final String UID_DNA_HISTORY_SINK = "dna-history-sink";
 
   /** A live source's partition that sends nothing this long stops holding back event time. */
   static final Duration SOURCE_IDLENESS = Duration.ofMinutes(1);
@@ -57,6 +59,7 @@ public final class DnaProfilerJob {
   private final ProfilerConfig config;
   private final SampleCheck check;
   private final Sink<RejectedSample> rejected;
+  private final Sink<DnaRecord> dnaHistory;
 
   /**
    * @param source the samples (bounded for replays and tests)
@@ -86,6 +89,25 @@ public final class DnaProfilerJob {
     this.config = config;
     this.check = check;
     this.rejected = rejected;
+    this.dnaHistory = new DiscardingSink<>();
+  }
+
+  private DnaProfilerJob(DnaProfilerJob job, Sink<DnaRecord> dnaHistory) {
+    this.source = job.source;
+    this.sink = job.sink;
+    this.config = job.config;
+    this.check = job.check;
+    this.rejected = job.rejected;
+    this.dnaHistory = dnaHistory;
+  }
+
+  /**
+   * A copy that also writes every schema-2 DNA it computes (a VM's first, then one an hour) to
+   * {@code dnaHistory}, e.g. a {@link DnaHistorySink} into the state store. Without it the history
+   * is discarded.
+   */
+  public DnaProfilerJob withDnaHistory(Sink<DnaRecord> dnaHistory) {
+    return new DnaProfilerJob(this, dnaHistory);
   }
 
   /** Adds the job's operators to {@code env}. */
@@ -110,12 +132,18 @@ public final class DnaProfilerJob {
         .sinkTo(rejected)
         .uid(UID_REJECTED_SINK)
         .name("rejected samples");
-    DataStream<VmProfile> profiles =
+    SingleOutputStreamOperator<VmProfile> profiled =
         samples
             .keyBy(VmSample::vmId)
             .process(new VmProfileFunction(config))
             .uid(UID_PROFILE)
             .name("DNA, baseline and forecast per VM");
+    profiled
+        .getSideOutput(VmProfileFunction.DNA_HISTORY)
+        .sinkTo(dnaHistory)
+        .uid(UID_DNA_HISTORY_SINK)
+        .name("DNA history");
+    DataStream<VmProfile> profiles = profiled;
     if (config.usesModel()) {
       profiles =
           profiles

@@ -36,6 +36,10 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  *                            libvirt samples become reference MHz (hosts not named: 1.0).
  *                            Samples from Kafka are scaled where they are collected
  *                            (./vmdna collect --cpu-speed-factors)
+ * --store-url URL            the state store (jdbc:postgresql://...): every DNA the job computes
+ *                            is written to its DNA history (none without it)
+ * --store-user U             its user (default vmdna); the password comes from the environment
+ *                            variable VMDNA_STORE_PASSWORD, never from the command line
  * </pre>
  */
 public final class DnaProfilerMain {
@@ -52,7 +56,9 @@ public final class DnaProfilerMain {
           "--zeebe-grpc",
           "--forecast-model",
           "--dna-model",
-          "--cpu-speed-factors");
+          "--cpu-speed-factors",
+          "--store-url",
+          "--store-user");
 
   private DnaProfilerMain() {}
 
@@ -68,6 +74,8 @@ public final class DnaProfilerMain {
    * @param config the profiler's settings (capacities from the hosts file)
    * @param zeebeGrpc Zeebe gateway address
    * @param speeds CPU speed factors per host (none by default)
+   * @param storeUrl the state store's JDBC URL for the DNA history, or null for none
+   * @param storeUser its user
    */
   record Settings(
       String bootstrapServers,
@@ -78,14 +86,21 @@ public final class DnaProfilerMain {
       Map<String, String> kafkaProperties,
       ProfilerConfig config,
       String zeebeGrpc,
-      CpuSpeedFactors speeds) {}
+      CpuSpeedFactors speeds,
+      String storeUrl,
+      String storeUser) {}
 
   /** Runs the job until it is cancelled (or a savepoint stops it). */
   public static void main(String[] args) throws Exception {
     Settings s = parse(args);
-    new DnaProfilerJob(
-            source(s), new ZeebeSignalSink(s.zeebeGrpc(), Duration.ofSeconds(10)), s.config())
-        .execute(StreamExecutionEnvironment.getExecutionEnvironment());
+    DnaProfilerJob job =
+        new DnaProfilerJob(
+            source(s), new ZeebeSignalSink(s.zeebeGrpc(), Duration.ofSeconds(10)), s.config());
+    if (s.storeUrl() != null) {
+      String password = System.getenv().getOrDefault("VMDNA_STORE_PASSWORD", "");
+      job = job.withDnaHistory(new DnaHistorySink(s.storeUrl(), s.storeUser(), password, 500));
+    }
+    job.execute(StreamExecutionEnvironment.getExecutionEnvironment());
   }
 
   /** The samples: the Kafka topic, or the libvirt hosts polled directly when they are given. */
@@ -165,6 +180,13 @@ public final class DnaProfilerMain {
     } catch (RuntimeException e) {
       throw new IllegalArgumentException("--dna-model: " + e.getMessage(), e);
     }
+    String storeUrl = v.get("--store-url");
+    if (storeUrl != null && !storeUrl.startsWith("jdbc:postgresql:")) {
+      throw new IllegalArgumentException(
+          "--store-url needs a PostgreSQL JDBC URL (jdbc:postgresql://host:5432/db), got '"
+              + storeUrl
+              + "'");
+    }
     return new Settings(
         v.get("--kafka-bootstrap"),
         libvirt,
@@ -174,6 +196,8 @@ public final class DnaProfilerMain {
         props,
         config,
         v.getOrDefault("--zeebe-grpc", DEFAULT_ZEEBE),
-        speeds);
+        speeds,
+        storeUrl,
+        v.getOrDefault("--store-user", "vmdna"));
   }
 }

@@ -10,6 +10,7 @@ import io.vmdna.models.dna.EwmaControlChart;
 import io.vmdna.models.forecast.Forecast;
 import io.vmdna.models.predict.ForecastFeatures;
 import io.vmdna.models.predict.SeriesArrays;
+import io.vmdna.store.DnaRecord;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -24,6 +25,7 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
 
 /**
  * Keyed by VM: keeps the rolling history, computes the DNA, updates the VM's baseline (EWMA control
@@ -43,6 +45,9 @@ final class VmProfileFunction extends KeyedProcessFunction<String, VmSample, VmP
 
   static final String ANOMALIES = "anomalies";
   static final String VMS = "vms";
+
+  /** Side output: every schema-2 DNA as it is computed, for the DNA history in the store. */
+  static final OutputTag<DnaRecord> DNA_HISTORY = new OutputTag<>("dna-history") {};
 
   private final ProfilerConfig config;
   private transient ListState<VmSample> window;
@@ -112,7 +117,7 @@ final class VmProfileFunction extends KeyedProcessFunction<String, VmSample, VmP
     if (w.size() < config.minSamples()) {
       return;
     }
-    VmDna d = dnaOf(s, history, w);
+    VmDna d = dnaOf(s, history, w, ctx);
     Forecast f = config.forecaster().forecast(w);
     ModelInput input = null;
     if (config.usesModel()) {
@@ -136,7 +141,7 @@ final class VmProfileFunction extends KeyedProcessFunction<String, VmSample, VmP
   }
 
   /** The VM's DNA for this sample: see the class comment for the cadence. */
-  private VmDna dnaOf(VmSample s, List<VmSample> history, List<VmSample> window)
+  private VmDna dnaOf(VmSample s, List<VmSample> history, List<VmSample> window, Context ctx)
       throws IOException {
     if (dnaModel == null) {
       return VmDna.raw(dna.compute(window));
@@ -148,6 +153,15 @@ final class VmProfileFunction extends KeyedProcessFunction<String, VmSample, VmP
     Dna full = extractor.compute(DnaSeries.of(history));
     VmDna next = VmDna.encoded(dnaModel, full);
     lastDna.update(next);
+    ctx.output(
+        DNA_HISTORY,
+        new DnaRecord(
+            s.vmId(),
+            s.hostId(),
+            next.computedAtS(),
+            next.schemaVersion(),
+            next.embedding(),
+            next.errorScore()));
     return next;
   }
 

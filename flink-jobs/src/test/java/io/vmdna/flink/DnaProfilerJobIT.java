@@ -7,6 +7,9 @@ import io.vmdna.hypervisor.image.QemuImg;
 import io.vmdna.hypervisor.sim.FleetSpec;
 import io.vmdna.hypervisor.sim.SimFleet;
 import io.vmdna.models.dna.DnaSchema;
+import io.vmdna.store.DnaHistoryRepository;
+import io.vmdna.store.DnaRecord;
+import io.vmdna.store.EmbeddedDatabase;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -39,14 +42,18 @@ class DnaProfilerJobIT {
   }
 
   private static DnaProfilerJob.Counters run(
-      SimFleet fleet, CollectingSink sink, ProfilerConfig config) throws Exception {
+      SimFleet fleet, CollectingSink sink, ProfilerConfig config, EmbeddedDatabase store)
+      throws Exception {
     String feed = "it-" + System.nanoTime();
     InJvmFeeds.register(feed, fleet);
     try {
       StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
       env.setParallelism(2);
-      return DnaProfilerJob.Counters.of(
-          new DnaProfilerJob(FeedSource.of(feed, 1_000_000), sink, config).execute(env));
+      DnaProfilerJob job = new DnaProfilerJob(FeedSource.of(feed, 1_000_000), sink, config);
+      if (store != null) {
+        job = job.withDnaHistory(new DnaHistorySink(store.jdbcUrl(), "postgres", "postgres", 50));
+      }
+      return DnaProfilerJob.Counters.of(job.execute(env));
     } finally {
       InJvmFeeds.unregister(feed);
     }
@@ -54,21 +61,38 @@ class DnaProfilerJobIT {
 
   @Test
   void shouldSignalAheadOfHostOverloadAndRespectCooldowns() throws Exception {
-    DnaProfilerJob.Counters counters = signalAheadOfOverload(ProfilerConfig.TREND);
+    DnaProfilerJob.Counters counters = signalAheadOfOverload(ProfilerConfig.TREND, null);
 
     assertThat(counters.modelForecasts()).isZero();
   }
 
   @Test
-  void shouldSignalAheadWithTheShippedModelScoredInBatches() throws Exception {
-    DnaProfilerJob.Counters counters = signalAheadOfOverload(ProfilerConfig.SHIPPED);
+  void shouldSignalAheadWithTheShippedModelScoredInBatchesAndWriteTheDnaHistory() throws Exception {
+    try (EmbeddedDatabase store = EmbeddedDatabase.start()) {
+      DnaProfilerJob.Counters counters = signalAheadOfOverload(ProfilerConfig.SHIPPED, store);
 
-    // every profile (from a VM's 6th sample on) got the model's forecast, in fewer calls
-    assertThat(counters.modelForecasts()).isEqualTo(12 * (289 - 5L));
-    assertThat(counters.modelBatches()).isBetween(1L, counters.modelForecasts() / 2);
+      // every profile (from a VM's 6th sample on) got the model's forecast, in fewer calls
+      assertThat(counters.modelForecasts()).isEqualTo(12 * (289 - 5L));
+      assertThat(counters.modelBatches()).isBetween(1L, counters.modelForecasts() / 2);
+
+      // each VM's DNA history: its first profile, then one an hour of its day of samples
+      DnaHistoryRepository history = new DnaHistoryRepository(store.dataSource());
+      java.util.Set<String> vms =
+          FleetSpec.read(Path.of("../data/bitbrains-demo/fleet.csv")).placement().keySet();
+      assertThat(vms).hasSize(12);
+      for (String vm : vms) {
+        List<DnaRecord> h = history.history(vm, 100);
+        assertThat(h).hasSizeBetween(24, 26);
+        assertThat(h).allSatisfy(r -> assertThat(r.embedding()).hasSize(16));
+        assertThat(h).extracting(DnaRecord::schemaVersion).containsOnly(DnaSchema.VERSION);
+        List<Long> hours = h.stream().map(r -> r.computedAtS() / 3600).toList();
+        assertThat(hours).doesNotHaveDuplicates();
+      }
+    }
   }
 
-  private DnaProfilerJob.Counters signalAheadOfOverload(String model) throws Exception {
+  private DnaProfilerJob.Counters signalAheadOfOverload(String model, EmbeddedDatabase store)
+      throws Exception {
     // given the bundled fleet, and the time host-a would first be overloaded
     Path data = Path.of("../data/bitbrains-demo");
     FleetSpec spec = FleetSpec.read(data.resolve("fleet.csv"));
@@ -85,7 +109,7 @@ class DnaProfilerJobIT {
     CollectingSink sink = new CollectingSink("ahead-" + model);
 
     // when
-    DnaProfilerJob.Counters counters = run(fleet, sink, config);
+    DnaProfilerJob.Counters counters = run(fleet, sink, config, store);
 
     // then
     List<MigrationSignal> signals = sink.collected();
@@ -190,7 +214,7 @@ class DnaProfilerJobIT {
 
     // when
     DnaProfilerJob.Counters counters =
-        run(fleet, new CollectingSink("bad"), ProfilerConfig.defaults(capacities(fleet)));
+        run(fleet, new CollectingSink("bad"), ProfilerConfig.defaults(capacities(fleet)), null);
 
     // then every valid sample was processed and each bad line was counted with file and line
     assertThat(counters.samples()).isEqualTo(39 + 39);

@@ -117,6 +117,39 @@ class DnaProfilerMainTest {
   }
 
   @Test
+  void shouldTakeTheStoreForTheDnaHistoryAndRefuseAnotherUrl() throws Exception {
+    Path hosts = Files.writeString(dir.resolve("hosts.csv"), "host,h1,1000\n");
+    String[] base = {"--kafka-bootstrap", "k:9092", "--hosts", hosts.toString()};
+
+    DnaProfilerMain.Settings none = DnaProfilerMain.parse(base);
+    DnaProfilerMain.Settings store =
+        DnaProfilerMain.parse(
+            java.util.stream.Stream.concat(
+                    java.util.Arrays.stream(base),
+                    java.util.stream.Stream.of(
+                        "--store-url", "jdbc:postgresql://db:5432/vmdna", "--store-user", "flink"))
+                .toArray(String[]::new));
+
+    assertThat(none.storeUrl()).isNull();
+    assertThat(none.storeUser()).isEqualTo("vmdna");
+    assertThat(store.storeUrl()).isEqualTo("jdbc:postgresql://db:5432/vmdna");
+    assertThat(store.storeUser()).isEqualTo("flink");
+    assertThatThrownBy(
+            () ->
+                DnaProfilerMain.parse(
+                    java.util.stream.Stream.concat(
+                            java.util.Arrays.stream(base),
+                            java.util.stream.Stream.of("--store-url", "postgres://db/vmdna"))
+                        .toArray(String[]::new)))
+        .hasMessageContaining("--store-url needs a PostgreSQL JDBC URL")
+        .hasMessageContaining("'postgres://db/vmdna'");
+    assertThatThrownBy(() -> new DnaHistorySink("db:5432", "u", "p", 10))
+        .hasMessageContaining("not a JDBC URL: db:5432");
+    assertThatThrownBy(() -> new DnaHistorySink("jdbc:postgresql://db/x", "u", "p", 0))
+        .hasMessageContaining("batch size must be >= 1, was 0");
+  }
+
+  @Test
   void aDnaModelThatCannotBeReadShouldFailTheParseNamingIt() throws Exception {
     Path hosts = dir.resolve("hosts.csv");
     Files.writeString(hosts, "host,a,1000\n");

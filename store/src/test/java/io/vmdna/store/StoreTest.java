@@ -221,4 +221,52 @@ class StoreTest {
         .isInstanceOf(StoreException.class)
         .hasMessageContaining("record step migrate of ghost");
   }
+
+  @Test
+  void dnaHistoryShouldRecordOnceAndReadNewestFirst() {
+    DnaHistoryRepository dna = new DnaHistoryRepository(db.dataSource());
+    DnaRecord a = new DnaRecord("vm-d", "h1", 3_600, 2, List.of(0.1, -0.2), 0.4);
+    DnaRecord b = new DnaRecord("vm-d", "h2", 7_200, 2, List.of(0.3, 0.5), 0.9);
+
+    // a replay (same VM and time) adds nothing and keeps the first copy
+    assertThat(dna.record(List.of(a, b))).isEqualTo(2);
+    assertThat(dna.record(List.of(b, new DnaRecord("vm-d", "h9", 3_600, 2, List.of(9.0), 0))))
+        .isZero();
+    assertThat(dna.record(List.of())).isZero();
+
+    assertThat(dna.history("vm-d", 10)).containsExactly(b, a);
+    assertThat(dna.history("vm-d", 1)).containsExactly(b);
+    assertThat(dna.history("nobody", 10)).isEmpty();
+    assertThat(dna.prune(7_200)).isEqualTo(1);
+    assertThat(dna.history("vm-d", 10)).containsExactly(b);
+  }
+
+  @Test
+  void dnaRecordShouldNameWhatIsWrong() {
+    assertThatThrownBy(() -> new DnaRecord("", "h1", 0, 2, List.of(0.1), 0))
+        .hasMessageContaining("needs a VM and a host");
+    assertThatThrownBy(() -> new DnaRecord("vm", "h1", 60, 2, List.of(), 0))
+        .hasMessageContaining("DNA record of vm: empty embedding");
+    assertThatThrownBy(() -> new DnaRecord("vm", "h1", 60, 2, List.of(Double.NaN), 0))
+        .hasMessageContaining("DNA record of vm at 60: embedding value NaN is not finite");
+    assertThatThrownBy(() -> new DnaRecord("vm", "h1", 60, 2, List.of(0.1), 1.5))
+        .hasMessageContaining("error score 1.5 is not in [0, 1]");
+  }
+
+  @Test
+  void dnaHistoryShouldNameTheVmWhenTheDatabaseRefuses() {
+    // a closed pool: every call fails; the error names the batch
+    com.zaxxer.hikari.HikariDataSource closed =
+        Database.pooled(db.jdbcUrl(), "postgres", "postgres", 1);
+    closed.close();
+    DnaHistoryRepository dna = new DnaHistoryRepository(closed);
+
+    assertThatThrownBy(
+            () -> dna.record(List.of(new DnaRecord("vm-x", "h1", 60, 2, List.of(0.1), 0))))
+        .isInstanceOf(StoreException.class)
+        .hasMessageContaining("record 1 DNA(s), first of vm-x");
+    assertThatThrownBy(() -> dna.history("vm-x", 1))
+        .isInstanceOf(StoreException.class)
+        .hasMessageContaining("DNA history of vm-x");
+  }
 }
