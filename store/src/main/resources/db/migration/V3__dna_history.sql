@@ -1,4 +1,4 @@
--- The DNA history: every DNA embedding the profiler computed for a VM (schema 2: one an hour), so
+-- The DNA history: every DNA embedding the profiler computed for a VM (schema 2: one every 3 hours), so
 -- a VM's behaviour over time can be read back (drift, similarity, cold-start peers). Written by the
 -- Flink job's DNA sink; a replay after a restore writes the same rows again, which the primary key
 -- turns into no-ops.

@@ -167,7 +167,7 @@ public final class DemoLoop implements AutoCloseable {
     return new Progress(fleet.nowS(), fleet.remainingSamples(), byStatus);
   }
 
-  /** The store's DNA history, which the job writes (one embedding per VM an hour). */
+  /** The store's DNA history, which the job writes (one embedding per VM every 3 hours). */
   public DnaHistoryRepository dnaHistory() {
     return new DnaHistoryRepository(database.dataSource());
   }

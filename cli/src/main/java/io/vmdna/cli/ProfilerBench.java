@@ -163,7 +163,7 @@ public record ProfilerBench(
       DnaProfilerJob.Counters c =
           DnaProfilerJob.Counters.of(
               new DnaProfilerJob(
-                      FeedSource.of(name, 1e9),
+                      FeedSource.of(name, FeedSource.UNPACED),
                       new DiscardingSink<MigrationSignal>(),
                       ProfilerConfig.defaults(capacities).withForecastModel(forecastModel))
                   .execute(env));

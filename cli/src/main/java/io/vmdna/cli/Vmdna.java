@@ -789,7 +789,7 @@ public final class Vmdna {
               .mapToLong(v -> loop.dnaHistory().history(v.vmId(), Integer.MAX_VALUE).size())
               .sum();
       out.printf(
-          "  DNA history          %d embeddings of %d VMs in the store (one per VM an hour)%n",
+          "  DNA history          %d embeddings of %d VMs in the store (one per VM every 3 hours)%n",
           embeddings, loop.fleet().vms().size());
       out.printf(
           "  host overload        %s (5-minute steps with CPU demand above capacity)%n",

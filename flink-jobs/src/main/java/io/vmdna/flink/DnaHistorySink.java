@@ -15,7 +15,7 @@ import org.apache.flink.api.connector.sink2.WriterInitContext;
 /**
  * Writes each VM's DNA history into the state store ({@code dna_history} in PostgreSQL, {@link
  * DnaHistoryRepository}): the profiler emits a {@link DnaRecord} whenever it computes a VM's
- * schema-2 DNA (first profile, then once an hour of samples).
+ * schema-2 DNA (first profile, then once every 3 hours of samples).
  *
  * <p>Records are buffered and written in one transaction when {@code batchSize} are waiting and
  * before every checkpoint ({@link SinkWriter#flush}), so a checkpoint never completes with records

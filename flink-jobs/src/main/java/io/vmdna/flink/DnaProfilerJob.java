@@ -102,9 +102,9 @@ public final class DnaProfilerJob {
   }
 
   /**
-   * A copy that also writes every schema-2 DNA it computes (a VM's first, then one an hour) to
-   * {@code dnaHistory}, e.g. a {@link DnaHistorySink} into the state store. Without it the history
-   * is discarded.
+   * A copy that also writes every schema-2 DNA it computes (a VM's first, then one every 3 hours)
+   * to {@code dnaHistory}, e.g. a {@link DnaHistorySink} into the state store. Without it the
+   * history is discarded.
    */
   public DnaProfilerJob withDnaHistory(Sink<DnaRecord> dnaHistory) {
     return new DnaProfilerJob(this, dnaHistory);

@@ -10,9 +10,9 @@ import java.util.List;
  * The DNA a VM carries into signals (the contract's {@code dna {schemaVersion, embedding}}).
  *
  * <p>With a {@link DnaModel} (the default, the shipped one) it is the schema-2 DNA's learned
- * embedding, refreshed when a VM's samples cross into a new hour; without one (the profiler's
- * {@code dnaModel = none}) it is the short schema-1 DNA of the last hour, recomputed on every
- * sample, and the "embedding" is its raw features.
+ * embedding, refreshed when a VM's samples cross into a new 3-hour period; without one (the
+ * profiler's {@code dnaModel = none}) it is the short schema-1 DNA of the last hour, recomputed on
+ * every sample, and the "embedding" is its raw features.
  *
  * @param schemaVersion the DNA schema the embedding comes from
  * @param computedAtS the sample time it was computed at, epoch seconds

@@ -5,7 +5,6 @@ import io.vmdna.models.dna.Dna;
 import io.vmdna.models.dna.DnaCalculator;
 import io.vmdna.models.dna.DnaExtractor;
 import io.vmdna.models.dna.DnaModel;
-import io.vmdna.models.dna.DnaSeries;
 import io.vmdna.models.dna.EwmaControlChart;
 import io.vmdna.models.forecast.Forecast;
 import io.vmdna.models.predict.ForecastFeatures;
@@ -14,12 +13,9 @@ import io.vmdna.store.DnaRecord;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.ListState;
-import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -34,8 +30,10 @@ import org.apache.flink.util.OutputTag;
  *
  * <p>DNA cadence: with a DNA model (the default) the schema-2 DNA of the whole history (24 h
  * windows; a week with a forecast model) and its embedding are computed on a VM's first profile and
- * again whenever its samples cross into a new hour, kept in state and carried by every profile
- * until then; without one, the short schema-1 DNA of the last hour on every sample.
+ * again whenever its samples cross into a new 3-hour period ({@link #DNA_EVERY_S}, the stride the
+ * DNA model was trained at), kept in state and carried by every profile until then; without one,
+ * the short schema-1 DNA of the last hour on every sample. The history is a {@link VmHistory}
+ * (columns appended in place), so a sample costs the same however long the history is.
  */
 final class VmProfileFunction extends KeyedProcessFunction<String, VmSample, VmProfile> {
   private static final long serialVersionUID = 1L;
@@ -46,11 +44,18 @@ final class VmProfileFunction extends KeyedProcessFunction<String, VmSample, VmP
   static final String ANOMALIES = "anomalies";
   static final String VMS = "vms";
 
+  /**
+   * How often a VM's schema-2 DNA is recomputed, seconds: once per 3-hour period of the epoch (the
+   * DNA model's training stride; hourly cost a quarter of the profiler's throughput, see the
+   * README).
+   */
+  static final long DNA_EVERY_S = 3 * 3600;
+
   /** Side output: every schema-2 DNA as it is computed, for the DNA history in the store. */
   static final OutputTag<DnaRecord> DNA_HISTORY = new OutputTag<>("dna-history") {};
 
   private final ProfilerConfig config;
-  private transient ListState<VmSample> window;
+  private transient ValueState<VmHistory> history;
   private transient ValueState<EwmaControlChart.State> chart;
   private transient ValueState<VmDna> lastDna;
   private transient DnaCalculator dna;
@@ -66,9 +71,9 @@ final class VmProfileFunction extends KeyedProcessFunction<String, VmSample, VmP
 
   @Override
   public void open(OpenContext ctx) {
-    window =
+    history =
         getRuntimeContext()
-            .getListState(new ListStateDescriptor<>("window", TypeInformation.of(VmSample.class)));
+            .getState(new ValueStateDescriptor<>("history", TypeInformation.of(VmHistory.class)));
     chart =
         getRuntimeContext()
             .getState(
@@ -90,19 +95,16 @@ final class VmProfileFunction extends KeyedProcessFunction<String, VmSample, VmP
     samples.add(1);
     // the history serves the forecast model (a week) and the DNA (a day); the window is its last
     // hour
-    int keep = config.historySamples();
-    List<VmSample> history = new ArrayList<>();
-    window.get().forEach(history::add);
-    if (!history.isEmpty() && history.getLast().timestampS() >= s.timestampS()) {
+    VmHistory h = history.value();
+    if (h == null) {
+      h = new VmHistory();
+    }
+    if (s.timestampS() <= h.lastTimestampS()) {
       return; // a late or repeated sample: the history holds only strictly increasing times
     }
-    history.add(s);
-    if (history.size() > keep) {
-      history = new ArrayList<>(history.subList(history.size() - keep, history.size()));
-    }
-    window.update(history);
-    List<VmSample> w =
-        history.subList(Math.max(0, history.size() - config.windowSamples()), history.size());
+    h.append(s, config.historySamples());
+    history.update(h);
+    List<VmSample> w = h.last(config.windowSamples());
 
     EwmaControlChart.State state = chart.value();
     if (state == null) {
@@ -117,14 +119,14 @@ final class VmProfileFunction extends KeyedProcessFunction<String, VmSample, VmP
     if (w.size() < config.minSamples()) {
       return;
     }
-    VmDna d = dnaOf(s, history, w, ctx);
+    VmDna d = dnaOf(s, h, w, ctx);
     Forecast f = config.forecaster().forecast(w);
     ModelInput input = null;
     if (config.usesModel()) {
       // the trend forecast stays as a fallback until BatchForecastOperator replaces it
-      SeriesArrays series = SeriesArrays.of(history);
+      SeriesArrays series = h.arrays(); // the history's own columns: read below h.size only
       float[] row = new float[ForecastFeatures.SIZE];
-      ForecastFeatures.fill(series, series.size() - 1, config.modelHorizonSamples(), row, 0);
+      ForecastFeatures.fill(series, h.size - 1, config.modelHorizonSamples(), row, 0);
       input = new ModelInput(row, s.cpuProvisionedMhz(), s.memProvisionedKb());
     }
     out.collect(
@@ -141,16 +143,16 @@ final class VmProfileFunction extends KeyedProcessFunction<String, VmSample, VmP
   }
 
   /** The VM's DNA for this sample: see the class comment for the cadence. */
-  private VmDna dnaOf(VmSample s, List<VmSample> history, List<VmSample> window, Context ctx)
+  private VmDna dnaOf(VmSample s, VmHistory history, List<VmSample> window, Context ctx)
       throws IOException {
     if (dnaModel == null) {
       return VmDna.raw(dna.compute(window));
     }
     VmDna last = lastDna.value();
-    if (last != null && last.computedAtS() / 3600 == s.timestampS() / 3600) {
+    if (last != null && last.computedAtS() / DNA_EVERY_S == s.timestampS() / DNA_EVERY_S) {
       return last;
     }
-    Dna full = extractor.compute(DnaSeries.of(history));
+    Dna full = extractor.compute(history.dnaSeries(config.historySamples()));
     VmDna next = VmDna.encoded(dnaModel, full);
     lastDna.update(next);
     ctx.output(

@@ -46,10 +46,10 @@ class VmProfileDnaTest {
   }
 
   @Test
-  void withTheShippedModelTheEmbeddingShouldBeRefreshedOnceAnHour() throws Exception {
-    List<VmProfile> profiles = run(ProfilerConfig.SHIPPED, 60); // five hours
+  void withTheShippedModelTheEmbeddingShouldBeRefreshedOnceEveryThreeHours() throws Exception {
+    List<VmProfile> profiles = run(ProfilerConfig.SHIPPED, 120); // ten hours
 
-    assertThat(profiles).hasSize(60 - 5); // from the sixth sample (minSamples)
+    assertThat(profiles).hasSize(120 - 5); // from the sixth sample (minSamples)
     assertThat(profiles)
         .allSatisfy(
             p -> {
@@ -57,10 +57,13 @@ class VmProfileDnaTest {
               assertThat(p.dna().embedding()).hasSize(16);
               assertThat(p.dna().errorScore()).isBetween(0.0, 1.0);
             });
-    // computed at the first profile (00:25) and at the first sample of every later hour
+    // computed at the first profile (25 minutes in) and at the first sample of every later
+    // 3-hour period of the epoch (START is 00:00, so 03:00, 06:00 and 09:00)
+    long every = VmProfileFunction.DNA_EVERY_S;
+    long next = (START / every + 1) * every;
+    assertThat(next - START).isEqualTo(3 * 3600);
     assertThat(profiles.stream().map(p -> p.dna().computedAtS()).distinct().toList())
-        .containsExactly(
-            START + 1500, START + 3600, START + 2 * 3600, START + 3 * 3600, START + 4 * 3600);
+        .containsExactly(START + 1500, next, next + every, next + 2 * every);
     assertThat(profiles.get(0).dna().embedding())
         .isNotEqualTo(profiles.getLast().dna().embedding());
   }

@@ -54,10 +54,10 @@ class VmProfileFunctionStateTest {
   void historyShouldStopGrowingAtAWeekWithTheModelADayForTheDnaAndAnHourWithoutEither()
       throws Exception {
     String shipped = ProfilerConfig.SHIPPED;
-    long modelWeek = stateBytesAfter(ProfilerConfig.MODEL_HISTORY_SAMPLES, shipped, shipped);
+    long modelWeek = stateBytesAfter(ProfilerConfig.MODEL_HISTORY_SAMPLES + 1000, shipped, shipped);
     long modelLonger =
         stateBytesAfter(ProfilerConfig.MODEL_HISTORY_SAMPLES + 500, shipped, shipped);
-    long dnaDay = stateBytesAfter(ProfilerConfig.DNA_HISTORY_SAMPLES, TREND, shipped);
+    long dnaDay = stateBytesAfter(3 * ProfilerConfig.DNA_HISTORY_SAMPLES, TREND, shipped);
     long dnaLonger = stateBytesAfter(2 * ProfilerConfig.DNA_HISTORY_SAMPLES, TREND, shipped);
     long bare = stateBytesAfter(2 * 288, TREND, ProfilerConfig.NONE);
 

@@ -1,0 +1,209 @@
+package io.vmdna.flink;
+
+import io.vmdna.models.VmSample;
+import io.vmdna.models.dna.DnaSeries;
+import io.vmdna.models.predict.SeriesArrays;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One VM's recent samples as columns, the profile's keyed state: appended in place, so a sample
+ * costs O(1) (amortised) instead of copying the whole history, and the forecast features read the
+ * columns directly instead of converting a list of samples on every sample.
+ *
+ * <p>Holds at least the last {@code keep} samples once that many arrived, and at most {@code keep}
+ * plus a slack of a quarter of {@code keep} (at most {@link #SLACK}): when full, the oldest slack
+ * is dropped in one move. Columns grow by doubling, so a new VM's state is small. Every sample's
+ * fields are kept, so the samples can be given back as {@link VmSample}s (with the newest host id:
+ * the VM's host now).
+ *
+ * <p>A Flink POJO (public fields, no-argument constructor): checkpoints use Flink's POJO and
+ * primitive-array serializers, and the layout can evolve by adding fields. Not thread-safe (keyed
+ * state: one task touches it).
+ */
+public final class VmHistory {
+  /** The most samples dropped at once when full. */
+  public static final int SLACK = 64;
+
+  private static final int FIRST_CAPACITY = 16;
+
+  /** The VM. */
+  public String vmId = "";
+
+  /** The host of the newest sample. */
+  public String hostId = "";
+
+  /** Samples held (the columns' first {@code size} entries; the rest is spare capacity). */
+  public int size;
+
+  /** Sample times, epoch seconds, strictly increasing. */
+  public long[] timestampS = new long[0];
+
+  /** Provisioned cores. */
+  public int[] cpuCores = new int[0];
+
+  /** The {@link VmSample} fields of the same names, one column each. */
+  public double[] cpuProvisionedMhz = new double[0];
+
+  public double[] cpuUsageMhz = new double[0];
+  public double[] cpuUsagePct = new double[0];
+  public double[] memProvisionedKb = new double[0];
+  public double[] memUsageKb = new double[0];
+  public double[] diskReadKbps = new double[0];
+  public double[] diskWriteKbps = new double[0];
+  public double[] netRxKbps = new double[0];
+  public double[] netTxKbps = new double[0];
+
+  /** Derived for the forecast features: memory % (NaN with none provisioned), net and disk. */
+  public double[] memPct = new double[0];
+
+  public double[] netKbps = new double[0];
+  public double[] diskKbps = new double[0];
+
+  /** An empty history (for Flink's POJO serializer; use {@link #append}). */
+  public VmHistory() {}
+
+  /** The newest sample's time, or {@link Long#MIN_VALUE} when empty. */
+  public long lastTimestampS() {
+    return size == 0 ? Long.MIN_VALUE : timestampS[size - 1];
+  }
+
+  /**
+   * Appends a sample later than every sample held.
+   *
+   * @param keep samples to keep at least (at least 1)
+   * @throws IllegalArgumentException if the sample is not later than the newest one
+   */
+  public void append(VmSample s, int keep) {
+    if (s.timestampS() <= lastTimestampS()) {
+      throw new IllegalArgumentException(
+          "sample of %s at %d is not after the newest one at %d"
+              .formatted(s.vmId(), s.timestampS(), lastTimestampS()));
+    }
+    int max = keep + Math.max(1, Math.min(SLACK, keep / 4));
+    if (size == timestampS.length) {
+      if (size >= max) {
+        shiftLeft(size - keep);
+      }
+      if (size == timestampS.length) {
+        resize(Math.min(max, Math.max(FIRST_CAPACITY, 2 * timestampS.length)));
+      }
+    }
+    int i = size++;
+    vmId = s.vmId();
+    hostId = s.hostId();
+    timestampS[i] = s.timestampS();
+    cpuCores[i] = s.cpuCores();
+    cpuProvisionedMhz[i] = s.cpuProvisionedMhz();
+    cpuUsageMhz[i] = s.cpuUsageMhz();
+    cpuUsagePct[i] = s.cpuUsagePct();
+    memProvisionedKb[i] = s.memProvisionedKb();
+    memUsageKb[i] = s.memUsageKb();
+    diskReadKbps[i] = s.diskReadKbps();
+    diskWriteKbps[i] = s.diskWriteKbps();
+    netRxKbps[i] = s.netRxKbps();
+    netTxKbps[i] = s.netTxKbps();
+    memPct[i] =
+        s.memProvisionedKb() > 0 ? 100.0 * s.memUsageKb() / s.memProvisionedKb() : Double.NaN;
+    netKbps[i] = s.netKbps();
+    diskKbps[i] = s.diskKbps();
+  }
+
+  /**
+   * The columns as {@link SeriesArrays} for index-bounded readers ({@code ForecastFeatures.fill} at
+   * index {@code size - 1}): no copy, so the arrays are the history's own and may be longer than
+   * {@link #size}; read only indices below it, and only until the next {@link #append}.
+   */
+  public SeriesArrays arrays() {
+    return new SeriesArrays(
+        vmId, timestampS, cpuUsagePct, memPct, netKbps, diskKbps, cpuCores, cpuProvisionedMhz);
+  }
+
+  /** The newest {@code n} samples (fewer if fewer are held) as a DNA series (copied). */
+  public DnaSeries dnaSeries(int n) {
+    int from = Math.max(0, size - n);
+    return new DnaSeries(
+        vmId,
+        Arrays.copyOfRange(timestampS, from, size),
+        Arrays.copyOfRange(cpuUsagePct, from, size),
+        Arrays.copyOfRange(memPct, from, size),
+        Arrays.copyOfRange(diskReadKbps, from, size),
+        Arrays.copyOfRange(diskWriteKbps, from, size),
+        Arrays.copyOfRange(netRxKbps, from, size),
+        Arrays.copyOfRange(netTxKbps, from, size),
+        Arrays.copyOfRange(cpuCores, from, size),
+        Arrays.copyOfRange(memProvisionedKb, from, size),
+        Map.of(),
+        List.of());
+  }
+
+  /** The newest {@code n} samples (fewer if fewer are held), oldest first, on the newest host. */
+  public List<VmSample> last(int n) {
+    int from = Math.max(0, size - n);
+    List<VmSample> out = new ArrayList<>(size - from);
+    for (int i = from; i < size; i++) {
+      out.add(
+          new VmSample(
+              vmId,
+              hostId,
+              timestampS[i],
+              cpuCores[i],
+              cpuProvisionedMhz[i],
+              cpuUsageMhz[i],
+              cpuUsagePct[i],
+              memProvisionedKb[i],
+              memUsageKb[i],
+              diskReadKbps[i],
+              diskWriteKbps[i],
+              netRxKbps[i],
+              netTxKbps[i]));
+    }
+    return out;
+  }
+
+  private void shiftLeft(int by) {
+    int n = size - by;
+    System.arraycopy(timestampS, by, timestampS, 0, n);
+    System.arraycopy(cpuCores, by, cpuCores, 0, n);
+    for (double[] c : doubles()) {
+      System.arraycopy(c, by, c, 0, n);
+    }
+    size = n;
+  }
+
+  private void resize(int capacity) {
+    timestampS = Arrays.copyOf(timestampS, capacity);
+    cpuCores = Arrays.copyOf(cpuCores, capacity);
+    cpuProvisionedMhz = Arrays.copyOf(cpuProvisionedMhz, capacity);
+    cpuUsageMhz = Arrays.copyOf(cpuUsageMhz, capacity);
+    cpuUsagePct = Arrays.copyOf(cpuUsagePct, capacity);
+    memProvisionedKb = Arrays.copyOf(memProvisionedKb, capacity);
+    memUsageKb = Arrays.copyOf(memUsageKb, capacity);
+    diskReadKbps = Arrays.copyOf(diskReadKbps, capacity);
+    diskWriteKbps = Arrays.copyOf(diskWriteKbps, capacity);
+    netRxKbps = Arrays.copyOf(netRxKbps, capacity);
+    netTxKbps = Arrays.copyOf(netTxKbps, capacity);
+    memPct = Arrays.copyOf(memPct, capacity);
+    netKbps = Arrays.copyOf(netKbps, capacity);
+    diskKbps = Arrays.copyOf(diskKbps, capacity);
+  }
+
+  private double[][] doubles() {
+    return new double[][] {
+      cpuProvisionedMhz,
+      cpuUsageMhz,
+      cpuUsagePct,
+      memProvisionedKb,
+      memUsageKb,
+      diskReadKbps,
+      diskWriteKbps,
+      netRxKbps,
+      netTxKbps,
+      memPct,
+      netKbps,
+      diskKbps
+    };
+  }
+}

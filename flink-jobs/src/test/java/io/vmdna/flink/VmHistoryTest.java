@@ -1,0 +1,87 @@
+package io.vmdna.flink;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.vmdna.models.VmSample;
+import io.vmdna.models.dna.DnaSeries;
+import io.vmdna.models.predict.ForecastFeatures;
+import io.vmdna.models.predict.SeriesArrays;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class VmHistoryTest {
+  private static VmSample sample(int i) {
+    double pct = 20 + 10 * Math.sin(i / 20.0);
+    return new VmSample(
+        "vm-1",
+        "h" + (i / 100),
+        1_375_308_000L + 300L * i,
+        2,
+        5000,
+        pct * 50,
+        pct,
+        4e6,
+        1e6 + i,
+        3 + i,
+        4,
+        5,
+        6 + i);
+  }
+
+  @Test
+  void shouldKeepTheNewestSamplesAndGiveThemBackExactly() {
+    VmHistory h = new VmHistory();
+    List<VmSample> all = new ArrayList<>();
+    for (int i = 0; i < 1000; i++) {
+      all.add(sample(i));
+      h.append(all.getLast(), 288);
+      // never fewer than keep (once seen), never more than keep plus a quarter
+      assertThat(h.size).isBetween(Math.min(i + 1, 288), 288 + 72);
+    }
+
+    // the newest samples come back as they went in (on the newest host)
+    List<VmSample> last = h.last(12);
+    for (int k = 0; k < 12; k++) {
+      assertThat(last.get(k)).isEqualTo(all.get(988 + k).onHost("h9"));
+    }
+    assertThat(h.last(5000)).hasSize(h.size);
+    assertThat(h.lastTimestampS()).isEqualTo(all.getLast().timestampS());
+  }
+
+  @Test
+  void shouldGiveTheSameFeaturesAndDnaSeriesAsTheListOfSamples() {
+    VmHistory h = new VmHistory();
+    List<VmSample> all = new ArrayList<>();
+    for (int i = 0; i < 700; i++) {
+      all.add(sample(i));
+      h.append(all.getLast(), 288);
+    }
+    List<VmSample> kept = all.subList(all.size() - 288, all.size());
+
+    // forecast features at the newest sample: from the columns in place, as from a fresh copy
+    float[] fromColumns = new float[ForecastFeatures.SIZE];
+    float[] fromList = new float[ForecastFeatures.SIZE];
+    ForecastFeatures.fill(h.arrays(), h.size - 1, 6, fromColumns, 0);
+    SeriesArrays copy = SeriesArrays.of(all.subList(all.size() - h.size, all.size()));
+    ForecastFeatures.fill(copy, copy.size() - 1, 6, fromList, 0);
+    assertThat(fromColumns).containsExactly(fromList);
+
+    DnaSeries a = h.dnaSeries(288);
+    DnaSeries b = DnaSeries.of(kept);
+    assertThat(a.timestampS()).containsExactly(b.timestampS());
+    assertThat(a.cpuPct()).containsExactly(b.cpuPct());
+    assertThat(a.memPct()).containsExactly(b.memPct());
+    assertThat(a.netTxKbps()).containsExactly(b.netTxKbps());
+  }
+
+  @Test
+  void shouldRefuseASampleThatIsNotLater() {
+    VmHistory h = new VmHistory();
+    h.append(sample(5), 10);
+
+    assertThatThrownBy(() -> h.append(sample(5), 10))
+        .hasMessageContaining("sample of vm-1 at 1375309500 is not after the newest one");
+  }
+}
