@@ -1,12 +1,16 @@
 package io.vmdna.cli;
 
+import io.vmdna.flink.BatchForecastOperator;
 import io.vmdna.flink.DnaProfilerJob;
 import io.vmdna.flink.FeedSource;
 import io.vmdna.flink.InJvmFeeds;
 import io.vmdna.flink.MigrationSignal;
 import io.vmdna.flink.ProfilerConfig;
+import io.vmdna.flink.VmProfile;
+import io.vmdna.flink.VmProfiler;
 import io.vmdna.hypervisor.api.SampleFeed;
 import io.vmdna.models.VmSample;
+import io.vmdna.models.predict.ForecastModel;
 import io.vmdna.models.trace.BitbrainsTraceReader;
 import io.vmdna.models.trace.VmTrace;
 import java.io.PrintStream;
@@ -14,6 +18,7 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +34,10 @@ import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
  * replays trace {@code i mod traces}, so the load is real Bitbrains behaviour) through the whole
  * {@link DnaProfilerJob} on a local Flink MiniCluster, as fast as it goes; signals go to a
  * discarding sink. Reports wall time, samples/s (overall and per slot), µs per sample (constant if
- * cost grows linearly with the fleet) and the JVM's peak heap during the run.
+ * cost grows linearly with the fleet) and the JVM's peak heap during the run; then the same
+ * per-sample code ({@link VmProfiler} and the batched scoring of {@link BatchForecastOperator})
+ * over the same replay in a plain single-threaded loop without Flink, and the job's rate per slot
+ * as a share of that loop's rate.
  *
  * <p>Samples are generated step by step from the traces (nothing held per sample), so the heap
  * figure is the job's state and working memory, not the bench's input.
@@ -72,12 +80,24 @@ public record ProfilerBench(
    * @param seconds wall time of the job
    * @param peakHeapMiB the JVM's peak heap use during the run
    * @param signals signals the job emitted
+   * @param loopSamplesPerSecond the same code in a plain single-threaded loop, samples/s
    */
   public record Row(
-      int vms, int hosts, long samples, double seconds, double peakHeapMiB, long signals) {
+      int vms,
+      int hosts,
+      long samples,
+      double seconds,
+      double peakHeapMiB,
+      long signals,
+      double loopSamplesPerSecond) {
     /** Samples per second, overall. */
     public double samplesPerSecond() {
       return samples / seconds;
+    }
+
+    /** The job's rate per slot as a share of the plain loop's rate on one thread. */
+    public double shareOfLoop(int parallelism) {
+      return samplesPerSecond() / parallelism / loopSamplesPerSecond;
     }
 
     /** Microseconds per sample (constant when cost grows linearly with the fleet). */
@@ -105,8 +125,8 @@ public record ProfilerBench(
             + " model %s%n",
         base.size(), traces, steps, vmsPerHost, parallelism, forecastModel);
     out.println(
-        "| VMs | hosts | samples | seconds | samples/s | samples/s per slot | µs/sample | peak heap MiB | signals |");
-    out.println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        "| VMs | hosts | samples | seconds | samples/s | samples/s per slot | µs/sample | peak heap MiB | signals | plain loop samples/s (1 thread) | per slot / loop |");
+    out.println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     // one unreported warm-up run: JIT, the model's first load, the MiniCluster's first start
     runOne(base, Math.min(fleetSizes.getFirst(), 100));
     List<Row> rows = new ArrayList<>();
@@ -114,7 +134,7 @@ public record ProfilerBench(
       Row r = runOne(base, n);
       rows.add(r);
       out.printf(
-          "| %,d | %,d | %,d | %.1f | %,.0f | %,.0f | %.1f | %,.0f | %,d |%n",
+          "| %,d | %,d | %,d | %.1f | %,.0f | %,.0f | %.1f | %,.0f | %,d | %,.0f | %.2f |%n",
           r.vms(),
           r.hosts(),
           r.samples(),
@@ -123,7 +143,9 @@ public record ProfilerBench(
           r.samplesPerSecond() / parallelism,
           r.microsPerSample(),
           r.peakHeapMiB(),
-          r.signals());
+          r.signals(),
+          r.loopSamplesPerSecond(),
+          r.shareOfLoop(parallelism));
     }
     return rows;
   }
@@ -173,11 +195,61 @@ public record ProfilerBench(
             "bench-profiler: the job processed %d samples, the replay had %d (rejected: %s)"
                 .formatted(c.samples(), (long) vms * steps, c.rejected()));
       }
-      return new Row(vms, hosts, c.samples(), seconds, peak.get() / 1048576.0, c.signals());
+      double heap = peak.get() / 1048576.0;
+      sampler.interrupt();
+      double loop = plainLoop(base, vms, capacities);
+      return new Row(vms, hosts, c.samples(), seconds, heap, c.signals(), loop);
     } finally {
       sampler.interrupt();
       InJvmFeeds.unregister(name);
     }
+  }
+
+  /**
+   * The job's per-sample code without Flink, on one thread: every sample of the same replay through
+   * {@link VmProfiler} (one state per VM in a map) and the model's scoring in batches of {@link
+   * DnaProfilerJob#MAX_SCORING_BATCH}, as the job's profile and forecast operators do. Host demand
+   * and the signal gate are left out (their share of the job is small, see the JFR notes in the
+   * README), so the loop is a generous yardstick.
+   *
+   * @return samples per second
+   */
+  private double plainLoop(List<VmTrace> base, int vms, Map<String, Double> capacities) {
+    ProfilerConfig config = ProfilerConfig.defaults(capacities).withForecastModel(forecastModel);
+    VmProfiler profiler = new VmProfiler(config);
+    Map<String, VmProfiler.State> states = new HashMap<>();
+    Replay feed = new Replay(base, vms, vmsPerHost, steps);
+    List<VmProfile> batch = new ArrayList<>(DnaProfilerJob.MAX_SCORING_BATCH);
+    long n = 0;
+    try (ForecastModel model =
+        config.usesModel() ? ForecastModel.open(config.forecastModel(), 1) : null) {
+      long t0 = System.nanoTime();
+      for (List<VmSample> step = feed.nextStep(); !step.isEmpty(); step = feed.nextStep()) {
+        for (VmSample s : step) {
+          n++;
+          VmProfile p =
+              profiler
+                  .profile(states.computeIfAbsent(s.vmId(), k -> new VmProfiler.State()), s)
+                  .profile();
+          if (p != null && model != null) {
+            batch.add(p);
+            if (batch.size() == DnaProfilerJob.MAX_SCORING_BATCH) {
+              score(model, config, batch);
+            }
+          }
+        }
+      }
+      if (model != null && !batch.isEmpty()) {
+        score(model, config, batch);
+      }
+      return n / ((System.nanoTime() - t0) / 1e9);
+    }
+  }
+
+  private static void score(ForecastModel model, ProfilerConfig config, List<VmProfile> batch) {
+    BatchForecastOperator.score(
+        model, config.modelHorizonSamples(), config.forecaster().thresholdPct(), batch);
+    batch.clear();
   }
 
   /**

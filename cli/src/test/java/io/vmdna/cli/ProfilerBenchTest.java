@@ -24,6 +24,20 @@ class ProfilerBenchTest {
     assertThat(rows).allSatisfy(r -> assertThat(r.samplesPerSecond()).isPositive());
     assertThat(rows).allSatisfy(r -> assertThat(r.peakHeapMiB()).isPositive());
     assertThat(buf.toString(StandardCharsets.UTF_8)).contains("| 60 | 6 | 1,200 |");
+    // the same code in a plain loop, beside the job
+    assertThat(rows).allSatisfy(r -> assertThat(r.loopSamplesPerSecond()).isPositive());
+    assertThat(buf.toString(StandardCharsets.UTF_8)).contains("per slot / loop");
+  }
+
+  @Test
+  void thePlainLoopShouldScoreWithTheShippedModelToo() throws Exception {
+    List<ProfilerBench.Row> rows =
+        new ProfilerBench(Path.of("../data/bitbrains-demo"), List.of(20), 10, 30, 1, "shipped")
+            .run(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+
+    assertThat(rows.getFirst().samples()).isEqualTo(600L);
+    assertThat(rows.getFirst().loopSamplesPerSecond()).isPositive();
+    assertThat(rows.getFirst().shareOfLoop(1)).isPositive();
   }
 
   @Test

@@ -23,7 +23,7 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * keyed timers downstream; flushing before the barrier means no buffered profile is ever part of a
  * checkpoint, so the operator needs no state and a restore loses nothing.
  */
-final class BatchForecastOperator extends AbstractStreamOperator<VmProfile>
+public final class BatchForecastOperator extends AbstractStreamOperator<VmProfile>
     implements OneInputStreamOperator<VmProfile, VmProfile> {
   private static final long serialVersionUID = 1L;
 
@@ -108,34 +108,54 @@ final class BatchForecastOperator extends AbstractStreamOperator<VmProfile>
     if (n == 0) {
       return;
     }
-    float[] x = new float[n * ForecastFeatures.SIZE];
+    List<VmProfile> profiles = new ArrayList<>(n);
+    buffer.forEach(r -> profiles.add(r.getValue()));
+    List<VmProfile> scored = score(forecaster, horizon, thresholdPct, profiles);
     for (int i = 0; i < n; i++) {
-      float[] row = buffer.get(i).getValue().modelInput().features();
-      System.arraycopy(row, 0, x, i * ForecastFeatures.SIZE, ForecastFeatures.SIZE);
-    }
-    forecaster.prepare(x, n);
-    ForecastModel.SeriesForecast cpu = forecaster.scoreCpu(x, n, horizon, thresholdPct);
-    double[][] mem = forecaster.quantiles(Target.MEM_PCT, horizon, x, n);
-    double[][] net = forecaster.quantiles(Target.NET_KBPS, horizon, x, n);
-    for (int i = 0; i < n; i++) {
-      StreamRecord<VmProfile> r = buffer.get(i);
-      VmProfile p = r.getValue();
-      ModelInput in = p.modelInput();
-      Forecast f =
-          Forecast.ofPercent(
-              p.forecast().horizonS(),
-              cpu.p50()[i],
-              cpu.p90()[i],
-              cpu.pExceed()[i],
-              thresholdPct,
-              in.cpuProvisionedMhz(),
-              mem[1][i],
-              in.memProvisionedKb(),
-              net[1][i]);
-      output.collect(r.replace(p.withForecast(f)));
+      output.collect(buffer.get(i).replace(scored.get(i)));
     }
     buffer.clear();
     batches.add(1);
     forecasts.add(n);
+  }
+
+  /**
+   * Scores profiles in one batch (one call per booster): each comes back with the model's forecast
+   * in place of the trend rule's, without its feature row. The operator's and {@code ./vmdna
+   * bench-profiler}'s plain loop's scoring. Not thread-safe per model (XGBoost serialises
+   * predictions on a booster).
+   *
+   * @param profiles profiles that carry a {@link ModelInput}
+   */
+  public static List<VmProfile> score(
+      ForecastModel model, int horizon, double thresholdPct, List<VmProfile> profiles) {
+    int n = profiles.size();
+    float[] x = new float[n * ForecastFeatures.SIZE];
+    for (int i = 0; i < n; i++) {
+      float[] row = profiles.get(i).modelInput().features();
+      System.arraycopy(row, 0, x, i * ForecastFeatures.SIZE, ForecastFeatures.SIZE);
+    }
+    model.prepare(x, n);
+    ForecastModel.SeriesForecast cpu = model.scoreCpu(x, n, horizon, thresholdPct);
+    double[][] mem = model.quantiles(Target.MEM_PCT, horizon, x, n);
+    double[][] net = model.quantiles(Target.NET_KBPS, horizon, x, n);
+    List<VmProfile> out = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      VmProfile p = profiles.get(i);
+      ModelInput in = p.modelInput();
+      out.add(
+          p.withForecast(
+              Forecast.ofPercent(
+                  p.forecast().horizonS(),
+                  cpu.p50()[i],
+                  cpu.p90()[i],
+                  cpu.pExceed()[i],
+                  thresholdPct,
+                  in.cpuProvisionedMhz(),
+                  mem[1][i],
+                  in.memProvisionedKb(),
+                  net[1][i])));
+    }
+    return out;
   }
 }

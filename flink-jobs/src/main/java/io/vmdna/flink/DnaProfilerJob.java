@@ -49,7 +49,7 @@ public final class DnaProfilerJob {
   static final Duration SOURCE_IDLENESS = Duration.ofMinutes(1);
 
   /** Rows scored at most per model call. */
-  static final int MAX_SCORING_BATCH = 4096;
+  public static final int MAX_SCORING_BATCH = 4096;
 
   /** Default data gate: any VM, timestamps at most a day ahead of the newest accepted one. */
   public static final SampleCheck DEFAULT_CHECK = new SampleCheck(Set.of(), 86_400);

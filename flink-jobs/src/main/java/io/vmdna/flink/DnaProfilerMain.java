@@ -176,7 +176,7 @@ public final class DnaProfilerMain {
             .withForecastModel(v.getOrDefault("--forecast-model", ProfilerConfig.SHIPPED))
             .withDnaModel(v.getOrDefault("--dna-model", ProfilerConfig.SHIPPED));
     try {
-      VmProfileFunction.loadDnaModel(config.dnaModel()); // a bad file fails here, not in the job
+      VmProfiler.loadDnaModel(config.dnaModel()); // a bad file fails here, not in the job
     } catch (RuntimeException e) {
       throw new IllegalArgumentException("--dna-model: " + e.getMessage(), e);
     }

@@ -59,7 +59,7 @@ class VmProfileDnaTest {
             });
     // computed at the first profile (25 minutes in) and at the first sample of every later
     // 3-hour period of the epoch (START is 00:00, so 03:00, 06:00 and 09:00)
-    long every = VmProfileFunction.DNA_EVERY_S;
+    long every = VmProfiler.DNA_EVERY_S;
     long next = (START / every + 1) * every;
     assertThat(next - START).isEqualTo(3 * 3600);
     assertThat(profiles.stream().map(p -> p.dna().computedAtS()).distinct().toList())

@@ -1,0 +1,156 @@
+package io.vmdna.flink;
+
+import io.vmdna.models.VmSample;
+import io.vmdna.models.dna.Dna;
+import io.vmdna.models.dna.DnaCalculator;
+import io.vmdna.models.dna.DnaExtractor;
+import io.vmdna.models.dna.DnaModel;
+import io.vmdna.models.dna.EwmaControlChart;
+import io.vmdna.models.forecast.Forecast;
+import io.vmdna.models.predict.ForecastFeatures;
+import io.vmdna.store.DnaRecord;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * What the profile does with one VM's sample, without Flink: keep the history, update the baseline
+ * (EWMA control chart on CPU MHz), refresh the DNA on its cadence, forecast with the trend rule and
+ * build the model's feature row. {@link VmProfileFunction} runs it on keyed state; {@code ./vmdna
+ * bench-profiler} runs it in a plain loop to compare.
+ *
+ * <p>DNA cadence: with a DNA model (the default) the schema-2 DNA of the whole history (24 h
+ * windows; a week with a forecast model) and its embedding are computed on a VM's first profile and
+ * again whenever its samples cross into a new 3-hour period ({@link #DNA_EVERY_S}, the stride the
+ * DNA model was trained at), kept in the state and carried by every profile until then; without
+ * one, the short schema-1 DNA of the last hour on every sample.
+ *
+ * <p>Not thread-safe (one per task; the DNA model and extractor are read-only but the calculator
+ * keeps scratch space).
+ */
+public final class VmProfiler {
+  /**
+   * How often a VM's schema-2 DNA is recomputed, seconds: once per 3-hour period of the epoch (the
+   * DNA model's training stride; hourly cost a quarter of the profiler's throughput, see the
+   * README).
+   */
+  public static final long DNA_EVERY_S = 3 * 3600;
+
+  /**
+   * One VM's state between samples (mutated by {@link #profile}).
+   *
+   * @see VmProfileFunction for how Flink keeps it
+   */
+  public static final class State {
+    /** The samples (never null after the first sample). */
+    public VmHistory history;
+
+    /** The baseline (null before the first sample). */
+    public EwmaControlChart.State chart;
+
+    /** The last schema-2 DNA (null before the first, and without a DNA model). */
+    public VmDna dna;
+  }
+
+  /**
+   * What one sample gave.
+   *
+   * @param accepted false for a late or repeated sample (nothing changed)
+   * @param newVm whether this was the VM's first sample
+   * @param anomalous whether the control chart flagged it
+   * @param profile the profile, or null until the window holds {@code minSamples}
+   * @param newDna a schema-2 DNA computed at this sample, or null
+   */
+  public record Outcome(
+      boolean accepted, boolean newVm, boolean anomalous, VmProfile profile, DnaRecord newDna) {}
+
+  private static final Outcome LATE = new Outcome(false, false, false, null, null);
+
+  private final ProfilerConfig config;
+  private final DnaCalculator shortDna = new DnaCalculator();
+  private final DnaExtractor extractor = new DnaExtractor();
+  private final DnaModel dnaModel;
+
+  /** A profiler; loads the configured DNA model (a bad file fails here, naming it). */
+  public VmProfiler(ProfilerConfig config) {
+    this.config = config;
+    this.dnaModel = loadDnaModel(config.dnaModel());
+  }
+
+  /** Profiles one sample of the VM whose state this is; see the class comment. */
+  public Outcome profile(State st, VmSample s) {
+    if (st.history == null) {
+      st.history = new VmHistory();
+    }
+    VmHistory h = st.history;
+    if (s.timestampS() <= h.lastTimestampS()) {
+      return LATE; // the history holds only strictly increasing times
+    }
+    h.append(s, config.historySamples());
+    List<VmSample> w = h.last(config.windowSamples());
+    boolean newVm = st.chart == null;
+    EwmaControlChart.Result verdict =
+        config.chart().update(newVm ? EwmaControlChart.State.empty() : st.chart, s.cpuUsageMhz());
+    st.chart = verdict.state();
+    if (w.size() < config.minSamples()) {
+      return new Outcome(true, newVm, verdict.anomalous(), null, null);
+    }
+    DnaRecord newDna = null;
+    VmDna d;
+    if (dnaModel == null) {
+      d = VmDna.raw(shortDna.compute(w));
+    } else if (st.dna != null
+        && st.dna.computedAtS() / DNA_EVERY_S == s.timestampS() / DNA_EVERY_S) {
+      d = st.dna;
+    } else {
+      Dna full = extractor.compute(h.dnaSeries(config.historySamples()));
+      d = VmDna.encoded(dnaModel, full);
+      st.dna = d;
+      newDna =
+          new DnaRecord(
+              s.vmId(),
+              s.hostId(),
+              d.computedAtS(),
+              d.schemaVersion(),
+              d.embedding(),
+              d.errorScore());
+    }
+    Forecast f = config.forecaster().forecast(w);
+    ModelInput input = null;
+    if (config.usesModel()) {
+      // the trend forecast stays as a fallback until BatchForecastOperator replaces it
+      float[] row = new float[ForecastFeatures.SIZE];
+      // the history's own columns, read below its size only
+      ForecastFeatures.fill(h.arrays(), h.size - 1, config.modelHorizonSamples(), row, 0);
+      input = new ModelInput(row, s.cpuProvisionedMhz(), s.memProvisionedKb());
+    }
+    VmProfile p =
+        new VmProfile(
+            s.vmId(),
+            s.hostId(),
+            s.timestampS(),
+            d,
+            verdict.score(),
+            verdict.anomalous(),
+            f,
+            s.memUsageKb(),
+            input);
+    return new Outcome(true, newVm, verdict.anomalous(), p, newDna);
+  }
+
+  /** The DNA model a setting names: null for none, the shipped one, or a file. */
+  static DnaModel loadDnaModel(String setting) {
+    if (ProfilerConfig.NONE.equals(setting)) {
+      return null;
+    }
+    if (ProfilerConfig.SHIPPED.equals(setting)) {
+      return DnaModel.shipped();
+    }
+    try {
+      return DnaModel.load(Path.of(setting));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
