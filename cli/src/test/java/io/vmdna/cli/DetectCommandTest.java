@@ -34,7 +34,7 @@ class DetectCommandTest {
             case "spaced" -> Instant.ofEpochSecond(t).toString().replace('T', ' ').replace("Z", "");
             default -> String.valueOf(t);
           };
-      double v = 30 + 5 * Math.sin(2 * Math.PI * i / 288) + (i % 7) * 0.3 + (i >= 800 ? 30 : 0);
+      double v = 30 + 5 * Math.sin(2 * Math.PI * i / 288) + (i % 7) * 0.3 + (i >= 800 ? 60 : 0);
       lines.add(String.format(Locale.ROOT, "h1,%s,%.2f,%d", stamp, v, 1000 + i));
     }
     Path p = dir.resolve(name);

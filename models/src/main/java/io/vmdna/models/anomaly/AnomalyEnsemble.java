@@ -31,12 +31,12 @@ import java.util.List;
  *
  * <p><b>Ensemble.</b> The score is the largest score of the five statistical detectors. The SVM is
  * a corroborating voice, not a voter: on the Bitbrains August series, letting it raise the score
- * too doubles the false alarms (0.80 → 1.66 episodes per VM-week at 0.9; its alarms come at other
- * times than the others') for more caught drifts (0.18 → 0.46) and a point or two elsewhere, so it
- * is scored, reported and named in an alarm's reasons when it agrees, but does not raise the score.
- * An alarm is a score at or above the threshold, which {@code ./vmdna detect-eval} calibrates on
- * traces ({@link #DEFAULT_THRESHOLD}); it names every detector and feature whose own score reached
- * the threshold.
+ * too more than doubles the false alarms (0.67 → 1.59 episodes per VM-week at 0.9; its alarms come
+ * at other times than the others') for more caught drifts (0.07 → 0.24) and a point or two
+ * elsewhere, so it is scored, reported and named in an alarm's reasons when it agrees, but does not
+ * raise the score. An alarm is a score at or above the threshold, which {@code ./vmdna detect-eval}
+ * calibrates on traces ({@link #DEFAULT_THRESHOLD}); it names every detector and feature whose own
+ * score reached the threshold.
  *
  * <p>Rows before {@link Config#warmUpRows()} score 0 (a day of baseline, then a day of the
  * statistics' own history). Each {@link #update} sees only the samples given before it. Not
@@ -50,8 +50,8 @@ public final class AnomalyEnsemble {
   /**
    * The default alarm threshold, as {@code ./vmdna detect-eval} calibrates it on the July CPU
    * series of the Bitbrains sample: the smallest score with at most one false alarm episode per
-   * VM-week there, else the strictest. July has 1.10 at 1.0 (1.37 at 0.7), so it is the strictest;
-   * August, never used to choose it, has 0.74 (see the README for the whole curve).
+   * VM-week there, else the strictest. July has 0.94 at 1.0 (1.01 at 0.9); August, never used to
+   * choose it, has 0.62 (see the README for the whole curve).
    */
   public static final double DEFAULT_THRESHOLD = 1.0;
 
@@ -206,7 +206,6 @@ public final class AnomalyEnsemble {
             new TailCalibration(
                 config.calibrationWindow(),
                 config.calibrationMin(),
-                config.recent(),
                 j == SeriesTrack.ONE_CLASS_SVM ? 0.01 : 0.5);
       }
     }

@@ -40,8 +40,12 @@ final class SeriesTrack {
   private double ewma = Double.NaN;
   private double cusumHigh;
   private double cusumLow;
-  private final double[] seasonalResiduals;
-  private int seasonalCount;
+  // order statistics of sliding windows, updated in place (no sort per sample)
+  private final SortedWindow base; // the day before the current sample
+  private final SortedWindow before; // the day before the last hour
+  private final SortedWindow steps; // first differences within the day before
+  private final SortedWindow residuals; // seasonal residuals of the day before
+  private final double[] recentResiduals; // the last hour's residuals, NaN where none
   private final OneClassWindowModel svm;
   private long nextSvmFit;
 
@@ -50,7 +54,12 @@ final class SeriesTrack {
     this.keep = (DAYS_BACK + 1) * config.baseline() + config.recent();
     this.ts = new long[2 * keep];
     this.x = new double[2 * keep];
-    this.seasonalResiduals = new double[config.baseline()];
+    this.base = new SortedWindow(config.baseline());
+    this.before = new SortedWindow(config.baseline());
+    this.steps = new SortedWindow(config.baseline() - 1);
+    this.residuals = new SortedWindow(config.baseline());
+    this.recentResiduals = new double[config.recent()];
+    java.util.Arrays.fill(recentResiduals, Double.NaN);
     this.svm =
         new OneClassWindowModel(
             config.svmHistory() / config.svmStride(), config.svmNu(), config.minScale());
@@ -74,34 +83,31 @@ final class SeriesTrack {
     seen++;
     int t = n - 1;
     double seasonal = seasonalResidual(t);
-    if (seen <= config.warmUp()) {
-      remember(seasonal);
-      return null;
-    }
-    int b = config.baseline();
+    double[] stat = seen <= config.warmUp() ? null : statistics(t, value, seasonal);
+    remember(t, value, seasonal);
+    return stat;
+  }
+
+  private double[] statistics(int t, double value, double seasonal) {
     int r = config.recent();
-    double[] base = Arrays.copyOfRange(x, t - b, t);
-    double[] sortedBase = base.clone();
-    Arrays.sort(sortedBase);
-    double med = median(sortedBase);
-    double scale = Math.max(config.minScale(), 1.4826 * mad(base, med));
-    double noise = noiseScale(base);
+    double med = base.median();
+    double scale = Math.max(config.minScale(), base.mad(med) * 1.4826);
+    // sample-to-sample noise: unlike the spread of the values it does not grow with a daily wave,
+    // which the range-based detectors already allow for
+    double noise = Math.max(config.minScale(), steps.robustSd() / Math.sqrt(2));
     double[] stat = new double[NAMES.length];
 
     // spike: how far the sample leaves the range of the last day (a daily peak is not novel)
-    double lo = sortedBase[0];
-    double hi = sortedBase[b - 1];
-    stat[SPIKE] = Math.max(Math.max(0, value - hi), Math.max(0, lo - value)) / noise;
+    stat[SPIKE] =
+        Math.max(Math.max(0, value - base.max()), Math.max(0, base.min() - value)) / noise;
 
     // change point: the last hour's mean against the 5 %..95 % range of the day before it
-    double[] before = Arrays.copyOfRange(x, Math.max(0, t - r + 1 - b), t - r + 1);
     double recentMean = mean(x, t - r + 1, t + 1);
-    double[] sorted = before.clone();
-    Arrays.sort(sorted);
-    double p05 = sorted[(int) (0.05 * (sorted.length - 1))];
-    double p95 = sorted[(int) Math.ceil(0.95 * (sorted.length - 1))];
     stat[CHANGE_POINT] =
-        Math.max(Math.max(0, recentMean - p95), Math.max(0, p05 - recentMean)) / noiseScale(before);
+        Math.max(
+                Math.max(0, recentMean - before.upper(0.95)),
+                Math.max(0, before.lower(0.05) - recentMean))
+            / noise;
 
     // EWMA control chart against the day's median, in the EWMA's own standard deviations
     ewma = Double.isNaN(ewma) ? med : EWMA_LAMBDA * value + (1 - EWMA_LAMBDA) * ewma;
@@ -121,26 +127,20 @@ final class SeriesTrack {
     // daily pattern: the last hour's residuals against earlier days at the same time
     stat[DAILY_PATTERN] = Double.NaN;
     double seasonalMean = Double.NaN;
-    if (seasonalCount >= r && !Double.isNaN(seasonal)) {
-      double[] res = Arrays.copyOf(seasonalResiduals, Math.min(seasonalCount, b));
-      Arrays.sort(res);
-      double resMed = median(res);
-      double resScale = Math.max(config.minScale(), 1.4826 * mad(res, resMed));
-      double sum = 0;
-      int k = 0;
-      for (int i = t - r + 1; i <= t; i++) {
-        double s = i == t ? seasonal : seasonalResidual(i);
-        if (!Double.isNaN(s)) {
-          sum += s;
+    if (residuals.size() >= r && !Double.isNaN(seasonal)) {
+      double sum = seasonal;
+      int k = 1;
+      for (int i = 1; i < r; i++) { // the hour's earlier residuals (the newest is not yet kept)
+        double res = recentResiduals[(int) Math.floorMod(seen - 1 - i, (long) r)];
+        if (!Double.isNaN(res)) {
+          sum += res;
           k++;
         }
       }
-      if (k > 0) {
-        seasonalMean = sum / k;
-        stat[DAILY_PATTERN] = Math.abs(seasonalMean - resMed) / resScale;
-      }
+      seasonalMean = sum / k;
+      double resScale = Math.max(config.minScale(), residuals.robustSd());
+      stat[DAILY_PATTERN] = Math.abs(seasonalMean - residuals.median()) / resScale;
     }
-    remember(seasonal);
 
     // one-class SVM on the last hour's window vector, trained on this series' past hours
     double[] window = windowVector(t, Double.isNaN(seasonalMean) ? 0 : seasonalMean);
@@ -153,6 +153,22 @@ final class SeriesTrack {
       nextSvmFit = seen + config.svmRefitEvery();
     }
     return stat;
+  }
+
+  /** Moves the sliding windows past sample {@code t}: after this they end at it. */
+  private void remember(int t, double value, double seasonal) {
+    base.add(value);
+    if (t >= 1) {
+      steps.add(value - x[t - 1]);
+    }
+    int lagged = t - config.recent() + 1;
+    if (lagged >= 0) {
+      before.add(x[lagged]);
+    }
+    if (!Double.isNaN(seasonal)) {
+      residuals.add(seasonal);
+    }
+    recentResiduals[(int) ((seen - 1) % config.recent())] = seasonal;
   }
 
   private double[] windowVector(int t, double seasonalMean) {
@@ -176,14 +192,6 @@ final class SeriesTrack {
     return new double[] {m, Math.sqrt(var / r), max, min, slope, seasonalMean};
   }
 
-  private void remember(double seasonal) {
-    if (Double.isNaN(seasonal)) {
-      return;
-    }
-    seasonalResiduals[seasonalCount % seasonalResiduals.length] = seasonal;
-    seasonalCount++;
-  }
-
   /** x[i] minus the median of the values at the same time on up to seven earlier days. */
   private double seasonalResidual(int i) {
     double[] v = new double[DAYS_BACK];
@@ -202,21 +210,6 @@ final class SeriesTrack {
     return x[i] - median(s);
   }
 
-  /**
-   * The sample-to-sample noise of a window: the robust spread of its first differences over √2,
-   * floored at {@code minScale}. Unlike the spread of the values it does not grow with a daily
-   * wave, which the range-based detectors already allow for.
-   */
-  private double noiseScale(double[] w) {
-    double[] d = new double[w.length - 1];
-    for (int i = 1; i < w.length; i++) {
-      d[i - 1] = w[i] - w[i - 1];
-    }
-    double[] sd = d.clone();
-    Arrays.sort(sd);
-    return Math.max(config.minScale(), 1.4826 * mad(d, median(sd)) / Math.sqrt(2));
-  }
-
   private static double mean(double[] v, int from, int to) {
     double s = 0;
     for (int i = from; i < to; i++) {
@@ -229,15 +222,5 @@ final class SeriesTrack {
   static double median(double[] sorted) {
     int m = sorted.length / 2;
     return sorted.length % 2 == 1 ? sorted[m] : (sorted[m - 1] + sorted[m]) / 2;
-  }
-
-  /** The median absolute deviation from {@code med}. */
-  static double mad(double[] v, double med) {
-    double[] d = new double[v.length];
-    for (int i = 0; i < v.length; i++) {
-      d[i] = Math.abs(v[i] - med);
-    }
-    Arrays.sort(d);
-    return median(d);
   }
 }

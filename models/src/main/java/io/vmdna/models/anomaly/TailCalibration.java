@@ -1,7 +1,5 @@
 package io.vmdna.models.anomaly;
 
-import java.util.Arrays;
-
 /**
  * Calibrates one detector's statistic against the same statistic's own recent past, so that a
  * volatile VM and a calm one alarm equally rarely: the p-value of a new statistic {@code s} is the
@@ -10,51 +8,39 @@ import java.util.Arrays;
  * Detection in Streams with Extreme Value Theory", KDD 2017): {@code P(S ≥ s) = share(S > u) ·
  * exp(−(s − u) / σ)}, {@code σ} the mean exceedance (at least a floor).
  *
- * <p>The window of past statistics is a ring of {@code window} values, refitted every {@code
- * refitEvery} additions; until {@code minHistory} statistics were seen every p-value is 1. Not
- * thread-safe: one instance per detector and feature.
+ * <p>The past is a {@link SortedWindow} of the last {@code window} statistics, so the tail is
+ * refitted on every p-value at the cost of reading the top 2 %; until {@code minHistory} statistics
+ * were seen every p-value is 1. Not thread-safe: one instance per detector and feature.
  */
 final class TailCalibration {
   /** The share of the past above the tail's start. */
   static final double TAIL = 0.02;
 
-  private final float[] ring;
+  private final SortedWindow past;
   private final int minHistory;
-  private final int refitEvery;
   private final double sigmaFloor;
-  private int count;
-  private int next;
-  private int sinceFit;
-  private double[] sorted = new double[0];
-  private double u;
-  private double sigma;
-  private double tailShare = 1;
 
   /**
    * A calibration.
    *
    * @param window past statistics kept
    * @param minHistory statistics needed before the first p-value below 1
-   * @param refitEvery additions between refits
    * @param sigmaFloor the smallest tail scale, in the statistic's unit (a past that never varied
    *     would otherwise make any small rise infinitely unlikely)
    */
-  TailCalibration(int window, int minHistory, int refitEvery, double sigmaFloor) {
-    if (window < minHistory || minHistory < 2 || refitEvery < 1) {
+  TailCalibration(int window, int minHistory, double sigmaFloor) {
+    if (window < minHistory || minHistory < 2) {
       throw new IllegalArgumentException(
-          "need window >= minHistory >= 2 and refitEvery >= 1, were %d, %d, %d"
-              .formatted(window, minHistory, refitEvery));
+          "need window >= minHistory >= 2, were %d, %d".formatted(window, minHistory));
     }
-    this.ring = new float[window];
+    this.past = new SortedWindow(window);
     this.minHistory = minHistory;
-    this.refitEvery = refitEvery;
     this.sigmaFloor = sigmaFloor;
-    this.sigma = sigmaFloor;
   }
 
   /** Whether enough statistics were seen to give p-values below 1. */
   boolean ready() {
-    return sorted.length >= minHistory;
+    return past.size() >= minHistory;
   }
 
   /** P(S ≥ s) under the past statistics (1 before {@link #ready()}); does not add s. */
@@ -62,51 +48,25 @@ final class TailCalibration {
     if (!ready()) {
       return 1;
     }
+    int n = past.size();
+    double u = past.lower(1 - TAIL);
     if (s <= u) {
-      int i = Arrays.binarySearch(sorted, s);
-      int firstAtLeast = i >= 0 ? firstIndexOf(i) : -i - 1;
-      return (sorted.length - firstAtLeast + 1.0) / (sorted.length + 1.0);
+      return (n - past.countBelow(s) + 1.0) / (n + 1.0);
     }
-    return tailShare * Math.exp(-(s - u) / sigma);
-  }
-
-  private int firstIndexOf(int i) {
-    while (i > 0 && sorted[i - 1] == sorted[i]) {
-      i--;
-    }
-    return i;
-  }
-
-  /** Adds a statistic to the past (finite; a NaN is ignored). */
-  void add(double s) {
-    if (Double.isNaN(s)) {
-      return;
-    }
-    ring[next] = (float) s;
-    next = (next + 1) % ring.length;
-    count = Math.min(count + 1, ring.length);
-    sinceFit++;
-    if (sinceFit >= refitEvery || (!ready() && count >= minHistory)) {
-      fit();
-    }
-  }
-
-  private void fit() {
-    sinceFit = 0;
-    double[] s = new double[count];
-    for (int i = 0; i < count; i++) {
-      s[i] = ring[i];
-    }
-    Arrays.sort(s);
-    sorted = s;
-    u = s[(int) Math.floor((1 - TAIL) * (s.length - 1))];
     double excess = 0;
     int k = 0;
-    for (int i = s.length - 1; i >= 0 && s[i] > u; i--) {
-      excess += s[i] - u;
+    for (int i = n - 1; i >= 0 && past.get(i) > u; i--) {
+      excess += past.get(i) - u;
       k++;
     }
-    tailShare = (k + 1.0) / (s.length + 1.0);
-    sigma = Math.max(sigmaFloor, k == 0 ? 0 : excess / k);
+    double sigma = Math.max(sigmaFloor, k == 0 ? 0 : excess / k);
+    return (k + 1.0) / (n + 1.0) * Math.exp(-(s - u) / sigma);
+  }
+
+  /** Adds a statistic to the past (a NaN is ignored). */
+  void add(double s) {
+    if (!Double.isNaN(s)) {
+      past.add(s);
+    }
   }
 }

@@ -127,7 +127,7 @@ class AnomalyEnsembleTest {
 
   @Test
   void shouldCalibrateAgainstTheStatisticsOwnPast() {
-    TailCalibration c = new TailCalibration(1000, 100, 10, 0.5);
+    TailCalibration c = new TailCalibration(1000, 100, 0.5);
     assertThat(c.pValue(100)).isEqualTo(1); // not ready
 
     Random r = new Random(1);
