@@ -87,7 +87,25 @@ public record DnaAutoencoder(int[] dims, double[][] weights, double[][] biases) 
    * @param present 1 where a feature is present, 0 where absent
    */
   public double reconstructionError(double[] scaled, double[] present) {
+    return error(forward(scaled), scaled, present);
+  }
+
+  /**
+   * The embedding and the reconstruction error of one vector from a single pass through the network
+   * (the same numbers as {@link #embed} and {@link #reconstructionError}, half the work).
+   *
+   * @param embedding the middle layer's activations
+   * @param error the masked mean squared reconstruction error; NaN if no feature is present
+   */
+  public record Pass(double[] embedding, double error) {}
+
+  /** {@link #embed} and {@link #reconstructionError} in one forward pass. */
+  public Pass pass(double[] scaled, double[] present) {
     double[][] act = forward(scaled);
+    return new Pass(act[dims.length / 2].clone(), error(act, scaled, present));
+  }
+
+  private static double error(double[][] act, double[] scaled, double[] present) {
     double[] y = act[act.length - 1];
     double sum = 0;
     double n = 0;

@@ -116,9 +116,8 @@ public record DnaModel(
     double[] scaled = new double[features.length];
     double[] present = new double[features.length];
     scaler.transform(features, scaled, present);
-    double[] e = autoencoder.embed(scaled);
-    double err = autoencoder.reconstructionError(scaled, present);
-    return new Encoded(e, err, errorScore(err));
+    DnaAutoencoder.Pass pass = autoencoder.pass(scaled, present);
+    return new Encoded(pass.embedding(), pass.error(), errorScore(pass.error()));
   }
 
   /** Encodes a DNA; it must be of this model's schema. */

@@ -160,10 +160,15 @@ public record PeerLibrary(List<Peer> peers, double[] scale) {
         continue;
       }
       double d = 0;
+      double[] dna = p.dna();
+      boolean full = found == best.length;
       for (int j = 0; j < q.length; j++) {
-        if (Double.isFinite(q[j]) && Double.isFinite(p.dna()[j])) {
-          double z = (q[j] - p.dna()[j]) / scale[j];
+        if (Double.isFinite(q[j]) && Double.isFinite(dna[j])) {
+          double z = (q[j] - dna[j]) / scale[j];
           d += z * z;
+          if (full && d >= bestD[best.length - 1]) {
+            break; // already no nearer than the k-th: the rest can only add
+          }
         }
       }
       int pos = found < best.length ? found : best.length;
