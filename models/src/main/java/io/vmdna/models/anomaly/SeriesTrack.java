@@ -59,7 +59,7 @@ final class SeriesTrack {
     this.steps = new SortedWindow(config.baseline() - 1);
     this.residuals = new SortedWindow(config.baseline());
     this.recentResiduals = new double[config.recent()];
-    java.util.Arrays.fill(recentResiduals, Double.NaN);
+    Arrays.fill(recentResiduals, Double.NaN);
     this.svm =
         new OneClassWindowModel(
             config.svmHistory() / config.svmStride(), config.svmNu(), config.minScale());
