@@ -1,6 +1,9 @@
 package io.vmdna.models.anomaly;
 
 import io.vmdna.models.predict.SeriesArrays;
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
 import java.util.Arrays;
 
 /**
@@ -8,8 +11,10 @@ import java.util.Arrays;
  * newest sample and the series' past into a statistic, larger = more unusual, in robust standard
  * deviations of the day before (the one-class SVM: its negated decision value).
  *
- * <p>Keeps eight days of samples (the daily-pattern detector looks up to seven days back); older
- * ones are dropped. Not thread-safe.
+ * <p>Keeps eight days of samples (the daily-pattern detector looks up to seven days back) as {@code
+ * float}s (a value is rounded to a float as it arrives, so the track behaves the same before and
+ * after {@link #write} / {@link #readState}); older ones are dropped. Without the SVM (see {@link
+ * AnomalyEnsemble.Config#oneClassSvm()}) its statistic is always NaN. Not thread-safe.
  */
 final class SeriesTrack {
   static final int SPIKE = 0;
@@ -34,26 +39,27 @@ final class SeriesTrack {
   private final AnomalyEnsemble.Config config;
   private final int keep;
   private long[] ts;
-  private double[] x;
+  private float[] x;
   private int n;
   private long seen;
   private double ewma = Double.NaN;
   private double cusumHigh;
   private double cusumLow;
   // order statistics of sliding windows, updated in place (no sort per sample)
-  private final SortedWindow base; // the day before the current sample
-  private final SortedWindow before; // the day before the last hour
-  private final SortedWindow steps; // first differences within the day before
-  private final SortedWindow residuals; // seasonal residuals of the day before
+  private SortedWindow base; // the day before the current sample
+  private SortedWindow before; // the day before the last hour
+  private SortedWindow steps; // first differences within the day before
+  private SortedWindow residuals; // seasonal residuals of the day before
   private final double[] recentResiduals; // the last hour's residuals, NaN where none
-  private final OneClassWindowModel svm;
+  private final OneClassWindowModel svm; // null without the SVM
   private long nextSvmFit;
 
   SeriesTrack(AnomalyEnsemble.Config config) {
     this.config = config;
     this.keep = (DAYS_BACK + 1) * config.baseline() + config.recent();
-    this.ts = new long[2 * keep];
-    this.x = new double[2 * keep];
+    // a quarter of spare room: the oldest samples are dropped in one move when it is full
+    this.ts = new long[keep + Math.max(1, keep / 4)];
+    this.x = new float[ts.length];
     this.base = new SortedWindow(config.baseline());
     this.before = new SortedWindow(config.baseline());
     this.steps = new SortedWindow(config.baseline() - 1);
@@ -61,8 +67,10 @@ final class SeriesTrack {
     this.recentResiduals = new double[config.recent()];
     Arrays.fill(recentResiduals, Double.NaN);
     this.svm =
-        new OneClassWindowModel(
-            config.svmHistory() / config.svmStride(), config.svmNu(), config.minScale());
+        config.oneClassSvm()
+            ? new OneClassWindowModel(
+                config.svmHistory() / config.svmStride(), config.svmNu(), config.minScale())
+            : null;
     this.nextSvmFit = config.warmUp();
   }
 
@@ -71,14 +79,15 @@ final class SeriesTrack {
    * warm-up. A statistic is NaN when the detector has nothing to say yet (no earlier days, no
    * trained model).
    */
-  double[] update(long timestampS, double value) {
+  double[] update(long timestampS, double newValue) {
+    double value = (float) newValue;
     if (n == x.length) {
       System.arraycopy(x, n - keep, x, 0, keep);
       System.arraycopy(ts, n - keep, ts, 0, keep);
       n = keep;
     }
     ts[n] = timestampS;
-    x[n] = value;
+    x[n] = (float) value;
     n++;
     seen++;
     int t = n - 1;
@@ -143,6 +152,10 @@ final class SeriesTrack {
     }
 
     // one-class SVM on the last hour's window vector, trained on this series' past hours
+    if (svm == null) {
+      stat[ONE_CLASS_SVM] = Double.NaN;
+      return stat;
+    }
     double[] window = windowVector(t, Double.isNaN(seasonalMean) ? 0 : seasonalMean);
     stat[ONE_CLASS_SVM] = svm.outside(window);
     if (seen % config.svmStride() == 0) {
@@ -153,6 +166,75 @@ final class SeriesTrack {
       nextSvmFit = seen + config.svmRefitEvery();
     }
     return stat;
+  }
+
+  /**
+   * Writes the track's state (the samples kept, the windows, the charts' sums); the settings are
+   * the ensemble's. About 12 bytes per sample kept plus 4 per window slot.
+   *
+   * @throws UnsupportedOperationException with the per-series SVM, whose fitted model is not
+   *     written
+   */
+  void write(DataOutput out) throws IOException {
+    if (svm != null) {
+      throw new UnsupportedOperationException(
+          "an ensemble with the per-series one-class SVM cannot be written; use a Config without"
+              + " it (Config.streaming())");
+    }
+    out.writeInt(n);
+    out.writeLong(seen);
+    for (int i = 0; i < n; i++) {
+      out.writeLong(ts[i]);
+      out.writeFloat(x[i]);
+    }
+    out.writeDouble(ewma);
+    out.writeDouble(cusumHigh);
+    out.writeDouble(cusumLow);
+    base.write(out);
+    before.write(out);
+    steps.write(out);
+    residuals.write(out);
+    for (double r : recentResiduals) {
+      out.writeDouble(r);
+    }
+  }
+
+  /**
+   * Replaces this (new) track's state with one {@link #write} wrote under the same settings.
+   *
+   * @throws IOException if the input is malformed or written under other settings
+   */
+  void readState(DataInput in) throws IOException {
+    int count = in.readInt();
+    if (count < 0 || count > x.length) {
+      throw new IOException("anomaly track: %d samples, at most %d fit".formatted(count, x.length));
+    }
+    n = count;
+    seen = in.readLong();
+    for (int i = 0; i < n; i++) {
+      ts[i] = in.readLong();
+      x[i] = in.readFloat();
+    }
+    ewma = in.readDouble();
+    cusumHigh = in.readDouble();
+    cusumLow = in.readDouble();
+    base = sameSize(SortedWindow.read(in), base, "baseline");
+    before = sameSize(SortedWindow.read(in), before, "baseline before the hour");
+    steps = sameSize(SortedWindow.read(in), steps, "steps");
+    residuals = sameSize(SortedWindow.read(in), residuals, "seasonal residuals");
+    for (int i = 0; i < recentResiduals.length; i++) {
+      recentResiduals[i] = in.readDouble();
+    }
+  }
+
+  private static SortedWindow sameSize(SortedWindow read, SortedWindow now, String what)
+      throws IOException {
+    if (read.capacity() != now.capacity()) {
+      throw new IOException(
+          "anomaly track: %s window of %d, expected %d"
+              .formatted(what, read.capacity(), now.capacity()));
+    }
+    return read;
   }
 
   /** Moves the sliding windows past sample {@code t}: after this they end at it. */
@@ -210,7 +292,7 @@ final class SeriesTrack {
     return x[i] - median(s);
   }
 
-  private static double mean(double[] v, int from, int to) {
+  private static double mean(float[] v, int from, int to) {
     double s = 0;
     for (int i = from; i < to; i++) {
       s += v[i];

@@ -1,5 +1,9 @@
 package io.vmdna.models.anomaly;
 
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
+
 /**
  * Calibrates one detector's statistic against the same statistic's own recent past, so that a
  * volatile VM and a calm one alarm equally rarely: the p-value of a new statistic {@code s} is the
@@ -16,7 +20,7 @@ final class TailCalibration {
   /** The share of the past above the tail's start. */
   static final double TAIL = 0.02;
 
-  private final SortedWindow past;
+  private SortedWindow past;
   private final int minHistory;
   private final double sigmaFloor;
 
@@ -61,6 +65,26 @@ final class TailCalibration {
     }
     double sigma = Math.max(sigmaFloor, k == 0 ? 0 : excess / k);
     return (k + 1.0) / (n + 1.0) * Math.exp(-(s - u) / sigma);
+  }
+
+  /** Writes the past statistics (4 bytes each; the settings are the constructor's). */
+  void write(DataOutput out) throws IOException {
+    past.write(out);
+  }
+
+  /**
+   * Replaces the past with one {@link #write} wrote for a calibration of the same window.
+   *
+   * @throws IOException if the input is malformed or was written for another window size
+   */
+  void readPast(DataInput in) throws IOException {
+    SortedWindow w = SortedWindow.read(in);
+    if (w.capacity() != past.capacity()) {
+      throw new IOException(
+          "calibration: window of %d statistics, expected %d"
+              .formatted(w.capacity(), past.capacity()));
+    }
+    past = w;
   }
 
   /** Adds a statistic to the past (a NaN is ignored). */

@@ -3,6 +3,12 @@ package io.vmdna.models.anomaly;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -103,8 +109,8 @@ class AnomalyEnsembleTest {
     AnomalyEnsemble e =
         new AnomalyEnsemble(AnomalyEnsemble.Config.defaults(), List.of("cpu_pct", "mem_pct"));
 
-    assertThatThrownBy(() -> e.update(T0, 1, Double.NaN))
-        .hasMessageContaining("value of mem_pct must be finite, was NaN");
+    assertThatThrownBy(() -> e.update(T0, 1, Double.POSITIVE_INFINITY))
+        .hasMessageContaining("value of mem_pct must be finite or NaN (absent), was Infinity");
     assertThatThrownBy(() -> e.update(T0, 1))
         .hasMessageContaining("expected 2 values ([cpu_pct, mem_pct]), got 1");
     assertThatThrownBy(() -> new AnomalyEnsemble(AnomalyEnsemble.Config.defaults(), List.of()))
@@ -112,17 +118,135 @@ class AnomalyEnsembleTest {
     assertThatThrownBy(() -> AnomalyEnsemble.Config.defaults().withThreshold(0))
         .hasMessageContaining("threshold in (0, 1]");
     assertThatThrownBy(
-            () -> new AnomalyEnsemble.Config(10, 288, 12, 0.5, 2, 2016, 288, 6, 2016, 288, 0.05, 1))
+            () ->
+                new AnomalyEnsemble.Config(
+                    10, 288, 12, 0.5, 2, 2016, 288, 6, 2016, 288, 0.05, 1, true))
         .hasMessageContaining("warmUp >= baseline");
     assertThatThrownBy(
-            () -> new AnomalyEnsemble.Config(288, 288, 12, 0.5, 2, 100, 288, 6, 2016, 288, 0.05, 1))
+            () ->
+                new AnomalyEnsemble.Config(
+                    288, 288, 12, 0.5, 2, 100, 288, 6, 2016, 288, 0.05, 1, true))
         .hasMessageContaining("calibrationWindow >= calibrationMin");
     assertThatThrownBy(
-            () -> new AnomalyEnsemble.Config(288, 288, 12, 0.5, 2, 2016, 288, 6, 20, 288, 0.05, 1))
+            () ->
+                new AnomalyEnsemble.Config(
+                    288, 288, 12, 0.5, 2, 2016, 288, 6, 20, 288, 0.05, 1, true))
         .hasMessageContaining("svmHistory >= 10 * svmStride");
     assertThatThrownBy(
-            () -> new AnomalyEnsemble.Config(288, 288, 12, 0.5, 2, 2016, 288, 6, 2016, 288, 1, 1))
+            () ->
+                new AnomalyEnsemble.Config(
+                    288, 288, 12, 0.5, 2, 2016, 288, 6, 2016, 288, 1, 1, true))
         .hasMessageContaining("svmNu in (0, 1)");
+  }
+
+  @Test
+  void shouldScoreAsTheDefaultsWithoutTheSvmSinceItNeverVotes() {
+    double[] x = series(1, true);
+    AnomalyEnsemble withSvm =
+        new AnomalyEnsemble(AnomalyEnsemble.Config.defaults(), List.of("cpu_pct"));
+    AnomalyEnsemble streaming =
+        new AnomalyEnsemble(AnomalyEnsemble.Config.streaming(), List.of("cpu_pct"));
+
+    int svm = AnomalyEnsemble.DETECTORS.indexOf("one-class-svm");
+    for (int i = 0; i < x.length; i++) {
+      AnomalyEnsemble.Verdict a = withSvm.update(T0 + 300L * i, x[i]);
+      AnomalyEnsemble.Verdict b = streaming.update(T0 + 300L * i, x[i]);
+      assertThat(b.score()).as("row %d", i).isEqualTo(a.score());
+      assertThat(b.alarm()).isEqualTo(a.alarm());
+      assertThat(b.scores()[svm]).isZero();
+      assertThat(b.reasons())
+          .isEqualTo(
+              a.reasons().stream().filter(r -> !r.detector().equals("one-class-svm")).toList());
+    }
+  }
+
+  @Test
+  void shouldScoreTheSameAfterBeingWrittenAndReadBack() throws IOException {
+    // given an ensemble two and a half days into two features
+    double[] cpu = series(1, true);
+    double[] mem = series(3, false);
+    List<String> names = List.of("cpu_pct", "mem_pct");
+    AnomalyEnsemble original = new AnomalyEnsemble(AnomalyEnsemble.Config.streaming(), names);
+    int cut = 2 * 288 + 150;
+    for (int i = 0; i < cut; i++) {
+      original.update(T0 + 300L * i, cpu[i], mem[i]);
+    }
+
+    // when it is written and read back
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    original.write(new DataOutputStream(bytes));
+    AnomalyEnsemble copy =
+        AnomalyEnsemble.read(new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())));
+
+    // then both score the rest (the shift included) identically
+    assertThat(copy.features()).isEqualTo(names);
+    assertThat(copy.config()).isEqualTo(original.config());
+    boolean alarmed = false;
+    for (int i = cut; i < cpu.length; i++) {
+      AnomalyEnsemble.Verdict a = original.update(T0 + 300L * i, cpu[i], mem[i]);
+      AnomalyEnsemble.Verdict b = copy.update(T0 + 300L * i, cpu[i], mem[i]);
+      assertThat(b.score()).as("row %d", i).isEqualTo(a.score());
+      assertThat(b.reasons()).isEqualTo(a.reasons());
+      assertThat(b.scores()).isEqualTo(a.scores());
+      alarmed |= a.alarm();
+    }
+    assertThat(alarmed).as("the comparison covered an alarm").isTrue();
+    // a week of statistics is the bulk: well under a megabyte for two features
+    assertThat(bytes.size()).isBetween(10_000, 400_000);
+  }
+
+  @Test
+  void shouldRefuseToWriteTheSvmOrReadWhatIsNotAnEnsemble() throws IOException {
+    AnomalyEnsemble withSvm =
+        new AnomalyEnsemble(AnomalyEnsemble.Config.defaults(), List.of("cpu_pct"));
+    assertThatThrownBy(() -> withSvm.write(new DataOutputStream(new ByteArrayOutputStream())))
+        .isInstanceOf(UnsupportedOperationException.class)
+        .hasMessageContaining("Config.streaming()");
+
+    assertThatThrownBy(
+            () ->
+                AnomalyEnsemble.read(
+                    new DataInputStream(new ByteArrayInputStream(new byte[] {0, 0, 0, 9}))))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("format 9, this version reads 1");
+
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    AnomalyEnsemble e = new AnomalyEnsemble(AnomalyEnsemble.Config.streaming(), List.of("cpu_pct"));
+    e.update(T0, 1);
+    e.write(new DataOutputStream(bytes));
+    byte[] cut = java.util.Arrays.copyOf(bytes.toByteArray(), bytes.size() - 5);
+    assertThatThrownBy(
+            () -> AnomalyEnsemble.read(new DataInputStream(new ByteArrayInputStream(cut))))
+        .isInstanceOf(EOFException.class);
+  }
+
+  @Test
+  void shouldLeaveAnAbsentFeatureOutWithoutFillingItIn() {
+    // given memory absent (NaN) for the hour the CPU shifts, then back
+    double[] cpu = series(1, true);
+    double[] mem = series(3, false);
+    AnomalyEnsemble both =
+        new AnomalyEnsemble(AnomalyEnsemble.Config.streaming(), List.of("cpu_pct", "mem_pct"));
+    AnomalyEnsemble memGaps =
+        new AnomalyEnsemble(AnomalyEnsemble.Config.streaming(), List.of("mem_pct"));
+    AnomalyEnsemble memWithoutTheRows =
+        new AnomalyEnsemble(AnomalyEnsemble.Config.streaming(), List.of("mem_pct"));
+    List<AnomalyEnsemble.Reason> reasons = new ArrayList<>();
+    for (int i = 0; i < cpu.length; i++) {
+      long t = T0 + 300L * i;
+      boolean absent = i >= AT && i < AT + 12;
+      AnomalyEnsemble.Verdict v = both.update(t, cpu[i], absent ? Double.NaN : mem[i]);
+      AnomalyEnsemble.Verdict gap = memGaps.update(t, absent ? Double.NaN : mem[i]);
+      if (absent) {
+        reasons.addAll(v.reasons());
+        assertThat(gap.score()).isZero();
+      } else {
+        // then memory goes on from the samples it had, as if the absent rows never existed
+        assertThat(gap).usingRecursiveComparison().isEqualTo(memWithoutTheRows.update(t, mem[i]));
+      }
+    }
+    // and the CPU shift alarms while memory is absent, memory never named
+    assertThat(reasons).isNotEmpty().allMatch(r -> r.feature().equals("cpu_pct"));
   }
 
   @Test

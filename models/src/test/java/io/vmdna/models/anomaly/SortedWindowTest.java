@@ -3,6 +3,11 @@ package io.vmdna.models.anomaly;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Deque;
@@ -38,6 +43,56 @@ class SortedWindowTest {
     assertThat(w.robustSd()).isEqualTo((e[37] - e[12]) / 1.349);
     assertThat(w.countBelow(e[10]))
         .isEqualTo((int) Arrays.stream(e).filter(v -> v < e[10]).count());
+  }
+
+  @Test
+  void shouldAnswerTheSameAfterBeingWrittenAndReadBackPartFullOrFull() throws IOException {
+    for (int fill : new int[] {0, 7, 50, 137}) {
+      SortedWindow w = new SortedWindow(50);
+      Random r = new Random(fill);
+      for (int i = 0; i < fill; i++) {
+        w.add(Math.round(r.nextGaussian() * 5));
+      }
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+      w.write(new DataOutputStream(bytes));
+      SortedWindow copy =
+          SortedWindow.read(new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())));
+
+      assertThat(bytes.size()).isEqualTo(8 + 4 * Math.min(fill, 50));
+      for (int i = 0; i < 60; i++) { // the same values leave in the same order
+        double v = r.nextGaussian();
+        w.add(v);
+        copy.add(v);
+        assertThat(copy.size()).isEqualTo(w.size());
+        for (int k = 0; k < w.size(); k++) {
+          assertThat(copy.get(k)).isEqualTo(w.get(k));
+        }
+      }
+    }
+  }
+
+  @Test
+  void shouldRefuseToReadAWindowThatCannotBe() {
+    assertThatThrownBy(() -> SortedWindow.read(input(50, 51)))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("bad capacity 50 or count 51");
+    assertThatThrownBy(() -> SortedWindow.read(input(2, 1, Float.NaN)))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("NaN at value 0");
+    assertThatThrownBy(() -> SortedWindow.read(input(2, 2, 1f)))
+        .isInstanceOf(java.io.EOFException.class);
+  }
+
+  private static DataInputStream input(int capacity, int count, float... values)
+      throws IOException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    DataOutputStream out = new DataOutputStream(bytes);
+    out.writeInt(capacity);
+    out.writeInt(count);
+    for (float v : values) {
+      out.writeFloat(v);
+    }
+    return new DataInputStream(new ByteArrayInputStream(bytes.toByteArray()));
   }
 
   @Test
