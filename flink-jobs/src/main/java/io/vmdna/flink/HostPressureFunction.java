@@ -139,7 +139,7 @@ final class HostPressureFunction extends KeyedProcessFunction<String, VmProfile,
       VmProfile p =
           vms.stream().filter(x -> x.vmId().equals(v.vm().vmId())).findFirst().orElseThrow();
       cooldown.update(nowS);
-      out.collect(MigrationSignal.of(v, hostId, nowS, p.dna()));
+      out.collect(MigrationSignal.of(v, hostId, nowS, p.dna(), p.anomalyDetectors()));
     }
   }
 }

@@ -60,8 +60,11 @@ public record MigrationSignal(
    * @param hostId the host the VM should leave
    * @param nowS the step the decision was made at, epoch seconds
    * @param dna the VM's DNA at that step
+   * @param detectors what flagged the VM as anomalous ({@code detector@feature}); carried by
+   *     anomaly signals only
    */
-  public static MigrationSignal of(HostAssessment.Verdict v, String hostId, long nowS, VmDna dna) {
+  public static MigrationSignal of(
+      HostAssessment.Verdict v, String hostId, long nowS, VmDna dna, List<String> detectors) {
     boolean anomaly = v.kind() == HostAssessment.Kind.ANOMALY;
     Forecast f = v.vm().forecast();
     HostDemand d = v.demand();
@@ -80,14 +83,11 @@ public record MigrationSignal(
         d.demandP90Mhz(),
         d.capacityMhz(),
         v.vm().anomalyScore(),
-        anomaly ? List.of(ANOMALY_DETECTOR) : List.of(),
+        anomaly ? List.copyOf(detectors) : List.of(),
         dna.schemaVersion(),
         dna.embedding(),
         v.reason());
   }
-
-  /** The detector named in anomaly signals: the per-VM EWMA control chart on CPU. */
-  public static final String ANOMALY_DETECTOR = "ewma-cpu";
 
   /** The message variables, as the process contract names them. */
   public Map<String, Object> variables() {

@@ -1,5 +1,6 @@
 package io.vmdna.flink;
 
+import io.vmdna.models.anomaly.AnomalyEnsemble;
 import io.vmdna.models.dna.EwmaControlChart;
 import io.vmdna.models.forecast.TrendForecaster;
 import java.io.Serializable;
@@ -10,7 +11,8 @@ import java.util.Map;
  *
  * @param windowSamples samples in the rolling DNA window (12 = one hour of 5-minute samples)
  * @param minSamples samples a VM needs before it gets a forecast
- * @param chart the per-VM baseline's control chart
+ * @param chart the per-VM EWMA control chart on CPU MHz, which flags anomalies when {@code anomaly}
+ *     is null
  * @param forecaster the per-VM forecaster
  * @param hostCapacityMhz CPU capacity of every host, MHz, by host id
  * @param overloadFraction host demand p90 above this fraction of capacity triggers a signal
@@ -27,6 +29,9 @@ import java.util.Map;
  *     train}; a model forecasts at the horizon of {@code forecaster}
  * @param dnaModel {@link #SHIPPED} (the DNA model in the jar, default), a {@code dna-model.json}
  *     written by {@code ./vmdna dna-train}, or {@link #NONE} (signals carry the short schema-1 DNA)
+ * @param anomaly the per-VM anomaly ensemble's settings (default {@link
+ *     AnomalyEnsemble.Config#streaming()}: calibrated detectors on CPU % and memory %, alarms after
+ *     a two-day warm-up, some 170 KB of state per VM), or null for the lighter {@code chart} alone
  */
 public record ProfilerConfig(
     int windowSamples,
@@ -43,7 +48,8 @@ public record ProfilerConfig(
     long hostCooldownS,
     long vmCooldownS,
     String forecastModel,
-    String dnaModel)
+    String dnaModel,
+    AnomalyEnsemble.Config anomaly)
     implements Serializable {
 
   /** {@code forecastModel} value for the damped-trend rule. */
@@ -109,7 +115,8 @@ public record ProfilerConfig(
         1800,
         3600,
         TREND,
-        SHIPPED);
+        SHIPPED,
+        AnomalyEnsemble.Config.streaming());
   }
 
   /** Whether forecasts come from an XGBoost4J model rather than the trend rule. */
@@ -124,7 +131,7 @@ public record ProfilerConfig(
 
   /** A copy forecasting with another model ({@link #TREND}, {@link #SHIPPED} or a folder). */
   public ProfilerConfig withForecastModel(String model) {
-    return withModels(model, dnaModel);
+    return withModels(model, dnaModel, anomaly);
   }
 
   /** Whether signals carry the schema-2 DNA's embedding from a DNA model. */
@@ -142,10 +149,23 @@ public record ProfilerConfig(
    * A copy with another DNA model ({@link #SHIPPED}, {@link #NONE} or a {@code dna-model.json}).
    */
   public ProfilerConfig withDnaModel(String model) {
-    return withModels(forecastModel, model);
+    return withModels(forecastModel, model, anomaly);
   }
 
-  private ProfilerConfig withModels(String forecast, String dna) {
+  /**
+   * A copy with other anomaly settings: an ensemble's, or null for the EWMA chart alone (no warm-up
+   * beyond the chart's, a few hundred bytes per VM).
+   */
+  public ProfilerConfig withAnomaly(AnomalyEnsemble.Config settings) {
+    return withModels(forecastModel, dnaModel, settings);
+  }
+
+  /** Whether the anomaly ensemble (rather than the EWMA chart alone) flags anomalies. */
+  public boolean usesAnomalyEnsemble() {
+    return anomaly != null;
+  }
+
+  private ProfilerConfig withModels(String forecast, String dna, AnomalyEnsemble.Config a) {
     return new ProfilerConfig(
         windowSamples,
         minSamples,
@@ -161,6 +181,7 @@ public record ProfilerConfig(
         hostCooldownS,
         vmCooldownS,
         forecast,
-        dna);
+        dna,
+        a);
   }
 }

@@ -1,6 +1,7 @@
 package io.vmdna.flink;
 
 import io.vmdna.models.forecast.Forecast;
+import java.util.List;
 
 /**
  * What the profiler knows about one VM after one sample: its DNA, baseline verdict and forecast.
@@ -9,8 +10,10 @@ import io.vmdna.models.forecast.Forecast;
  * @param hostId the host it ran on in that sample
  * @param windowEndS the sample's timestamp, epoch seconds
  * @param dna the VM's latest DNA (embedding), see {@link VmDna}
- * @param anomalyScore the control chart's score in [0, 1]
- * @param anomalous whether the control chart is out of its limits
+ * @param anomalyScore the anomaly score in [0, 1]: the ensemble's, or the control chart's
+ * @param anomalous whether the score reached the alarm threshold (the chart: left its limits)
+ * @param anomalyDetectors on an alarm, what fired as {@code detector@feature} (e.g. {@code
+ *     spike@cpu_pct}), strongest first; empty otherwise
  * @param forecast the VM's forecast at the configured horizon
  * @param memUsageKb current memory use, KiB (migration cost)
  * @param modelInput the feature row for the forecast model, until {@link BatchForecastOperator} has
@@ -23,13 +26,28 @@ public record VmProfile(
     VmDna dna,
     double anomalyScore,
     boolean anomalous,
+    List<String> anomalyDetectors,
     Forecast forecast,
     double memUsageKb,
     ModelInput modelInput) {
 
+  /** Copies the detectors. */
+  public VmProfile {
+    anomalyDetectors = List.copyOf(anomalyDetectors);
+  }
+
   /** This profile with the model's forecast, without the feature row. */
   public VmProfile withForecast(Forecast f) {
     return new VmProfile(
-        vmId, hostId, windowEndS, dna, anomalyScore, anomalous, f, memUsageKb, null);
+        vmId,
+        hostId,
+        windowEndS,
+        dna,
+        anomalyScore,
+        anomalous,
+        anomalyDetectors,
+        f,
+        memUsageKb,
+        null);
   }
 }

@@ -13,13 +13,14 @@ import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 /**
- * Keyed by VM: runs {@link VmProfiler} (history, baseline, DNA on its cadence, trend forecast, the
- * model's feature row) on the VM's keyed state and emits a {@link VmProfile} per sample once the
- * window holds {@code minSamples}; every schema-2 DNA it computes also goes to {@link
- * #DNA_HISTORY}. Calls only {@code models} through the profiler: the logic lives there.
+ * Keyed by VM: runs {@link VmProfiler} (history, anomaly detection, DNA on its cadence, trend
+ * forecast, the model's feature row) on the VM's keyed state and emits a {@link VmProfile} per
+ * sample once the window holds {@code minSamples}; every schema-2 DNA it computes also goes to
+ * {@link #DNA_HISTORY}. Calls only {@code models} through the profiler: the logic lives there.
  *
  * <p>State per VM: the history as columns ({@link VmHistory}, appended in place, so a sample costs
- * the same however long the history is), the control chart, the last DNA.
+ * the same however long the history is), the anomaly ensemble ({@link AnomalyState}; or the control
+ * chart without one), the last DNA.
  */
 final class VmProfileFunction extends KeyedProcessFunction<String, VmSample, VmProfile> {
   private static final long serialVersionUID = 1L;
@@ -37,6 +38,7 @@ final class VmProfileFunction extends KeyedProcessFunction<String, VmSample, VmP
   private transient ValueState<VmHistory> history;
   private transient ValueState<EwmaControlChart.State> chart;
   private transient ValueState<VmDna> lastDna;
+  private transient ValueState<AnomalyState> anomaly;
   private transient VmProfiler profiler;
   private transient LongCounter samples;
   private transient LongCounter anomalies;
@@ -59,6 +61,10 @@ final class VmProfileFunction extends KeyedProcessFunction<String, VmSample, VmP
     lastDna =
         getRuntimeContext()
             .getState(new ValueStateDescriptor<>("dna", TypeInformation.of(VmDna.class)));
+    anomaly =
+        getRuntimeContext()
+            .getState(
+                new ValueStateDescriptor<>("anomaly", TypeInformation.of(AnomalyState.class)));
     profiler = new VmProfiler(config);
     samples = getRuntimeContext().getLongCounter(SAMPLES);
     anomalies = getRuntimeContext().getLongCounter(ANOMALIES);
@@ -72,12 +78,20 @@ final class VmProfileFunction extends KeyedProcessFunction<String, VmSample, VmP
     st.history = history.value();
     st.chart = chart.value();
     st.dna = lastDna.value();
+    AnomalyState a = anomaly.value();
+    st.anomaly = a == null ? null : a.ensemble();
     VmProfiler.Outcome o = profiler.profile(st, s);
     if (!o.accepted()) {
       return;
     }
     history.update(st.history);
-    chart.update(st.chart);
+    if (st.anomaly != null) {
+      // the same object, changed in place: update() keeps it (the heap backend stores the
+      // reference; another backend would write it)
+      anomaly.update(a != null && a.ensemble() == st.anomaly ? a : new AnomalyState(st.anomaly));
+    } else {
+      chart.update(st.chart);
+    }
     vms.add(o.newVm() ? 1 : 0);
     anomalies.add(o.anomalous() ? 1 : 0);
     if (o.newDna() != null) {

@@ -1,6 +1,7 @@
 package io.vmdna.flink;
 
 import io.vmdna.models.VmSample;
+import io.vmdna.models.anomaly.AnomalyEnsemble;
 import io.vmdna.models.dna.Dna;
 import io.vmdna.models.dna.DnaCalculator;
 import io.vmdna.models.dna.DnaExtractor;
@@ -12,19 +13,26 @@ import io.vmdna.store.DnaRecord;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.LinkedHashSet;
 import java.util.List;
 
 /**
- * What the profile does with one VM's sample, without Flink: keep the history, update the baseline
- * (EWMA control chart on CPU MHz), refresh the DNA on its cadence, forecast with the trend rule and
- * build the model's feature row. {@link VmProfileFunction} runs it on keyed state; {@code ./vmdna
- * bench-profiler} runs it in a plain loop to compare.
+ * What the profile does with one VM's sample, without Flink: keep the history, score the sample for
+ * anomalies, refresh the DNA on its cadence, forecast with the trend rule and build the model's
+ * feature row. {@link VmProfileFunction} runs it on keyed state; {@code ./vmdna bench-profiler}
+ * runs it in a plain loop to compare.
  *
  * <p>DNA cadence: with a DNA model (the default) the schema-2 DNA of the whole history (24 h
  * windows; a week with a forecast model) and its embedding are computed on a VM's first profile and
  * again whenever its samples cross into a new 3-hour period ({@link #DNA_EVERY_S}, the stride the
  * DNA model was trained at), kept in the state and carried by every profile until then; without
  * one, the short schema-1 DNA of the last hour on every sample.
+ *
+ * <p>Anomalies: by default the calibrated {@link AnomalyEnsemble} on CPU % and memory % ({@link
+ * #ANOMALY_FEATURES}; memory absent when the VM reports no provisioned memory), whose alarms name
+ * each detector and feature that fired ({@code change-point@cpu_pct}); it scores 0 for its two-day
+ * warm-up. With {@link ProfilerConfig#anomaly()} null, the EWMA control chart on CPU MHz alone
+ * ({@link #CHART_DETECTOR}).
  *
  * <p>Not thread-safe (one per task; the DNA model and extractor are read-only but the calculator
  * keeps scratch space).
@@ -37,6 +45,12 @@ public final class VmProfiler {
    */
   public static final long DNA_EVERY_S = 3 * 3600;
 
+  /** The anomaly ensemble's features, in the order it takes them. */
+  public static final List<String> ANOMALY_FEATURES = List.of("cpu_pct", "mem_pct");
+
+  /** What an alarm of the EWMA chart alone names. */
+  public static final String CHART_DETECTOR = "ewma@cpu_mhz";
+
   /**
    * One VM's state between samples (mutated by {@link #profile}).
    *
@@ -46,8 +60,11 @@ public final class VmProfiler {
     /** The samples (never null after the first sample). */
     public VmHistory history;
 
-    /** The baseline (null before the first sample). */
+    /** The EWMA chart (null before the first sample, and with the ensemble). */
     public EwmaControlChart.State chart;
+
+    /** The anomaly ensemble (null before the first sample, and without one). */
+    public AnomalyEnsemble anomaly;
 
     /** The last schema-2 DNA (null before the first, and without a DNA model). */
     public VmDna dna;
@@ -58,7 +75,7 @@ public final class VmProfiler {
    *
    * @param accepted false for a late or repeated sample (nothing changed)
    * @param newVm whether this was the VM's first sample
-   * @param anomalous whether the control chart flagged it
+   * @param anomalous whether the anomaly detection flagged it
    * @param profile the profile, or null until the window holds {@code minSamples}
    * @param newDna a schema-2 DNA computed at this sample, or null
    */
@@ -80,7 +97,8 @@ public final class VmProfiler {
 
   /** Profiles one sample of the VM whose state this is; see the class comment. */
   public Outcome profile(State st, VmSample s) {
-    if (st.history == null) {
+    boolean newVm = st.history == null;
+    if (newVm) {
       st.history = new VmHistory();
     }
     VmHistory h = st.history;
@@ -89,12 +107,9 @@ public final class VmProfiler {
     }
     h.append(s, config.historySamples());
     List<VmSample> w = h.last(config.windowSamples());
-    boolean newVm = st.chart == null;
-    EwmaControlChart.Result verdict =
-        config.chart().update(newVm ? EwmaControlChart.State.empty() : st.chart, s.cpuUsageMhz());
-    st.chart = verdict.state();
+    Anomaly verdict = anomaly(st, s);
     if (w.size() < config.minSamples()) {
-      return new Outcome(true, newVm, verdict.anomalous(), null, null);
+      return new Outcome(true, newVm, verdict.alarm(), null, null);
     }
     DnaRecord newDna = null;
     VmDna d;
@@ -132,11 +147,55 @@ public final class VmProfiler {
             s.timestampS(),
             d,
             verdict.score(),
-            verdict.anomalous(),
+            verdict.alarm(),
+            verdict.detectors(),
             f,
             s.memUsageKb(),
             input);
-    return new Outcome(true, newVm, verdict.anomalous(), p, newDna);
+    return new Outcome(true, newVm, verdict.alarm(), p, newDna);
+  }
+
+  /** One sample's anomaly verdict: score in [0, 1], alarm, and what fired. */
+  private record Anomaly(double score, boolean alarm, List<String> detectors) {}
+
+  private Anomaly anomaly(State st, VmSample s) {
+    if (config.anomaly() == null) {
+      EwmaControlChart.Result r =
+          config
+              .chart()
+              .update(
+                  st.chart == null ? EwmaControlChart.State.empty() : st.chart, s.cpuUsageMhz());
+      st.chart = r.state();
+      return new Anomaly(
+          r.score(), r.anomalous(), r.anomalous() ? List.of(CHART_DETECTOR) : List.of());
+    }
+    if (st.anomaly == null) {
+      st.anomaly = new AnomalyEnsemble(config.anomaly(), ANOMALY_FEATURES);
+    }
+    AnomalyEnsemble.Verdict v = st.anomaly.update(s.timestampS(), anomalyValues(s));
+    return new Anomaly(v.score(), v.alarm(), detectors(v));
+  }
+
+  /**
+   * A sample's values of {@link #ANOMALY_FEATURES}: CPU %, and memory % (NaN, absent, when the VM
+   * reports no provisioned memory).
+   */
+  public static double[] anomalyValues(VmSample s) {
+    double memPct =
+        s.memProvisionedKb() > 0 ? 100.0 * s.memUsageKb() / s.memProvisionedKb() : Double.NaN;
+    return new double[] {s.cpuUsagePct(), memPct};
+  }
+
+  /** An ensemble verdict's reasons as {@code detector@feature}, strongest first, each once. */
+  public static List<String> detectors(AnomalyEnsemble.Verdict v) {
+    if (v.reasons().isEmpty()) {
+      return List.of();
+    }
+    LinkedHashSet<String> names = new LinkedHashSet<>();
+    for (AnomalyEnsemble.Reason r : v.reasons()) {
+      names.add(r.detector() + "@" + r.feature());
+    }
+    return List.copyOf(names);
   }
 
   /** The DNA model a setting names: null for none, the shipped one, or a file. */

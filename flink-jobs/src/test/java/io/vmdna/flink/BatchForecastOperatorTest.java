@@ -63,6 +63,7 @@ class BatchForecastOperatorTest {
         VmDna.raw(new DnaCalculator().compute(s.subList(12, 24))),
         0,
         false,
+        List.of(),
         TREND,
         1e6,
         withRow ? new ModelInput(row, 5000, 4e6) : null);

@@ -3,6 +3,7 @@ package io.vmdna.flink;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vmdna.models.VmSample;
+import io.vmdna.models.anomaly.AnomalyEnsemble;
 import java.util.Map;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
@@ -13,11 +14,13 @@ import org.junit.jupiter.api.Test;
 /** The per-VM state of the profile stays bounded, measured in checkpoint bytes. */
 class VmProfileFunctionStateTest {
 
-  private static long stateBytesAfter(int samples, String model, String dnaModel) throws Exception {
+  private static long stateBytesAfter(
+      int samples, String model, String dnaModel, AnomalyEnsemble.Config anomaly) throws Exception {
     ProfilerConfig config =
         ProfilerConfig.defaults(Map.of("h", 100_000.0))
             .withForecastModel(model)
-            .withDnaModel(dnaModel);
+            .withDnaModel(dnaModel)
+            .withAnomaly(anomaly);
     try (var h =
         new KeyedOneInputStreamOperatorTestHarness<String, VmSample, VmProfile>(
             new KeyedProcessOperator<>(new VmProfileFunction(config)),
@@ -43,7 +46,7 @@ class VmProfileFunctionStateTest {
                 6),
             (1_375_308_000L + 300L * i) * 1000);
       }
-      // the history, the control chart and, with a DNA model, the last DNA
+      // the history, the anomaly ensemble or the control chart and, with a DNA model, the last DNA
       assertThat(h.numKeyedStateEntries()).isEqualTo(ProfilerConfig.NONE.equals(dnaModel) ? 2 : 3);
       OperatorSubtaskState snapshot = h.snapshot(1, 0);
       return snapshot.getStateSize();
@@ -54,21 +57,42 @@ class VmProfileFunctionStateTest {
   void historyShouldStopGrowingAtAWeekWithTheModelADayForTheDnaAndAnHourWithoutEither()
       throws Exception {
     String shipped = ProfilerConfig.SHIPPED;
-    long modelWeek = stateBytesAfter(ProfilerConfig.MODEL_HISTORY_SAMPLES + 1000, shipped, shipped);
+    long modelWeek =
+        stateBytesAfter(ProfilerConfig.MODEL_HISTORY_SAMPLES + 1000, shipped, shipped, null);
     long modelLonger =
-        stateBytesAfter(ProfilerConfig.MODEL_HISTORY_SAMPLES + 500, shipped, shipped);
-    long dnaDay = stateBytesAfter(3 * ProfilerConfig.DNA_HISTORY_SAMPLES, TREND, shipped);
-    long dnaLonger = stateBytesAfter(2 * ProfilerConfig.DNA_HISTORY_SAMPLES, TREND, shipped);
-    long bare = stateBytesAfter(2 * 288, TREND, ProfilerConfig.NONE);
+        stateBytesAfter(ProfilerConfig.MODEL_HISTORY_SAMPLES + 500, shipped, shipped, null);
+    long dnaDay = stateBytesAfter(3 * ProfilerConfig.DNA_HISTORY_SAMPLES, TREND, shipped, null);
+    long dnaLonger = stateBytesAfter(2 * ProfilerConfig.DNA_HISTORY_SAMPLES, TREND, shipped, null);
+    long bare = stateBytesAfter(2 * 288, TREND, ProfilerConfig.NONE, null);
 
     System.out.printf(
-        "state bytes per VM: %d with the forecast model (a week of samples), %d with the trend"
-            + " rule and the DNA model (a day), %d with neither (an hour)%n",
+        "state bytes per VM, control chart: %d with the forecast model (a week of samples), %d with"
+            + " the trend rule and the DNA model (a day), %d with neither (an hour)%n",
         modelLonger, dnaLonger, bare);
     assertThat(modelLonger).isEqualTo(modelWeek);
     assertThat(modelLonger).isLessThan(400_000);
     assertThat(dnaLonger).isEqualTo(dnaDay).isLessThan(60_000);
     assertThat(bare).isLessThan(10_000);
+  }
+
+  @Test
+  void anomalyEnsembleShouldStopGrowingOnceItsWeekOfStatisticsIsFull() throws Exception {
+    // given the default ensemble (CPU % and memory %): eight days of samples, a week of statistics
+    AnomalyEnsemble.Config ensemble = AnomalyEnsemble.Config.streaming();
+    long bare = stateBytesAfter(2 * 288, TREND, ProfilerConfig.NONE, null);
+    long full = stateBytesAfter(9 * 288, TREND, ProfilerConfig.NONE, ensemble);
+    long later = stateBytesAfter(9 * 288 + 200, TREND, ProfilerConfig.NONE, ensemble);
+    String shipped = ProfilerConfig.SHIPPED;
+    long everything =
+        stateBytesAfter(ProfilerConfig.MODEL_HISTORY_SAMPLES + 1000, shipped, shipped, ensemble);
+
+    System.out.printf(
+        "state bytes per VM: anomaly ensemble (2 features) %d; with it, forecast model and DNA"
+            + " model (the defaults) %d%n",
+        full - bare, everything);
+    assertThat(later).isEqualTo(full);
+    assertThat(full - bare).isBetween(100_000L, 200_000L);
+    assertThat(everything).isLessThan(600_000);
   }
 
   private static final String TREND = ProfilerConfig.TREND;

@@ -457,7 +457,8 @@ public final class Simulation {
               vd,
               hostIds[h],
               now,
-              VmDna.raw(vm.dna(cursor[v], settings.profiler().windowSamples())));
+              VmDna.raw(vm.dna(cursor[v], settings.profiler().windowSamples())),
+              vm.detectors(cursor[v]));
       Map<String, Object> vars = new LinkedHashMap<>(signal.variables());
       // the signal sink stamps the publish time; the simulator decides at once, so age 0
       vars.put(ProcessContract.Vars.SIGNAL_TIME, Instant.now().toString());

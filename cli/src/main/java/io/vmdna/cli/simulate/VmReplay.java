@@ -1,7 +1,9 @@
 package io.vmdna.cli.simulate;
 
 import io.vmdna.flink.ProfilerConfig;
+import io.vmdna.flink.VmProfiler;
 import io.vmdna.models.VmSample;
+import io.vmdna.models.anomaly.AnomalyEnsemble;
 import io.vmdna.models.dna.Dna;
 import io.vmdna.models.dna.DnaCalculator;
 import io.vmdna.models.dna.EwmaControlChart;
@@ -10,13 +12,16 @@ import io.vmdna.models.predict.ForecastModel;
 import io.vmdna.models.predict.SeriesArrays;
 import io.vmdna.models.predict.Target;
 import io.vmdna.models.trace.VmTrace;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One VM's trace as the simulator replays it, with what the profiler would know after each sample:
- * the control chart's verdict on CPU (the per-VM baseline) and, when a model is given, the model's
- * forecast. Both depend only on the VM's own past samples (never on its host), so they are computed
- * once, walking forward, and shared by every policy run. Immutable after construction.
+ * the anomaly verdict ({@link VmProfiler}'s: the ensemble on CPU % and memory %, or the control
+ * chart on CPU without one) and, when a model is given, the model's forecast. Both depend only on
+ * the VM's own past samples (never on its host), so they are computed once, walking forward, and
+ * shared by every policy run. Immutable after construction.
  */
 public final class VmReplay {
   private final String vmId;
@@ -26,6 +31,7 @@ public final class VmReplay {
   private final double memProvisionedKb;
   private final double[] anomalyScore;
   private final boolean[] anomalous;
+  private final Map<Integer, List<String>> detectors = new HashMap<>();
   private final int minSamples;
   private final long horizonS;
   private final double thresholdPct;
@@ -36,8 +42,8 @@ public final class VmReplay {
   private double[] netP90Kbps;
 
   /**
-   * Replays {@code trace} through the profiler's per-VM steps (the control chart of {@code
-   * config}).
+   * Replays {@code trace} through the profiler's per-VM anomaly detection (the ensemble of {@code
+   * config}, or its control chart).
    */
   public VmReplay(VmTrace trace, ProfilerConfig config) {
     this.vmId = trace.vmId();
@@ -53,15 +59,31 @@ public final class VmReplay {
     double mem = 0;
     EwmaControlChart chart = config.chart();
     EwmaControlChart.State state = EwmaControlChart.State.empty();
+    AnomalyEnsemble ensemble =
+        config.usesAnomalyEnsemble()
+            ? new AnomalyEnsemble(config.anomaly(), VmProfiler.ANOMALY_FEATURES)
+            : null;
     for (int i = 0; i < n; i++) {
       VmSample s = samples.get(i);
       timestampS[i] = s.timestampS();
       cpu = Math.max(cpu, s.cpuProvisionedMhz());
       mem = Math.max(mem, s.memProvisionedKb());
-      EwmaControlChart.Result r = chart.update(state, s.cpuUsageMhz());
-      state = r.state();
-      anomalyScore[i] = r.score();
-      anomalous[i] = r.anomalous();
+      if (ensemble != null) {
+        AnomalyEnsemble.Verdict v = ensemble.update(s.timestampS(), VmProfiler.anomalyValues(s));
+        anomalyScore[i] = v.score();
+        anomalous[i] = v.alarm();
+        if (v.alarm()) {
+          detectors.put(i, VmProfiler.detectors(v));
+        }
+      } else {
+        EwmaControlChart.Result r = chart.update(state, s.cpuUsageMhz());
+        state = r.state();
+        anomalyScore[i] = r.score();
+        anomalous[i] = r.anomalous();
+        if (r.anomalous()) {
+          detectors.put(i, List.of(VmProfiler.CHART_DETECTOR));
+        }
+      }
     }
     this.cpuProvisionedMhz = cpu;
     this.memProvisionedKb = mem;
@@ -133,6 +155,11 @@ public final class VmReplay {
 
   boolean anomalous(int i) {
     return anomalous[i];
+  }
+
+  /** What flagged sample {@code i} as anomalous ({@code detector@feature}); empty if nothing. */
+  List<String> detectors(int i) {
+    return detectors.getOrDefault(i, List.of());
   }
 
   /** The DNA over the profiler's window ending at sample {@code i}. */

@@ -181,9 +181,10 @@ final class SeriesTrack {
           "an ensemble with the per-series one-class SVM cannot be written; use a Config without"
               + " it (Config.streaming())");
     }
-    out.writeInt(n);
+    int from = Math.max(0, n - keep); // the spare room's extra samples are never read again
+    out.writeInt(n - from);
     out.writeLong(seen);
-    for (int i = 0; i < n; i++) {
+    for (int i = from; i < n; i++) {
       out.writeLong(ts[i]);
       out.writeFloat(x[i]);
     }
@@ -206,8 +207,8 @@ final class SeriesTrack {
    */
   void readState(DataInput in) throws IOException {
     int count = in.readInt();
-    if (count < 0 || count > x.length) {
-      throw new IOException("anomaly track: %d samples, at most %d fit".formatted(count, x.length));
+    if (count < 0 || count > keep) {
+      throw new IOException("anomaly track: %d samples, at most %d kept".formatted(count, keep));
     }
     n = count;
     seen = in.readLong();

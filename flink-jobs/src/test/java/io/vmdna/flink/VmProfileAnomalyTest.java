@@ -1,0 +1,138 @@
+package io.vmdna.flink;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vmdna.models.VmSample;
+import io.vmdna.models.anomaly.AnomalyEnsemble;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The profile's anomaly ensemble on keyed state: alarms name detector and feature, and a job
+ * restored from a checkpoint scores every later sample exactly as one that never stopped.
+ */
+class VmProfileAnomalyTest {
+  private static final long T0 = 1_375_308_000L;
+  private static final int AT = 3 * 288 + 100; // the CPU shifts by +30 points here
+  private static final int N = AT + 36;
+
+  private static final ProfilerConfig CONFIG =
+      ProfilerConfig.defaults(Map.of("h", 100_000.0))
+          .withForecastModel(ProfilerConfig.TREND)
+          .withDnaModel(ProfilerConfig.NONE);
+
+  private static VmSample sample(int i) {
+    Random r = new Random(i);
+    double cpu = 30 + 5 * Math.sin(2 * Math.PI * i / 288) + r.nextGaussian() + (i >= AT ? 30 : 0);
+    double mem = 50 + r.nextGaussian();
+    return new VmSample(
+        "vm-1", "h", T0 + 300L * i, 2, 5000, cpu * 50, cpu, 4e6, mem * 4e4, 3, 4, 5, 6);
+  }
+
+  private static KeyedOneInputStreamOperatorTestHarness<String, VmSample, VmProfile> harness()
+      throws Exception {
+    return new KeyedOneInputStreamOperatorTestHarness<>(
+        new KeyedProcessOperator<>(new VmProfileFunction(CONFIG)), VmSample::vmId, Types.STRING);
+  }
+
+  private static List<VmProfile> feed(
+      KeyedOneInputStreamOperatorTestHarness<String, VmSample, VmProfile> h, int from, int to)
+      throws Exception {
+    for (int i = from; i < to; i++) {
+      VmSample s = sample(i);
+      h.processElement(s, s.timestampS() * 1000);
+    }
+    List<VmProfile> out = new ArrayList<>(h.extractOutputValues());
+    return out;
+  }
+
+  @Test
+  void shouldAlarmOnTheShiftNamingDetectorAndFeatureAndScoreTheSameAfterARestore()
+      throws Exception {
+    assertThat(CONFIG.anomaly()).isEqualTo(AnomalyEnsemble.Config.streaming());
+
+    // given a VM profiled without a stop
+    List<VmProfile> straight;
+    try (var h = harness()) {
+      h.open();
+      straight = feed(h, 0, N);
+    }
+
+    // and the same VM checkpointed two and a half days in, then restored into a new task
+    int cut = 2 * 288 + 150;
+    OperatorSubtaskState snapshot;
+    List<VmProfile> before;
+    try (var h = harness()) {
+      h.open();
+      before = feed(h, 0, cut);
+      snapshot = h.snapshot(1, 0);
+    }
+    List<VmProfile> after;
+    try (var h = harness()) {
+      h.initializeState(snapshot);
+      h.open();
+      after = feed(h, cut, N);
+    }
+
+    // then the restored task scores every later sample as the one that never stopped
+    List<VmProfile> resumed = new ArrayList<>(before);
+    resumed.addAll(after);
+    assertThat(resumed).hasSameSizeAs(straight);
+    for (int i = 0; i < straight.size(); i++) {
+      VmProfile a = straight.get(i);
+      VmProfile b = resumed.get(i);
+      assertThat(b.anomalyScore()).as("profile %d", i).isEqualTo(a.anomalyScore());
+      assertThat(b.anomalous()).isEqualTo(a.anomalous());
+      assertThat(b.anomalyDetectors()).isEqualTo(a.anomalyDetectors());
+    }
+
+    // and the shift alarms within the hour, naming what fired on the CPU, nothing on memory
+    long shiftS = T0 + 300L * AT;
+    List<VmProfile> alarms =
+        straight.stream()
+            .filter(p -> p.windowEndS() >= shiftS && p.windowEndS() < shiftS + 3600)
+            .filter(VmProfile::anomalous)
+            .toList();
+    assertThat(alarms).isNotEmpty();
+    assertThat(alarms)
+        .allSatisfy(
+            p ->
+                assertThat(p.anomalyDetectors())
+                    .isNotEmpty()
+                    .allMatch(d -> d.endsWith("@cpu_pct"))
+                    .allMatch(d -> AnomalyEnsemble.DETECTORS.contains(d.split("@")[0])));
+    assertThat(alarms.getFirst().anomalyScore()).isGreaterThanOrEqualTo(1.0);
+    // nothing before the shift, and nothing at all during the two-day warm-up
+    assertThat(straight.stream().filter(p -> p.windowEndS() < shiftS))
+        .noneMatch(VmProfile::anomalous);
+    assertThat(
+            straight.stream()
+                .filter(p -> p.windowEndS() < T0 + 300L * CONFIG.anomaly().warmUpRows()))
+        .allMatch(p -> p.anomalyScore() == 0 && p.anomalyDetectors().isEmpty());
+  }
+
+  @Test
+  void withoutTheEnsembleTheChartAloneNamesItself() throws Exception {
+    ProfilerConfig chartOnly = CONFIG.withAnomaly(null);
+    try (var h =
+        new KeyedOneInputStreamOperatorTestHarness<String, VmSample, VmProfile>(
+            new KeyedProcessOperator<>(new VmProfileFunction(chartOnly)),
+            VmSample::vmId,
+            Types.STRING)) {
+      h.open();
+      List<VmProfile> out = feed(h, 0, N);
+      assertThat(out.stream().filter(VmProfile::anomalous))
+          .isNotEmpty()
+          .allMatch(p -> p.anomalyDetectors().equals(List.of(VmProfiler.CHART_DETECTOR)));
+      assertThat(out.stream().filter(p -> !p.anomalous()))
+          .allMatch(p -> p.anomalyDetectors().isEmpty());
+    }
+  }
+}
