@@ -48,6 +48,8 @@ import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
  * @param steps 5-minute steps per VM (at most the shortest trace's length)
  * @param parallelism Flink parallelism (slots)
  * @param forecastModel shipped, trend or a model folder
+ * @param anomaly {@code chart} or {@code ensemble} ({@link ProfilerConfig#anomalyNamed}); the
+ *     ensemble scores nothing during its first two days, so measure its cost with more steps
  */
 public record ProfilerBench(
     Path traces,
@@ -55,11 +57,13 @@ public record ProfilerBench(
     int vmsPerHost,
     int steps,
     int parallelism,
-    String forecastModel) {
+    String forecastModel,
+    String anomaly) {
 
   /** Validates the sizes. */
   public ProfilerBench {
     fleetSizes = List.copyOf(fleetSizes);
+    ProfilerConfig.anomalyNamed(anomaly); // fails naming a bad value
     if (fleetSizes.isEmpty() || fleetSizes.stream().anyMatch(n -> n < 1)) {
       throw new IllegalArgumentException(
           "bench-profiler: --vms needs sizes >= 1, was " + fleetSizes);
@@ -122,8 +126,8 @@ public record ProfilerBench(
     }
     out.printf(
         "bench-profiler: %d traces from %s, %d steps per VM, %d VMs per host, parallelism %d,"
-            + " model %s%n",
-        base.size(), traces, steps, vmsPerHost, parallelism, forecastModel);
+            + " model %s, anomaly detection %s%n",
+        base.size(), traces, steps, vmsPerHost, parallelism, forecastModel, anomaly);
     out.println(
         "| VMs | hosts | samples | seconds | samples/s | samples/s per slot | µs/sample | peak heap MiB | signals | plain loop samples/s (1 thread) | per slot / loop |");
     out.println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
@@ -187,7 +191,7 @@ public record ProfilerBench(
               new DnaProfilerJob(
                       FeedSource.of(name, FeedSource.UNPACED),
                       new DiscardingSink<MigrationSignal>(),
-                      ProfilerConfig.defaults(capacities).withForecastModel(forecastModel))
+                      config(capacities))
                   .execute(env));
       double seconds = (System.nanoTime() - t0) / 1e9;
       if (c.samples() != (long) vms * steps) {
@@ -214,8 +218,14 @@ public record ProfilerBench(
    *
    * @return samples per second
    */
+  private ProfilerConfig config(Map<String, Double> capacities) {
+    return ProfilerConfig.defaults(capacities)
+        .withForecastModel(forecastModel)
+        .withAnomaly(ProfilerConfig.anomalyNamed(anomaly));
+  }
+
   private double plainLoop(List<VmTrace> base, int vms, Map<String, Double> capacities) {
-    ProfilerConfig config = ProfilerConfig.defaults(capacities).withForecastModel(forecastModel);
+    ProfilerConfig config = config(capacities);
     VmProfiler profiler = new VmProfiler(config);
     Map<String, VmProfiler.State> states = new HashMap<>();
     Replay feed = new Replay(base, vms, vmsPerHost, steps);

@@ -5,6 +5,7 @@ import io.vmdna.cli.simulate.PolicyDmn;
 import io.vmdna.cli.simulate.Simulation;
 import io.vmdna.cli.simulate.Simulation.Policy;
 import io.vmdna.cli.simulate.VmReplay;
+import io.vmdna.flink.ProfilerConfig;
 import io.vmdna.hypervisor.sim.FleetSpec;
 import io.vmdna.models.predict.ForecastModel;
 import io.vmdna.models.trace.BitbrainsTraceReader;
@@ -40,6 +41,7 @@ import java.util.Map;
  * @param policyFile an edited {@code migrationPolicy} DMN file to try instead of the bundled one,
  *     or null
  * @param model the forecast model for the predictive policy ({@code shipped} or a folder)
+ * @param anomaly the streaming job's anomaly detection, {@code chart} or {@code ensemble}
  * @param output the output folder
  */
 record SimulateCommand(
@@ -52,6 +54,7 @@ record SimulateCommand(
     Path fleetFile,
     Path policyFile,
     String model,
+    String anomaly,
     Path output) {
 
   /** Default overcommit: chosen on July (not on the August sample the README reports). */
@@ -63,6 +66,7 @@ record SimulateCommand(
   /** Validates. */
   SimulateCommand {
     policies = List.copyOf(policies);
+    ProfilerConfig.anomalyNamed(anomaly); // fails naming a bad value
     if (policies.isEmpty() || policies.stream().distinct().count() != policies.size()) {
       throw new IllegalArgumentException(
           "simulate: --policy needs one or more of predictive, reactive, none, each once; was "
@@ -81,7 +85,13 @@ record SimulateCommand(
       throw new IllegalArgumentException(
           "simulate: no trace files (<vm>.csv or <vm>.csv.gz) in " + traces);
     }
-    Simulation.Settings settings = Simulation.Settings.defaults();
+    Simulation.Settings d = Simulation.Settings.defaults();
+    Simulation.Settings settings =
+        new Simulation.Settings(
+            d.profiler().withAnomaly(ProfilerConfig.anomalyNamed(anomaly)),
+            d.rails(),
+            d.placement(),
+            d.cost());
     ProgressBar bar = new ProgressBar(out);
     out.printf("vmdna simulate: reading %d traces from %s%n", files.size(), traces);
     BitbrainsTraceReader reader = new BitbrainsTraceReader();

@@ -97,8 +97,9 @@ public final class Vmdna {
                         fleet.csv format, instead of the layout options),
                         --decision FILE (an edited migration-policy.dmn to try before
                         deploying it; default the bundled one),
-                        --model DIR|shipped (default shipped), --output DIR (default
-                        target/vmdna-simulate)
+                        --model DIR|shipped (default shipped), --anomaly chart|ensemble
+                        (the job's anomaly detection, default chart), --output DIR
+                        (default target/vmdna-simulate)
         bench-convert  image conversion through vmdna (qemu-img with progress, check and
                compare) beside qemu-img by hand, to every format
                options: --size-mib N (default 2048), --data-mib N (default 200),
@@ -114,6 +115,8 @@ public final class Vmdna {
                options: --vms 1000,5000,10000 (default), --vms-per-host N (default 20),
                         --steps N (default 288, one day), --parallelism N (default 2),
                         --forecast-model shipped|trend|DIR (default shipped),
+                        --anomaly chart|ensemble (default chart; the ensemble scores
+                        from a VM's third day, so give it --steps 864 or more),
                         --traces DIR (default data/bitbrains-demo)
         collect  poll hypervisors (or replay the simulated fleet) and publish every VM sample to
                a Kafka topic, keyed by VM, as JSON (the profiler's cluster job reads it)
@@ -605,7 +608,8 @@ public final class Vmdna {
                 "--vms-per-host",
                 "--steps",
                 "--parallelism",
-                "--forecast-model"));
+                "--forecast-model",
+                "--anomaly"));
     List<Integer> sizes =
         Arrays.stream(o.text("--vms", "1000,5000,10000").split(","))
             .map(v -> (int) parseDouble("--vms", v.strip()))
@@ -616,7 +620,8 @@ public final class Vmdna {
         o.integer("--vms-per-host", 20),
         o.integer("--steps", 288),
         o.integer("--parallelism", 2),
-        o.text("--forecast-model", ProfilerConfig.SHIPPED));
+        o.text("--forecast-model", ProfilerConfig.SHIPPED),
+        o.text("--anomaly", ProfilerConfig.CHART));
   }
 
   static CollectCommand collect(String[] args) {
@@ -680,6 +685,7 @@ public final class Vmdna {
                 "--fleet",
                 "--decision",
                 "--model",
+                "--anomaly",
                 "--output"));
     Path traces = o.path("--traces", null);
     if (traces == null) {
@@ -707,6 +713,7 @@ public final class Vmdna {
         o.path("--fleet", null),
         o.path("--decision", null),
         o.text("--model", "shipped"),
+        o.text("--anomaly", ProfilerConfig.CHART),
         o.path("--output", DemoSettings.defaults().workDir().resolveSibling("vmdna-simulate")));
   }
 

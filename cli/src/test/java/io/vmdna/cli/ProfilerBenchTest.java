@@ -16,7 +16,8 @@ class ProfilerBenchTest {
   void shouldReplayEveryFleetSizeThroughTheJob() throws Exception {
     ByteArrayOutputStream buf = new ByteArrayOutputStream();
     List<ProfilerBench.Row> rows =
-        new ProfilerBench(Path.of("../data/bitbrains-demo"), List.of(30, 60), 10, 20, 2, "trend")
+        new ProfilerBench(
+                Path.of("../data/bitbrains-demo"), List.of(30, 60), 10, 20, 2, "trend", "chart")
             .run(new PrintStream(buf, true, StandardCharsets.UTF_8));
 
     assertThat(rows).extracting(ProfilerBench.Row::samples).containsExactly(600L, 1200L);
@@ -32,7 +33,8 @@ class ProfilerBenchTest {
   @Test
   void thePlainLoopShouldScoreWithTheShippedModelToo() throws Exception {
     List<ProfilerBench.Row> rows =
-        new ProfilerBench(Path.of("../data/bitbrains-demo"), List.of(20), 10, 30, 1, "shipped")
+        new ProfilerBench(
+                Path.of("../data/bitbrains-demo"), List.of(20), 10, 30, 1, "shipped", "chart")
             .run(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
 
     assertThat(rows.getFirst().samples()).isEqualTo(600L);
@@ -42,14 +44,24 @@ class ProfilerBenchTest {
 
   @Test
   void shouldRefuseBadSizesAndTooManySteps() {
-    assertThatThrownBy(() -> new ProfilerBench(Path.of("x"), List.of(0), 20, 10, 1, "trend"))
+    assertThatThrownBy(
+            () -> new ProfilerBench(Path.of("x"), List.of(0), 20, 10, 1, "trend", "chart"))
         .hasMessageContaining("--vms needs sizes >= 1");
-    assertThatThrownBy(() -> new ProfilerBench(Path.of("x"), List.of(5), 0, 10, 1, "trend"))
+    assertThatThrownBy(
+            () -> new ProfilerBench(Path.of("x"), List.of(5), 0, 10, 1, "trend", "chart"))
         .hasMessageContaining("--vms-per-host >= 1");
+    assertThatThrownBy(() -> new ProfilerBench(Path.of("x"), List.of(5), 5, 10, 1, "trend", "x"))
+        .hasMessageContaining("anomaly detection must be 'chart' or 'ensemble', was 'x'");
     assertThatThrownBy(
             () ->
                 new ProfilerBench(
-                        Path.of("../data/bitbrains-demo"), List.of(5), 5, 100_000, 1, "trend")
+                        Path.of("../data/bitbrains-demo"),
+                        List.of(5),
+                        5,
+                        100_000,
+                        1,
+                        "trend",
+                        "chart")
                     .run(
                         new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)))
         .hasMessageContaining("has 100000 samples (--steps)");

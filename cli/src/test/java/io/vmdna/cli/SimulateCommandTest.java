@@ -7,6 +7,7 @@ import io.vmdna.cli.simulate.BundledPolicy;
 import io.vmdna.cli.simulate.FleetLayout;
 import io.vmdna.cli.simulate.Simulation;
 import io.vmdna.cli.simulate.Simulation.Policy;
+import io.vmdna.flink.ProfilerConfig;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -114,6 +115,7 @@ class SimulateCommandTest {
                 null,
                 null,
                 model.toString(),
+                ProfilerConfig.CHART,
                 dir.resolve("out"))
             .run(out);
 
@@ -166,6 +168,7 @@ class SimulateCommandTest {
                 null,
                 null,
                 "shipped",
+                ProfilerConfig.CHART,
                 dir.resolve("out"))
             .run(out);
 
@@ -220,6 +223,7 @@ class SimulateCommandTest {
                 null,
                 null,
                 "shipped",
+                ProfilerConfig.CHART,
                 dir.resolve("out"))
             .run(out);
 
@@ -247,9 +251,31 @@ class SimulateCommandTest {
     List<Policy> all = List.of(Policy.PREDICTIVE, Policy.REACTIVE, Policy.NONE);
 
     // when
-    new SimulateCommand(demo, all, 0, 2.5, 7, HOST, null, null, "shipped", dir.resolve("a"))
+    new SimulateCommand(
+            demo,
+            all,
+            0,
+            2.5,
+            7,
+            HOST,
+            null,
+            null,
+            "shipped",
+            ProfilerConfig.CHART,
+            dir.resolve("a"))
         .run(out);
-    new SimulateCommand(demo, all, 0, 2.5, 7, HOST, null, null, "shipped", dir.resolve("b"))
+    new SimulateCommand(
+            demo,
+            all,
+            0,
+            2.5,
+            7,
+            HOST,
+            null,
+            null,
+            "shipped",
+            ProfilerConfig.CHART,
+            dir.resolve("b"))
         .run(out);
 
     // then
@@ -291,6 +317,10 @@ class SimulateCommandTest {
         .hasMessageContaining("unknown policy 'smart'");
     assertThatThrownBy(() -> Vmdna.simulate(args("--traces", t, "--policy", "none,none")))
         .hasMessageContaining("each once");
+    assertThatThrownBy(() -> Vmdna.simulate(args("--traces", t, "--anomaly", "svm")))
+        .hasMessageContaining("anomaly detection must be 'chart' or 'ensemble', was 'svm'");
+    assertThat(Vmdna.simulate(args("--traces", t, "--anomaly", "ensemble")).anomaly())
+        .isEqualTo(ProfilerConfig.ENSEMBLE);
     assertThatThrownBy(() -> Vmdna.simulate(args("--traces", t, "--hosts", "0")))
         .hasMessageContaining("--hosts must be >= 1, was 0");
     assertThatThrownBy(() -> Vmdna.simulate(args("--traces", t, "--seed", "x")))

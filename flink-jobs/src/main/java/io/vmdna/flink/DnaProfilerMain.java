@@ -31,6 +31,9 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  *                            (CAMUNDA_CLIENT_ID, CAMUNDA_CLIENT_SECRET, ...)
  * --forecast-model M         shipped (default), trend, or a model folder
  * --dna-model M              shipped (default), none, or a dna-model.json (./vmdna dna-train)
+ * --anomaly A                chart (default): the EWMA chart on CPU; ensemble: the calibrated
+ *                            ensemble on CPU % and memory % beside it (alarms name detector and
+ *                            feature; 146 KB more state per VM)
  * --cpu-speed-factors F      host=factor[,...]: how fast each host's cores are against a
  *                            reference core; the hosts file's capacities and the polled
  *                            libvirt samples become reference MHz (hosts not named: 1.0).
@@ -56,6 +59,7 @@ public final class DnaProfilerMain {
           "--zeebe-grpc",
           "--forecast-model",
           "--dna-model",
+          "--anomaly",
           "--cpu-speed-factors",
           "--store-url",
           "--store-user");
@@ -175,6 +179,13 @@ public final class DnaProfilerMain {
         ProfilerConfig.defaults(capacities)
             .withForecastModel(v.getOrDefault("--forecast-model", ProfilerConfig.SHIPPED))
             .withDnaModel(v.getOrDefault("--dna-model", ProfilerConfig.SHIPPED));
+    try {
+      config =
+          config.withAnomaly(
+              ProfilerConfig.anomalyNamed(v.getOrDefault("--anomaly", ProfilerConfig.CHART)));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--anomaly: " + e.getMessage(), e);
+    }
     try {
       VmProfiler.loadDnaModel(config.dnaModel()); // a bad file fails here, not in the job
     } catch (RuntimeException e) {

@@ -19,8 +19,8 @@ import org.apache.flink.util.OutputTag;
  * {@link #DNA_HISTORY}. Calls only {@code models} through the profiler: the logic lives there.
  *
  * <p>State per VM: the history as columns ({@link VmHistory}, appended in place, so a sample costs
- * the same however long the history is), the anomaly ensemble ({@link AnomalyState}; or the control
- * chart without one), the last DNA.
+ * the same however long the history is), the control chart, the anomaly ensemble ({@link
+ * AnomalyState}), the last DNA.
  */
 final class VmProfileFunction extends KeyedProcessFunction<String, VmSample, VmProfile> {
   private static final long serialVersionUID = 1L;
@@ -85,12 +85,11 @@ final class VmProfileFunction extends KeyedProcessFunction<String, VmSample, VmP
       return;
     }
     history.update(st.history);
+    chart.update(st.chart);
     if (st.anomaly != null) {
       // the same object, changed in place: update() keeps it (the heap backend stores the
       // reference; another backend would write it)
       anomaly.update(a != null && a.ensemble() == st.anomaly ? a : new AnomalyState(st.anomaly));
-    } else {
-      chart.update(st.chart);
     }
     vms.add(o.newVm() ? 1 : 0);
     anomalies.add(o.anomalous() ? 1 : 0);

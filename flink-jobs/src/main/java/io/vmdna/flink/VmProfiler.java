@@ -13,6 +13,7 @@ import io.vmdna.store.DnaRecord;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 
@@ -28,11 +29,11 @@ import java.util.List;
  * DNA model was trained at), kept in the state and carried by every profile until then; without
  * one, the short schema-1 DNA of the last hour on every sample.
  *
- * <p>Anomalies: by default the calibrated {@link AnomalyEnsemble} on CPU % and memory % ({@link
- * #ANOMALY_FEATURES}; memory absent when the VM reports no provisioned memory), whose alarms name
- * each detector and feature that fired ({@code change-point@cpu_pct}); it scores 0 for its two-day
- * warm-up. With {@link ProfilerConfig#anomaly()} null, the EWMA control chart on CPU MHz alone
- * ({@link #CHART_DETECTOR}).
+ * <p>Anomalies ({@link #anomaly}): the EWMA control chart on CPU MHz (the per-VM baseline, {@link
+ * #CHART_DETECTOR}) and, when configured, the calibrated {@link AnomalyEnsemble} on CPU % and
+ * memory % ({@link #ANOMALY_FEATURES}; memory absent when the VM reports no provisioned memory),
+ * which scores 0 for its two-day warm-up; an alarm names each detector and feature that fired
+ * ({@code change-point@cpu_pct}). With {@link ProfilerConfig#anomaly()} null, the chart alone.
  *
  * <p>Not thread-safe (one per task; the DNA model and extractor are read-only but the calculator
  * keeps scratch space).
@@ -60,7 +61,7 @@ public final class VmProfiler {
     /** The samples (never null after the first sample). */
     public VmHistory history;
 
-    /** The EWMA chart (null before the first sample, and with the ensemble). */
+    /** The EWMA chart (null before the first sample). */
     public EwmaControlChart.State chart;
 
     /** The anomaly ensemble (null before the first sample, and without one). */
@@ -107,7 +108,7 @@ public final class VmProfiler {
     }
     h.append(s, config.historySamples());
     List<VmSample> w = h.last(config.windowSamples());
-    Anomaly verdict = anomaly(st, s);
+    Anomaly verdict = anomaly(config, st, s);
     if (w.size() < config.minSamples()) {
       return new Outcome(true, newVm, verdict.alarm(), null, null);
     }
@@ -155,17 +156,31 @@ public final class VmProfiler {
     return new Outcome(true, newVm, verdict.alarm(), p, newDna);
   }
 
-  /** One sample's anomaly verdict: score in [0, 1], alarm, and what fired. */
-  private record Anomaly(double score, boolean alarm, List<String> detectors) {}
+  /**
+   * One sample's anomaly verdict.
+   *
+   * @param score in [0, 1]: the larger of the chart's and the ensemble's
+   * @param alarm whether either flagged the sample
+   * @param detectors what fired, {@code detector@feature}: the ensemble's reasons strongest first,
+   *     then the chart
+   */
+  public record Anomaly(double score, boolean alarm, List<String> detectors) {}
 
-  private Anomaly anomaly(State st, VmSample s) {
+  /**
+   * Scores one sample of the VM whose state this is (updating it): the EWMA chart on CPU MHz, the
+   * per-VM baseline that flags load above its band from the VM's first minutes, and, configured,
+   * the calibrated ensemble, which flags anomalies after its two-day warm-up. With the ensemble the
+   * chart still runs: dropping its flags loses most anomaly-backed moves in the what-if simulator
+   * ({@link ProfilerConfig#anomalyNamed} has the figures), while the ensemble's alarms are rare
+   * (about one per VM-week) and say what was unusual. Static so the simulator replays exactly this.
+   */
+  public static Anomaly anomaly(ProfilerConfig config, State st, VmSample s) {
+    EwmaControlChart.Result r =
+        config
+            .chart()
+            .update(st.chart == null ? EwmaControlChart.State.empty() : st.chart, s.cpuUsageMhz());
+    st.chart = r.state();
     if (config.anomaly() == null) {
-      EwmaControlChart.Result r =
-          config
-              .chart()
-              .update(
-                  st.chart == null ? EwmaControlChart.State.empty() : st.chart, s.cpuUsageMhz());
-      st.chart = r.state();
       return new Anomaly(
           r.score(), r.anomalous(), r.anomalous() ? List.of(CHART_DETECTOR) : List.of());
     }
@@ -173,7 +188,12 @@ public final class VmProfiler {
       st.anomaly = new AnomalyEnsemble(config.anomaly(), ANOMALY_FEATURES);
     }
     AnomalyEnsemble.Verdict v = st.anomaly.update(s.timestampS(), anomalyValues(s));
-    return new Anomaly(v.score(), v.alarm(), detectors(v));
+    List<String> fired = new ArrayList<>(detectors(v));
+    if (r.anomalous()) {
+      fired.add(CHART_DETECTOR);
+    }
+    return new Anomaly(
+        Math.max(r.score(), v.score()), r.anomalous() || v.alarm(), List.copyOf(fired));
   }
 
   /**

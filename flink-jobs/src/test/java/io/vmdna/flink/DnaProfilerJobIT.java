@@ -105,11 +105,7 @@ class DnaProfilerJobIT {
       }
     }
     SimFleet fleet = SimFleet.load(data, spec, images.resolve("fleet"), QemuImg.onPath());
-    // the shipped model sees this overload only as it starts; what signals ahead here is an anomaly
-    // signal from the EWMA chart, since the ensemble's two-day warm-up is longer than this one-day
-    // extract (VmProfileAnomalyTest covers the ensemble on keyed state)
-    ProfilerConfig config =
-        ProfilerConfig.defaults(capacities(fleet)).withForecastModel(model).withAnomaly(null);
+    ProfilerConfig config = ProfilerConfig.defaults(capacities(fleet)).withForecastModel(model);
     CollectingSink sink = new CollectingSink("ahead-" + model);
 
     // when
@@ -146,7 +142,9 @@ class DnaProfilerJobIT {
             "anomaly",
             "dna",
             "reason");
-    // an anomaly signal names what fired (here the chart); an overload signal names nothing
+    // an anomaly signal names what fired: here the chart, since the ensemble's two-day warm-up is
+    // longer than this one-day extract (VmProfileAnomalyTest covers the ensemble); an overload
+    // signal names nothing
     assertThat(signals)
         .allSatisfy(
             s ->
@@ -156,6 +154,7 @@ class DnaProfilerJobIT {
                             ? List.of(VmProfiler.CHART_DETECTOR)
                             : List.of()));
     if (ProfilerConfig.SHIPPED.equals(model)) {
+      // the shipped model sees this overload only as it starts: the chart's anomaly signal is first
       assertThat(firstOnA.signalType()).isEqualTo(ProcessContract.SignalTypes.ANOMALY);
     }
 

@@ -150,6 +150,26 @@ class DnaProfilerMainTest {
   }
 
   @Test
+  void shouldTakeTheAnomalyDetectionChartByDefaultAndRefuseAnUnknownOne() throws Exception {
+    Path hosts = Files.writeString(dir.resolve("hosts.csv"), "host,h1,1000\n");
+    String[] base = {"--kafka-bootstrap", "k:9092", "--hosts", hosts.toString()};
+
+    assertThat(DnaProfilerMain.parse(base).config().anomaly()).isNull();
+    String[] ensemble =
+        java.util.stream.Stream.concat(
+                java.util.Arrays.stream(base), java.util.stream.Stream.of("--anomaly", "ensemble"))
+            .toArray(String[]::new);
+    assertThat(DnaProfilerMain.parse(ensemble).config().anomaly())
+        .isEqualTo(io.vmdna.models.anomaly.AnomalyEnsemble.Config.streaming());
+    String[] bad =
+        java.util.stream.Stream.concat(
+                java.util.Arrays.stream(base), java.util.stream.Stream.of("--anomaly", "svm"))
+            .toArray(String[]::new);
+    assertThatThrownBy(() -> DnaProfilerMain.parse(bad))
+        .hasMessage("--anomaly: anomaly detection must be 'chart' or 'ensemble', was 'svm'");
+  }
+
+  @Test
   void aDnaModelThatCannotBeReadShouldFailTheParseNamingIt() throws Exception {
     Path hosts = dir.resolve("hosts.csv");
     Files.writeString(hosts, "host,a,1000\n");

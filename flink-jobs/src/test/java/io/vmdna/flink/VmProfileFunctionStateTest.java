@@ -46,8 +46,9 @@ class VmProfileFunctionStateTest {
                 6),
             (1_375_308_000L + 300L * i) * 1000);
       }
-      // the history, the anomaly ensemble or the control chart and, with a DNA model, the last DNA
-      assertThat(h.numKeyedStateEntries()).isEqualTo(ProfilerConfig.NONE.equals(dnaModel) ? 2 : 3);
+      // the history, the control chart, the ensemble if any and, with a DNA model, the last DNA
+      int entries = 2 + (anomaly == null ? 0 : 1) + (ProfilerConfig.NONE.equals(dnaModel) ? 0 : 1);
+      assertThat(h.numKeyedStateEntries()).isEqualTo(entries);
       OperatorSubtaskState snapshot = h.snapshot(1, 0);
       return snapshot.getStateSize();
     }

@@ -3,10 +3,8 @@ package io.vmdna.cli.simulate;
 import io.vmdna.flink.ProfilerConfig;
 import io.vmdna.flink.VmProfiler;
 import io.vmdna.models.VmSample;
-import io.vmdna.models.anomaly.AnomalyEnsemble;
 import io.vmdna.models.dna.Dna;
 import io.vmdna.models.dna.DnaCalculator;
-import io.vmdna.models.dna.EwmaControlChart;
 import io.vmdna.models.forecast.Forecast;
 import io.vmdna.models.predict.ForecastModel;
 import io.vmdna.models.predict.SeriesArrays;
@@ -18,10 +16,10 @@ import java.util.Map;
 
 /**
  * One VM's trace as the simulator replays it, with what the profiler would know after each sample:
- * the anomaly verdict ({@link VmProfiler}'s: the ensemble on CPU % and memory %, or the control
- * chart on CPU without one) and, when a model is given, the model's forecast. Both depend only on
- * the VM's own past samples (never on its host), so they are computed once, walking forward, and
- * shared by every policy run. Immutable after construction.
+ * the anomaly verdict ({@link VmProfiler#anomaly}: the control chart on CPU and the ensemble on CPU
+ * % and memory %) and, when a model is given, the model's forecast. Both depend only on the VM's
+ * own past samples (never on its host), so they are computed once, walking forward, and shared by
+ * every policy run. Immutable after construction.
  */
 public final class VmReplay {
   private final String vmId;
@@ -42,8 +40,8 @@ public final class VmReplay {
   private double[] netP90Kbps;
 
   /**
-   * Replays {@code trace} through the profiler's per-VM anomaly detection (the ensemble of {@code
-   * config}, or its control chart).
+   * Replays {@code trace} through the profiler's per-VM anomaly detection ({@link
+   * VmProfiler#anomaly} under {@code config}).
    */
   public VmReplay(VmTrace trace, ProfilerConfig config) {
     this.vmId = trace.vmId();
@@ -57,32 +55,17 @@ public final class VmReplay {
     this.thresholdPct = config.forecaster().thresholdPct();
     double cpu = 0;
     double mem = 0;
-    EwmaControlChart chart = config.chart();
-    EwmaControlChart.State state = EwmaControlChart.State.empty();
-    AnomalyEnsemble ensemble =
-        config.usesAnomalyEnsemble()
-            ? new AnomalyEnsemble(config.anomaly(), VmProfiler.ANOMALY_FEATURES)
-            : null;
+    VmProfiler.State state = new VmProfiler.State(); // the anomaly parts only
     for (int i = 0; i < n; i++) {
       VmSample s = samples.get(i);
       timestampS[i] = s.timestampS();
       cpu = Math.max(cpu, s.cpuProvisionedMhz());
       mem = Math.max(mem, s.memProvisionedKb());
-      if (ensemble != null) {
-        AnomalyEnsemble.Verdict v = ensemble.update(s.timestampS(), VmProfiler.anomalyValues(s));
-        anomalyScore[i] = v.score();
-        anomalous[i] = v.alarm();
-        if (v.alarm()) {
-          detectors.put(i, VmProfiler.detectors(v));
-        }
-      } else {
-        EwmaControlChart.Result r = chart.update(state, s.cpuUsageMhz());
-        state = r.state();
-        anomalyScore[i] = r.score();
-        anomalous[i] = r.anomalous();
-        if (r.anomalous()) {
-          detectors.put(i, List.of(VmProfiler.CHART_DETECTOR));
-        }
+      VmProfiler.Anomaly a = VmProfiler.anomaly(config, state, s);
+      anomalyScore[i] = a.score();
+      anomalous[i] = a.alarm();
+      if (a.alarm()) {
+        detectors.put(i, a.detectors());
       }
     }
     this.cpuProvisionedMhz = cpu;
