@@ -5,6 +5,7 @@ import io.vmdna.models.dna.DnaSeries;
 import io.vmdna.models.predict.SeriesArrays;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 
@@ -62,6 +63,15 @@ public final class VmHistory {
   public double[] netKbps = new double[0];
   public double[] diskKbps = new double[0];
 
+  /**
+   * The optional memory access metrics ({@link VmSample#majorFaultsPerS()}, {@link
+   * VmSample#swapKbps()}): empty until a sample has one (so a VM whose source never gives them
+   * costs nothing), then a column like the others with NaN where a sample had none.
+   */
+  public double[] majorFaultsPerS = new double[0];
+
+  public double[] swapKbps = new double[0];
+
   /** An empty history (for Flink's POJO serializer; use {@link #append}). */
   public VmHistory() {}
 
@@ -109,6 +119,25 @@ public final class VmHistory {
         s.memProvisionedKb() > 0 ? 100.0 * s.memUsageKb() / s.memProvisionedKb() : Double.NaN;
     netKbps[i] = s.netKbps();
     diskKbps[i] = s.diskKbps();
+    majorFaultsPerS = optional(majorFaultsPerS, i, s.majorFaultsPerS());
+    swapKbps = optional(swapKbps, i, s.swapKbps());
+  }
+
+  /** Sets {@code column[i]}, allocating the column (NaN before i) at its first measured value. */
+  private double[] optional(double[] column, int i, double v) {
+    if (column.length == 0) {
+      if (Double.isNaN(v)) {
+        return column;
+      }
+      column = new double[timestampS.length];
+      Arrays.fill(column, Double.NaN);
+    }
+    column[i] = v;
+    return column;
+  }
+
+  private static double at(double[] column, int i) {
+    return column.length == 0 ? Double.NaN : column[i];
   }
 
   /**
@@ -135,8 +164,19 @@ public final class VmHistory {
         Arrays.copyOfRange(netTxKbps, from, size),
         Arrays.copyOfRange(cpuCores, from, size),
         Arrays.copyOfRange(memProvisionedKb, from, size),
-        Map.of(),
+        extras(from),
         List.of());
+  }
+
+  private Map<DnaSeries.Extra, double[]> extras(int from) {
+    Map<DnaSeries.Extra, double[]> out = new EnumMap<>(DnaSeries.Extra.class);
+    if (majorFaultsPerS.length > 0) {
+      out.put(DnaSeries.Extra.MAJOR_FAULTS_PS, Arrays.copyOfRange(majorFaultsPerS, from, size));
+    }
+    if (swapKbps.length > 0) {
+      out.put(DnaSeries.Extra.SWAP_KBPS, Arrays.copyOfRange(swapKbps, from, size));
+    }
+    return out;
   }
 
   /** The newest {@code n} samples (fewer if fewer are held), oldest first, on the newest host. */
@@ -158,7 +198,9 @@ public final class VmHistory {
               diskReadKbps[i],
               diskWriteKbps[i],
               netRxKbps[i],
-              netTxKbps[i]));
+              netTxKbps[i],
+              at(majorFaultsPerS, i),
+              at(swapKbps, i)));
     }
     return out;
   }
@@ -169,6 +211,11 @@ public final class VmHistory {
     System.arraycopy(cpuCores, by, cpuCores, 0, n);
     for (double[] c : doubles()) {
       System.arraycopy(c, by, c, 0, n);
+    }
+    for (double[] c : new double[][] {majorFaultsPerS, swapKbps}) {
+      if (c.length > 0) {
+        System.arraycopy(c, by, c, 0, n);
+      }
     }
     size = n;
   }
@@ -188,6 +235,12 @@ public final class VmHistory {
     memPct = Arrays.copyOf(memPct, capacity);
     netKbps = Arrays.copyOf(netKbps, capacity);
     diskKbps = Arrays.copyOf(diskKbps, capacity);
+    if (majorFaultsPerS.length > 0) {
+      majorFaultsPerS = Arrays.copyOf(majorFaultsPerS, capacity);
+    }
+    if (swapKbps.length > 0) {
+      swapKbps = Arrays.copyOf(swapKbps, capacity);
+    }
   }
 
   private double[][] doubles() {

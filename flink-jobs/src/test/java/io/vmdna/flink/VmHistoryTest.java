@@ -77,6 +77,57 @@ class VmHistoryTest {
   }
 
   @Test
+  void shouldKeepTheMemoryMetricsOnlyOnceASampleHasThemAndGiveThemToTheDna() {
+    VmHistory h = new VmHistory();
+    List<VmSample> all = new ArrayList<>();
+    for (int i = 0; i < 400; i++) {
+      VmSample s = sample(i);
+      if (i >= 100) { // the source starts reporting them at sample 100; swap never
+        s = withMajorFaults(s, i % 7);
+      }
+      all.add(s);
+      h.append(s, 288);
+      if (i < 100) {
+        assertThat(h.majorFaultsPerS).isEmpty();
+      }
+    }
+    assertThat(h.swapKbps).isEmpty();
+
+    // the kept samples come back with them (NaN before sample 100), and the DNA series has them
+    List<VmSample> last = h.last(h.size);
+    for (int k = 0; k < last.size(); k++) {
+      assertThat(last.get(k)).isEqualTo(all.get(all.size() - h.size + k).onHost("h3"));
+    }
+    DnaSeries d = h.dnaSeries(288);
+    assertThat(d.extras()).containsOnlyKeys(DnaSeries.Extra.MAJOR_FAULTS_PS);
+    assertThat(d.extras().get(DnaSeries.Extra.MAJOR_FAULTS_PS))
+        .containsExactly(
+            DnaSeries.of(all.subList(all.size() - 288, all.size()))
+                .extras()
+                .get(DnaSeries.Extra.MAJOR_FAULTS_PS));
+    assertThat(DnaSeries.of(all.subList(0, 100)).extras()).isEmpty();
+  }
+
+  private static VmSample withMajorFaults(VmSample s, double faults) {
+    return new VmSample(
+        s.vmId(),
+        s.hostId(),
+        s.timestampS(),
+        s.cpuCores(),
+        s.cpuProvisionedMhz(),
+        s.cpuUsageMhz(),
+        s.cpuUsagePct(),
+        s.memProvisionedKb(),
+        s.memUsageKb(),
+        s.diskReadKbps(),
+        s.diskWriteKbps(),
+        s.netRxKbps(),
+        s.netTxKbps(),
+        faults,
+        Double.NaN);
+  }
+
+  @Test
   void shouldRefuseASampleThatIsNotLater() {
     VmHistory h = new VmHistory();
     h.append(sample(5), 10);

@@ -99,6 +99,24 @@ public record SampleCheck(Set<String> knownVms, long maxLeadS) implements java.i
                     .formatted(s.vmId(), s.timestampS(), names[i], values[i])));
       }
     }
+    String[] optional = {"majorFaultsPerS", "swapKbps"};
+    double[] optionalValues = {s.majorFaultsPerS(), s.swapKbps()};
+    for (int i = 0; i < optional.length; i++) {
+      double v = optionalValues[i];
+      if (Double.isInfinite(v)) {
+        return Optional.of(
+            new Problem(
+                Reason.NOT_A_NUMBER,
+                "VM %s at %d: %s is %s".formatted(s.vmId(), s.timestampS(), optional[i], v)));
+      }
+      if (v < 0) { // NaN is absent, which is fine
+        return Optional.of(
+            new Problem(
+                Reason.NEGATIVE,
+                "VM %s at %d: %s is negative (%s)"
+                    .formatted(s.vmId(), s.timestampS(), optional[i], v)));
+      }
+    }
     if (s.cpuCores() < 0) {
       return Optional.of(
           new Problem(

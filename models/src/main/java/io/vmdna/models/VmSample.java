@@ -26,6 +26,10 @@ package io.vmdna.models;
  * @param diskWriteKbps disk write throughput, KiB/s
  * @param netRxKbps network received throughput, KiB/s
  * @param netTxKbps network transmitted throughput, KiB/s
+ * @param majorFaultsPerS major page faults per second in the guest (a memory access pattern proxy:
+ *     pages read back from disk); NaN when the source does not give it (Bitbrains traces, a guest
+ *     without balloon statistics)
+ * @param swapKbps guest swap traffic, in plus out, KiB/s; NaN when not given
  */
 public record VmSample(
     String vmId,
@@ -40,7 +44,42 @@ public record VmSample(
     double diskReadKbps,
     double diskWriteKbps,
     double netRxKbps,
-    double netTxKbps) {
+    double netTxKbps,
+    double majorFaultsPerS,
+    double swapKbps) {
+
+  /** A sample without the optional memory access metrics (they are absent: NaN). */
+  public VmSample(
+      String vmId,
+      String hostId,
+      long timestampS,
+      int cpuCores,
+      double cpuProvisionedMhz,
+      double cpuUsageMhz,
+      double cpuUsagePct,
+      double memProvisionedKb,
+      double memUsageKb,
+      double diskReadKbps,
+      double diskWriteKbps,
+      double netRxKbps,
+      double netTxKbps) {
+    this(
+        vmId,
+        hostId,
+        timestampS,
+        cpuCores,
+        cpuProvisionedMhz,
+        cpuUsageMhz,
+        cpuUsagePct,
+        memProvisionedKb,
+        memUsageKb,
+        diskReadKbps,
+        diskWriteKbps,
+        netRxKbps,
+        netTxKbps,
+        Double.NaN,
+        Double.NaN);
+  }
 
   /** Returns the same sample as seen on another host (the simulated fleet moves load this way). */
   public VmSample onHost(String newHostId) {
@@ -70,7 +109,9 @@ public record VmSample(
         diskReadKbps,
         diskWriteKbps,
         netRxKbps,
-        netTxKbps);
+        netTxKbps,
+        majorFaultsPerS,
+        swapKbps);
   }
 
   /** Total network throughput (received plus transmitted), KiB/s. */

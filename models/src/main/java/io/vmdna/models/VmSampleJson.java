@@ -15,8 +15,11 @@ import java.io.IOException;
  * {"schema":1,"vmId":"vm-7","hostId":"host-a","timestampS":1372636800,"cpuCores":4,
  *  "cpuProvisionedMhz":11703.99,"cpuUsageMhz":2340.8,"cpuUsagePct":20.0,
  *  "memProvisionedKb":16777216,"memUsageKb":8388608,"diskReadKbps":12.5,"diskWriteKbps":3.0,
- *  "netRxKbps":1.5,"netTxKbps":0.7}
+ *  "netRxKbps":1.5,"netTxKbps":0.7,"majorFaultsPerS":0.2,"swapKbps":0.0}
  * }</pre>
+ *
+ * <p>{@code majorFaultsPerS} and {@code swapKbps} are optional: written only when the sample has
+ * them, read as absent (NaN) when missing or null.
  *
  * <p>Decoding checks form (schema, presence and type of every field), not plausibility: the
  * profiler's {@link SampleCheck} judges values. Unknown fields are ignored, so a producer may add
@@ -47,6 +50,12 @@ public final class VmSampleJson {
     n.put("diskWriteKbps", s.diskWriteKbps());
     n.put("netRxKbps", s.netRxKbps());
     n.put("netTxKbps", s.netTxKbps());
+    if (!Double.isNaN(s.majorFaultsPerS())) {
+      n.put("majorFaultsPerS", s.majorFaultsPerS());
+    }
+    if (!Double.isNaN(s.swapKbps())) {
+      n.put("swapKbps", s.swapKbps());
+    }
     try {
       return JSON.writeValueAsBytes(n);
     } catch (JsonProcessingException e) {
@@ -97,7 +106,15 @@ public final class VmSampleJson {
         number(n, "diskReadKbps"),
         number(n, "diskWriteKbps"),
         number(n, "netRxKbps"),
-        number(n, "netTxKbps"));
+        number(n, "netTxKbps"),
+        optionalNumber(n, "majorFaultsPerS"),
+        optionalNumber(n, "swapKbps"));
+  }
+
+  /** A number, or NaN (absent) when the field is missing or null. */
+  private static double optionalNumber(JsonNode n, String name) {
+    JsonNode v = n.get(name);
+    return v == null || v.isNull() ? Double.NaN : number(n, name);
   }
 
   private static JsonNode field(JsonNode n, String name) {

@@ -31,6 +31,45 @@ class VmSampleJsonTest {
   }
 
   @Test
+  void shouldCarryTheOptionalMemoryMetricsOnlyWhenPresent() {
+    VmSample withMemory =
+        new VmSample(
+            "vm-7",
+            "host-a",
+            1_372_636_800L,
+            4,
+            11703.99,
+            2340.8,
+            20.0,
+            16_777_216,
+            8_388_608,
+            12.5,
+            3.0,
+            1.5,
+            0.7,
+            0.25,
+            0.0);
+    String json = new String(VmSampleJson.encode(withMemory), StandardCharsets.UTF_8);
+    assertThat(json).endsWith(",\"majorFaultsPerS\":0.25,\"swapKbps\":0.0}");
+    assertThat(VmSampleJson.decode(VmSampleJson.encode(withMemory))).isEqualTo(withMemory);
+
+    // without them nothing is written, and a null reads as absent
+    assertThat(new String(VmSampleJson.encode(SAMPLE), StandardCharsets.UTF_8))
+        .doesNotContain("majorFaultsPerS")
+        .doesNotContain("swapKbps");
+    assertThat(SAMPLE.majorFaultsPerS()).isNaN();
+    String nulls = json.replace("0.25", "null");
+    VmSample read = VmSampleJson.decode(nulls.getBytes(StandardCharsets.UTF_8));
+    assertThat(read.majorFaultsPerS()).isNaN();
+    assertThat(read.swapKbps()).isZero();
+    assertThatThrownBy(
+            () ->
+                VmSampleJson.decode(
+                    json.replace("0.25", "\"many\"").getBytes(StandardCharsets.UTF_8)))
+        .hasMessageStartingWith("field majorFaultsPerS: need a number");
+  }
+
+  @Test
   void shouldWriteTheSchemaVersionAndIgnoreUnknownFields() {
     String json = new String(VmSampleJson.encode(SAMPLE), StandardCharsets.UTF_8);
     assertThat(json).startsWith("{\"schema\":1,\"vmId\":\"vm-7\"");

@@ -117,6 +117,10 @@ public record DnaSeries(
     double[] tx = new double[n];
     int[] cores = new int[n];
     double[] memProv = new double[n];
+    double[] faults = new double[n];
+    double[] swap = new double[n];
+    boolean anyFaults = false;
+    boolean anySwap = false;
     for (int i = 0; i < n; i++) {
       VmSample s = samples.get(i);
       ts[i] = s.timestampS();
@@ -129,9 +133,21 @@ public record DnaSeries(
       tx[i] = s.netTxKbps();
       cores[i] = s.cpuCores();
       memProv[i] = s.memProvisionedKb();
+      faults[i] = s.majorFaultsPerS();
+      swap[i] = s.swapKbps();
+      anyFaults |= !Double.isNaN(faults[i]);
+      anySwap |= !Double.isNaN(swap[i]);
+    }
+    // the optional metrics only when some sample has them (absent stays absent, never 0)
+    Map<Extra, double[]> extras = new EnumMap<>(Extra.class);
+    if (anyFaults) {
+      extras.put(Extra.MAJOR_FAULTS_PS, faults);
+    }
+    if (anySwap) {
+      extras.put(Extra.SWAP_KBPS, swap);
     }
     String vm = n == 0 ? "" : samples.getFirst().vmId();
-    return new DnaSeries(vm, ts, cpu, mem, dr, dw, rx, tx, cores, memProv, Map.of(), List.of());
+    return new DnaSeries(vm, ts, cpu, mem, dr, dw, rx, tx, cores, memProv, extras, List.of());
   }
 
   /** This series with an optional metric's column added (or replaced). */

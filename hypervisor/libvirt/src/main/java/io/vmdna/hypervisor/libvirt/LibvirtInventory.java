@@ -60,7 +60,25 @@ public final class LibvirtInventory implements AutoCloseable {
   private Connect connect;
 
   /** A domain's counters at one poll. */
-  private record Counters(long atNanos, long cpuTimeNs, long diskBytes, long netBytes) {}
+  /** A domain's cumulative counters at one poll; -1 where the guest does not report one. */
+  private record Counters(
+      long atNanos,
+      long cpuTimeNs,
+      long diskReadBytes,
+      long diskWriteBytes,
+      long netRxBytes,
+      long netTxBytes,
+      long swapKb,
+      long majorFaults) {
+
+    /** The rate of a counter between two polls, per second; NaN if either poll lacks it. */
+    static double rate(long before, long now, double seconds, double unit) {
+      return before < 0 || now < 0 ? Double.NaN : Math.max(0, now - before) / unit / seconds;
+    }
+  }
+
+  /** What one call of the balloon statistics gives; -1 where absent. */
+  private record MemoryStats(double usedKb, long swapKb, long majorFaults) {}
 
   /**
    * @param hostId the host's id in vmdna
@@ -135,8 +153,10 @@ public final class LibvirtInventory implements AutoCloseable {
 
   /**
    * One sample per running domain seen at the previous poll too: CPU from the CPU-time delta,
-   * memory from the balloon statistics (else the current allocation), disk and network from the
-   * counter deltas of every disk and interface in the domain's XML.
+   * memory from the balloon statistics (else the current allocation), disk reads and writes and
+   * network receive and transmit from the counter deltas of every disk and interface in the
+   * domain's XML, and, where the guest's balloon driver reports them, major faults and swap traffic
+   * (in plus out) per second from their counters (absent, NaN, otherwise).
    */
   public List<VmSample> poll() {
     return call(
@@ -149,24 +169,38 @@ public final class LibvirtInventory implements AutoCloseable {
             String name = d.getName();
             DomainInfo i = d.getInfo();
             String xml = d.getXMLDesc(0);
-            long disk = 0;
-            long net = 0;
+            long diskRd = 0;
+            long diskWr = 0;
+            long netRx = 0;
+            long netTx = 0;
             Matcher dev = TARGET_DEV.matcher(xml);
             while (dev.find()) {
               String target = dev.group(1);
               try {
                 var b = d.blockStats(target);
-                disk += b.rd_bytes + b.wr_bytes;
+                diskRd += b.rd_bytes;
+                diskWr += b.wr_bytes;
               } catch (LibvirtException notADisk) {
                 try {
                   var s = d.interfaceStats(target);
-                  net += s.rx_bytes + s.tx_bytes;
+                  netRx += s.rx_bytes;
+                  netTx += s.tx_bytes;
                 } catch (LibvirtException neither) {
                   // a target that is neither a disk nor an interface (e.g. a console)
                 }
               }
             }
-            Counters now = new Counters(System.nanoTime(), i.cpuTime, disk, net);
+            MemoryStats mem = memoryStats(d, i);
+            Counters now =
+                new Counters(
+                    System.nanoTime(),
+                    i.cpuTime,
+                    diskRd,
+                    diskWr,
+                    netRx,
+                    netTx,
+                    mem.swapKb(),
+                    mem.majorFaults());
             Counters before = previous.put(name, now);
             if (before == null || now.atNanos() <= before.atNanos()) {
               continue;
@@ -175,7 +209,6 @@ public final class LibvirtInventory implements AutoCloseable {
             double busy = Math.max(0, now.cpuTimeNs() - before.cpuTimeNs()) / 1e9 / seconds;
             double cpuPct = Math.min(100, 100 * busy / Math.max(1, i.nrVirtCpu));
             double provisionedMhz = (double) i.nrVirtCpu * n.mhz;
-            double memUsedKb = memoryUsedKb(d, i);
             out.add(
                 new VmSample(
                     name,
@@ -186,11 +219,13 @@ public final class LibvirtInventory implements AutoCloseable {
                     provisionedMhz * cpuPct / 100,
                     cpuPct,
                     i.maxMem,
-                    memUsedKb,
-                    Math.max(0, now.diskBytes() - before.diskBytes()) / 1024.0 / seconds,
-                    0,
-                    Math.max(0, now.netBytes() - before.netBytes()) / 1024.0 / seconds,
-                    0));
+                    mem.usedKb(),
+                    Counters.rate(before.diskReadBytes(), now.diskReadBytes(), seconds, 1024),
+                    Counters.rate(before.diskWriteBytes(), now.diskWriteBytes(), seconds, 1024),
+                    Counters.rate(before.netRxBytes(), now.netRxBytes(), seconds, 1024),
+                    Counters.rate(before.netTxBytes(), now.netTxBytes(), seconds, 1024),
+                    Counters.rate(before.majorFaults(), now.majorFaults(), seconds, 1),
+                    Counters.rate(before.swapKb(), now.swapKb(), seconds, 1)));
           }
           return out;
         });
@@ -212,30 +247,36 @@ public final class LibvirtInventory implements AutoCloseable {
     }
   }
 
-  /** Balloon statistics: available − unused (KiB), else actual, else the current allocation. */
-  private static double memoryUsedKb(Domain d, DomainInfo i) {
+  /**
+   * Balloon statistics: memory used as available − unused (KiB), else actual, else the current
+   * allocation; swap in + out (KiB, cumulative) and major faults (cumulative) where reported.
+   */
+  private static MemoryStats memoryStats(Domain d, DomainInfo i) {
+    long swapIn = -1;
+    long swapOut = -1;
+    long majorFaults = -1;
+    long available = -1;
+    long unused = -1;
+    long actual = -1;
     try {
-      long available = -1;
-      long unused = -1;
-      long actual = -1;
       for (MemoryStatistic m : d.memoryStats(13)) {
         switch (m.getTag()) {
+          case 0 -> swapIn = m.getValue(); // VIR_DOMAIN_MEMORY_STAT_SWAP_IN, KiB
+          case 1 -> swapOut = m.getValue(); // VIR_DOMAIN_MEMORY_STAT_SWAP_OUT, KiB
+          case 2 -> majorFaults = m.getValue(); // VIR_DOMAIN_MEMORY_STAT_MAJOR_FAULT
           case 4 -> unused = m.getValue(); // VIR_DOMAIN_MEMORY_STAT_UNUSED
           case 5 -> available = m.getValue(); // VIR_DOMAIN_MEMORY_STAT_AVAILABLE
           case 6 -> actual = m.getValue(); // VIR_DOMAIN_MEMORY_STAT_ACTUAL_BALLOON
           default -> {}
         }
       }
-      if (available >= 0 && unused >= 0) {
-        return available - unused;
-      }
-      if (actual >= 0) {
-        return actual;
-      }
     } catch (LibvirtException noBalloon) {
-      // no balloon device: fall back to the allocation
+      // no balloon device: the allocation, and no memory access figures
     }
-    return i.memory;
+    double used =
+        available >= 0 && unused >= 0 ? available - unused : actual >= 0 ? actual : i.memory;
+    long swap = swapIn >= 0 && swapOut >= 0 ? swapIn + swapOut : -1;
+    return new MemoryStats(used, swap, majorFaults);
   }
 
   private static ImageFormat format(String driverType) {

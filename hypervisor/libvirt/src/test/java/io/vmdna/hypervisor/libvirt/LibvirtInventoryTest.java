@@ -76,7 +76,18 @@ class LibvirtInventoryTest {
         assertThat(s.cpuUsageMhz()).isEqualTo(s.cpuProvisionedMhz() * s.cpuUsagePct() / 100);
         assertThat(s.memUsageKb()).isPositive();
         assertThat(s.diskReadKbps()).isGreaterThanOrEqualTo(0);
+        assertThat(s.diskWriteKbps()).isGreaterThanOrEqualTo(0);
         assertThat(s.netRxKbps()).isGreaterThanOrEqualTo(0);
+        assertThat(s.netTxKbps()).isGreaterThanOrEqualTo(0);
+        if (s.vmId().equals("vm-a")) {
+          // its balloon statistics report swap and major faults (the test driver's are 0)
+          assertThat(s.majorFaultsPerS()).isZero();
+          assertThat(s.swapKbps()).isZero();
+        } else {
+          // vm-b has no balloon statistics: the figures are absent (NaN), not 0
+          assertThat(s.majorFaultsPerS()).isNaN();
+          assertThat(s.swapKbps()).isNaN();
+        }
       }
     }
   }
