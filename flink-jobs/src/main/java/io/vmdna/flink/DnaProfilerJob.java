@@ -2,6 +2,7 @@ package io.vmdna.flink;
 
 import io.vmdna.models.SampleCheck;
 import io.vmdna.models.VmSample;
+import io.vmdna.models.dna.FlowRecord;
 import io.vmdna.store.DnaRecord;
 import java.time.Duration;
 import java.util.Map;
@@ -36,6 +37,7 @@ import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
  */
 public final class DnaProfilerJob {
   public static final String UID_SOURCE = "vm-samples";
+  public static final String UID_FLOW_SOURCE = "vm-flow-records";
   public static final String UID_VALIDATE = "validate-samples";
   public static final String UID_REJECTED_SINK = "rejected-samples-sink";
   public static final String UID_PROFILE = "vm-profile";
@@ -60,6 +62,7 @@ public final class DnaProfilerJob {
   private final SampleCheck check;
   private final Sink<RejectedSample> rejected;
   private final Sink<DnaRecord> dnaHistory;
+  private final Source<FlowRecord, ?, ?> flows; // null: no flow collector
 
   /**
    * @param source the samples (bounded for replays and tests)
@@ -90,15 +93,28 @@ public final class DnaProfilerJob {
     this.check = check;
     this.rejected = rejected;
     this.dnaHistory = new DiscardingSink<>();
+    this.flows = null;
   }
 
-  private DnaProfilerJob(DnaProfilerJob job, Sink<DnaRecord> dnaHistory) {
+  private DnaProfilerJob(
+      DnaProfilerJob job, Sink<DnaRecord> dnaHistory, Source<FlowRecord, ?, ?> flows) {
     this.source = job.source;
     this.sink = job.sink;
     this.config = job.config;
     this.check = job.check;
     this.rejected = job.rejected;
     this.dnaHistory = dnaHistory;
+    this.flows = flows;
+  }
+
+  /**
+   * A copy that also reads the VMs' network flow records (a conntrack collector's, or any
+   * collector's {@link FlowRecord}s), keyed by VM into the profile ({@link
+   * VmProfileFlowsFunction}): each VM's DNA then has its traffic features. Records of VMs the job
+   * never sees samples of are kept for nothing but bounded ({@link FlowWindow}).
+   */
+  public DnaProfilerJob withFlows(Source<FlowRecord, ?, ?> flowRecords) {
+    return new DnaProfilerJob(this, dnaHistory, flowRecords);
   }
 
   /**
@@ -107,7 +123,7 @@ public final class DnaProfilerJob {
    * history is discarded.
    */
   public DnaProfilerJob withDnaHistory(Sink<DnaRecord> dnaHistory) {
-    return new DnaProfilerJob(this, dnaHistory);
+    return new DnaProfilerJob(this, dnaHistory, flows);
   }
 
   /** Adds the job's operators to {@code env}. */
@@ -132,12 +148,32 @@ public final class DnaProfilerJob {
         .sinkTo(rejected)
         .uid(UID_REJECTED_SINK)
         .name("rejected samples");
-    SingleOutputStreamOperator<VmProfile> profiled =
-        samples
-            .keyBy(VmSample::vmId)
-            .process(new VmProfileFunction(config))
-            .uid(UID_PROFILE)
-            .name("DNA, baseline and forecast per VM");
+    SingleOutputStreamOperator<VmProfile> profiled;
+    if (flows == null) {
+      profiled =
+          samples
+              .keyBy(VmSample::vmId)
+              .process(new VmProfileFunction(config))
+              .uid(UID_PROFILE)
+              .name("DNA, baseline and forecast per VM");
+    } else {
+      WatermarkStrategy<FlowRecord> flowWatermarks =
+          WatermarkStrategy.<FlowRecord>forBoundedOutOfOrderness(Duration.ofSeconds(config.stepS()))
+              .withTimestampAssigner((f, ts) -> f.timestampS() * 1000)
+              // a collector that has nothing to report must not hold back the samples' time
+              .withIdleness(SOURCE_IDLENESS);
+      DataStream<FlowRecord> flowRecords =
+          env.fromSource(flows, flowWatermarks, "VM flow records")
+              .uid(UID_FLOW_SOURCE)
+              .setParallelism(1);
+      profiled =
+          samples
+              .keyBy(VmSample::vmId)
+              .connect(flowRecords.keyBy(FlowRecord::vmId))
+              .process(new VmProfileFlowsFunction(config))
+              .uid(UID_PROFILE)
+              .name("DNA (with flows), baseline and forecast per VM");
+    }
     profiled
         .getSideOutput(VmProfileFunction.DNA_HISTORY)
         .sinkTo(dnaHistory)

@@ -24,6 +24,9 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * --poll-interval D          with --libvirt: 30s, 5m (default), 1h
  * --kafka-topic T            samples topic (default vm-samples)
  * --kafka-group G            consumer group (default vmdna-profiler)
+ * --kafka-flows-topic T      also read VM flow records (FlowRecordJson, e.g. from ./vmdna collect
+ *                            --conntrack) from this topic: the DNA's traffic features (with
+ *                            --kafka-bootstrap; none by default)
  * --kafka-properties FILE    further consumer settings (security), e.g. mounted from a Secret
  * --hosts FILE               host,&lt;id&gt;,&lt;cpuMhz&gt; rows (required; the demo's fleet.csv works)
  * --zeebe-grpc URL           Zeebe gateway (default http://camunda-zeebe-gateway:26500); OAuth
@@ -54,6 +57,7 @@ public final class DnaProfilerMain {
           "--poll-interval",
           "--kafka-topic",
           "--kafka-group",
+          "--kafka-flows-topic",
           "--kafka-properties",
           "--hosts",
           "--zeebe-grpc",
@@ -80,6 +84,7 @@ public final class DnaProfilerMain {
    * @param speeds CPU speed factors per host (none by default)
    * @param storeUrl the state store's JDBC URL for the DNA history, or null for none
    * @param storeUser its user
+   * @param flowsTopic the flow records' topic, or null for none
    */
   record Settings(
       String bootstrapServers,
@@ -92,7 +97,8 @@ public final class DnaProfilerMain {
       String zeebeGrpc,
       CpuSpeedFactors speeds,
       String storeUrl,
-      String storeUser) {}
+      String storeUser,
+      String flowsTopic) {}
 
   /** Runs the job until it is cancelled (or a savepoint stops it). */
   public static void main(String[] args) throws Exception {
@@ -103,6 +109,12 @@ public final class DnaProfilerMain {
     if (s.storeUrl() != null) {
       String password = System.getenv().getOrDefault("VMDNA_STORE_PASSWORD", "");
       job = job.withDnaHistory(new DnaHistorySink(s.storeUrl(), s.storeUser(), password, 500));
+    }
+    if (s.flowsTopic() != null) {
+      job =
+          job.withFlows(
+              KafkaSamples.flowSource(
+                  s.bootstrapServers(), s.flowsTopic(), s.group(), false, s.kafkaProperties()));
     }
     job.execute(StreamExecutionEnvironment.getExecutionEnvironment());
   }
@@ -145,6 +157,10 @@ public final class DnaProfilerMain {
       throw new IllegalArgumentException(
           "give either --kafka-bootstrap (read the samples topic) or --libvirt id=uri[,...] (poll"
               + " the hosts directly), not both or neither");
+    }
+    if (v.containsKey("--kafka-flows-topic") && !v.containsKey("--kafka-bootstrap")) {
+      throw new IllegalArgumentException(
+          "--kafka-flows-topic needs --kafka-bootstrap (flow records come from Kafka)");
     }
     Map<String, String> libvirt =
         v.containsKey("--libvirt") ? LibvirtSampleFeed.parseHosts(v.get("--libvirt")) : Map.of();
@@ -209,6 +225,7 @@ public final class DnaProfilerMain {
         v.getOrDefault("--zeebe-grpc", DEFAULT_ZEEBE),
         speeds,
         storeUrl,
-        v.getOrDefault("--store-user", "vmdna"));
+        v.getOrDefault("--store-user", "vmdna"),
+        v.get("--kafka-flows-topic"));
   }
 }

@@ -2,6 +2,8 @@ package io.vmdna.flink;
 
 import io.vmdna.models.VmSample;
 import io.vmdna.models.VmSampleJson;
+import io.vmdna.models.dna.FlowRecord;
+import io.vmdna.models.dna.FlowRecordJson;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -42,6 +44,12 @@ public final class KafkaSamples {
   /** Counter of records skipped because they were not a {@link VmSampleJson} sample. */
   public static final String MALFORMED_METRIC = "malformedSamples";
 
+  /** Default flows topic name. */
+  public static final String DEFAULT_FLOWS_TOPIC = "vm-flows";
+
+  /** Counter of records skipped because they were not a {@link FlowRecordJson} record. */
+  public static final String MALFORMED_FLOWS_METRIC = "malformedFlowRecords";
+
   private KafkaSamples() {}
 
   /**
@@ -72,7 +80,7 @@ public final class KafkaSamples {
             .setGroupId(groupId)
             .setProperties(props)
             .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
-            .setDeserializer(new SampleDeserializer());
+            .setDeserializer(new JsonDeserializer<>(Kind.SAMPLE));
     if (stopAtEnd) {
       b.setBounded(OffsetsInitializer.latest());
     }
@@ -104,40 +112,109 @@ public final class KafkaSamples {
     }
   }
 
-  /** Record value → {@link VmSample}; malformed records are skipped, logged and counted. */
-  static final class SampleDeserializer implements KafkaRecordDeserializationSchema<VmSample> {
+  /**
+   * The flows topic as a Flink source: records keyed by VM id whose values are {@link
+   * FlowRecordJson} ({@code ./vmdna collect --conntrack} writes them), read like the samples
+   * (committed offsets, else the earliest; malformed records skipped, logged and counted in {@value
+   * #MALFORMED_FLOWS_METRIC}).
+   *
+   * @param bootstrapServers the brokers
+   * @param topic the flows topic
+   * @param groupId the consumer group
+   * @param stopAtEnd read what the topic holds, then finish; false for the live source
+   * @param clientProperties further Kafka consumer settings, may be empty
+   */
+  public static KafkaSource<FlowRecord> flowSource(
+      String bootstrapServers,
+      String topic,
+      String groupId,
+      boolean stopAtEnd,
+      Map<String, String> clientProperties) {
+    require(bootstrapServers, "bootstrapServers");
+    require(topic, "topic");
+    require(groupId, "groupId");
+    Properties props = new Properties();
+    props.putAll(clientProperties);
+    KafkaSourceBuilder<FlowRecord> b =
+        KafkaSource.<FlowRecord>builder()
+            .setBootstrapServers(bootstrapServers)
+            .setTopics(topic)
+            .setGroupId(groupId)
+            .setProperties(props)
+            .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+            .setDeserializer(new JsonDeserializer<>(Kind.FLOW));
+    if (stopAtEnd) {
+      b.setBounded(OffsetsInitializer.latest());
+    }
+    return b.build();
+  }
+
+  /** What a topic holds. */
+  enum Kind {
+    SAMPLE("sample", MALFORMED_METRIC),
+    FLOW("flow record", MALFORMED_FLOWS_METRIC);
+
+    final String what;
+    final String metric;
+
+    Kind(String what, String metric) {
+      this.what = what;
+      this.metric = metric;
+    }
+
+    Object decode(byte[] value) {
+      return this == SAMPLE ? VmSampleJson.decode(value) : FlowRecordJson.decode(value);
+    }
+
+    TypeInformation<?> type() {
+      return this == SAMPLE
+          ? TypeInformation.of(VmSample.class)
+          : TypeInformation.of(FlowRecord.class);
+    }
+  }
+
+  /** Record value → a sample or flow record; malformed records are skipped, logged and counted. */
+  static final class JsonDeserializer<T> implements KafkaRecordDeserializationSchema<T> {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(KafkaSamples.class);
+    private final Kind kind;
     private transient Counter malformed;
 
-    @Override
-    public void open(DeserializationSchema.InitializationContext context) {
-      malformed = context.getMetricGroup().counter(MALFORMED_METRIC);
+    JsonDeserializer(Kind kind) {
+      this.kind = kind;
     }
 
     @Override
-    public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<VmSample> out) {
-      VmSample s;
+    public void open(DeserializationSchema.InitializationContext context) {
+      malformed = context.getMetricGroup().counter(kind.metric);
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<T> out) {
+      T value;
       try {
-        s = VmSampleJson.decode(record.value());
+        value = (T) kind.decode(record.value());
       } catch (IllegalArgumentException e) {
         if (malformed != null) {
           malformed.inc();
         }
         LOG.warn(
-            "skipping malformed sample at {}-{}@{}: {}",
+            "skipping malformed {} at {}-{}@{}: {}",
+            kind.what,
             record.topic(),
             record.partition(),
             record.offset(),
             e.getMessage());
         return;
       }
-      out.collect(s);
+      out.collect(value);
     }
 
     @Override
-    public TypeInformation<VmSample> getProducedType() {
-      return TypeInformation.of(VmSample.class);
+    @SuppressWarnings("unchecked")
+    public TypeInformation<T> getProducedType() {
+      return (TypeInformation<T>) kind.type();
     }
   }
 }

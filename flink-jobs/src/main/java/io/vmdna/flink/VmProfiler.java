@@ -6,6 +6,7 @@ import io.vmdna.models.dna.Dna;
 import io.vmdna.models.dna.DnaCalculator;
 import io.vmdna.models.dna.DnaExtractor;
 import io.vmdna.models.dna.DnaModel;
+import io.vmdna.models.dna.DnaSeries;
 import io.vmdna.models.dna.EwmaControlChart;
 import io.vmdna.models.forecast.Forecast;
 import io.vmdna.models.predict.ForecastFeatures;
@@ -69,6 +70,9 @@ public final class VmProfiler {
 
     /** The last schema-2 DNA (null before the first, and without a DNA model). */
     public VmDna dna;
+
+    /** The VM's flow records of the last day (null without a flow collector). */
+    public FlowWindow flows;
   }
 
   /**
@@ -120,7 +124,7 @@ public final class VmProfiler {
         && st.dna.computedAtS() / DNA_EVERY_S == s.timestampS() / DNA_EVERY_S) {
       d = st.dna;
     } else {
-      Dna full = extractor.compute(h.dnaSeries(config.historySamples()));
+      Dna full = extractor.compute(dnaSeries(st));
       d = VmDna.encoded(dnaModel, full);
       st.dna = d;
       newDna =
@@ -154,6 +158,17 @@ public final class VmProfiler {
             s.memUsageKb(),
             input);
     return new Outcome(true, newVm, verdict.alarm(), p, newDna);
+  }
+
+  /**
+   * What the schema-2 DNA is computed from: the kept samples and, when a flow collector feeds the
+   * job, the VM's flow records of the last day (its traffic features; absent, NaN, without).
+   */
+  DnaSeries dnaSeries(State st) {
+    DnaSeries series = st.history.dnaSeries(config.historySamples());
+    return st.flows == null || st.flows.size == 0
+        ? series
+        : series.withFlows(st.flows.records(st.history.vmId));
   }
 
   /**

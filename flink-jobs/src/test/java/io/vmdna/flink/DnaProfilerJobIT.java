@@ -7,6 +7,7 @@ import io.vmdna.hypervisor.image.QemuImg;
 import io.vmdna.hypervisor.sim.FleetSpec;
 import io.vmdna.hypervisor.sim.SimFleet;
 import io.vmdna.models.dna.DnaSchema;
+import io.vmdna.models.dna.FlowRecord;
 import io.vmdna.store.DnaHistoryRepository;
 import io.vmdna.store.DnaRecord;
 import io.vmdna.store.EmbeddedDatabase;
@@ -16,6 +17,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.connector.datagen.source.DataGeneratorSource;
+import org.apache.flink.connector.datagen.source.GeneratorFunction;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -183,6 +187,79 @@ class DnaProfilerJobIT {
     for (int i = 1; i < sorted.size(); i++) {
       assertThat(sorted.get(i) - sorted.get(i - 1)).isGreaterThanOrEqualTo(atLeastS);
     }
+  }
+
+  /** Two flows an hour of one VM (tcp and udp to two destinations), from the fleet's start. */
+  static final class HourlyFlows implements GeneratorFunction<Long, FlowRecord> {
+    private static final long serialVersionUID = 1L;
+    private final String vmId;
+    private final long startS;
+
+    HourlyFlows(String vmId, long startS) {
+      this.vmId = vmId;
+      this.startS = startS;
+    }
+
+    @Override
+    public FlowRecord map(Long i) {
+      return new FlowRecord(
+          vmId, startS + 3600 * (i / 2), i % 2 == 0 ? "tcp" : "udp", "10.0.0." + (1 + i % 2), 1000);
+    }
+  }
+
+  @Test
+  void shouldFeedFlowRecordsIntoTheDnaOfTheirVmOnly() throws Exception {
+    // given the bundled fleet, run twice: without flows, and with a day of one VM's flows
+    Path data = Path.of("../data/bitbrains-demo");
+    FleetSpec spec = FleetSpec.read(data.resolve("fleet.csv"));
+    List<String> vms = spec.placement().keySet().stream().sorted().toList();
+    String withFlows = vms.getFirst();
+    String other = vms.getLast();
+    Map<String, List<DnaRecord>> dna = new LinkedHashMap<>();
+    for (boolean flows : new boolean[] {false, true}) {
+      SimFleet fleet =
+          SimFleet.load(data, spec, images.resolve("flows-" + flows), QemuImg.onPath());
+      long startS = fleet.nowS();
+      ProfilerConfig config =
+          ProfilerConfig.defaults(capacities(fleet)).withForecastModel(ProfilerConfig.TREND);
+      String feed = "flows-" + flows + "-" + System.nanoTime();
+      InJvmFeeds.register(feed, fleet);
+      try (EmbeddedDatabase store = EmbeddedDatabase.start()) {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(2);
+        DnaProfilerJob job =
+            new DnaProfilerJob(
+                    FeedSource.of(feed, 1_000_000), new CollectingSink("flows-" + flows), config)
+                .withDnaHistory(new DnaHistorySink(store.jdbcUrl(), "postgres", "postgres", 50));
+        if (flows) {
+          job =
+              job.withFlows(
+                  new DataGeneratorSource<>(
+                      new HourlyFlows(withFlows, startS),
+                      48,
+                      TypeInformation.of(FlowRecord.class)));
+        }
+        var result = job.execute(env);
+
+        // when
+        if (flows) {
+          assertThat(((Number) result.getAccumulatorResult(VmProfileFunction.FLOWS)).longValue())
+              .isEqualTo(48);
+        }
+        DnaHistoryRepository history = new DnaHistoryRepository(store.dataSource());
+        dna.put(withFlows + "/" + flows, history.history(withFlows, 100));
+        dna.put(other + "/" + flows, history.history(other, 100));
+      } finally {
+        InJvmFeeds.unregister(feed);
+      }
+    }
+
+    // then the VM with flows got other DNAs once its flows arrived; every other VM the same ones
+    List<DnaRecord> plain = dna.get(withFlows + "/false");
+    List<DnaRecord> flowed = dna.get(withFlows + "/true");
+    assertThat(flowed).hasSameSizeAs(plain).hasSizeGreaterThan(2);
+    assertThat(flowed.getFirst().embedding()).isNotEqualTo(plain.getFirst().embedding());
+    assertThat(dna.get(other + "/true")).isEqualTo(dna.get(other + "/false"));
   }
 
   @Test

@@ -150,6 +150,34 @@ class DnaProfilerMainTest {
   }
 
   @Test
+  void shouldTakeAFlowsTopicOnlyWithKafka() throws Exception {
+    Path hosts = Files.writeString(dir.resolve("hosts.csv"), "host,h1,1000\n");
+    assertThat(
+            DnaProfilerMain.parse(
+                    new String[] {
+                      "--kafka-bootstrap", "k:9092",
+                      "--hosts", hosts.toString(),
+                      "--kafka-flows-topic", "vm-flows"
+                    })
+                .flowsTopic())
+        .isEqualTo("vm-flows");
+    assertThat(
+            DnaProfilerMain.parse(
+                    new String[] {"--kafka-bootstrap", "k:9092", "--hosts", hosts.toString()})
+                .flowsTopic())
+        .isNull();
+    assertThatThrownBy(
+            () ->
+                DnaProfilerMain.parse(
+                    new String[] {
+                      "--libvirt", "a=test:///default",
+                      "--hosts", hosts.toString(),
+                      "--kafka-flows-topic", "vm-flows"
+                    }))
+        .hasMessage("--kafka-flows-topic needs --kafka-bootstrap (flow records come from Kafka)");
+  }
+
+  @Test
   void shouldTakeTheAnomalyDetectionChartByDefaultAndRefuseAnUnknownOne() throws Exception {
     Path hosts = Files.writeString(dir.resolve("hosts.csv"), "host,h1,1000\n");
     String[] base = {"--kafka-bootstrap", "k:9092", "--hosts", hosts.toString()};

@@ -8,6 +8,8 @@ import io.vmdna.hypervisor.sim.SimFleet;
 import io.vmdna.kafka.testkit.KafkaBrokerExtension;
 import io.vmdna.models.VmSample;
 import io.vmdna.models.VmSampleJson;
+import io.vmdna.models.dna.FlowRecord;
+import io.vmdna.models.dna.FlowRecordJson;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -101,6 +103,57 @@ class KafkaSamplesIT {
     assertThat(kafka.rejected()).isEmpty();
     assertThat(fromKafka.collected()).isNotEmpty();
     assertThat(ids(fromKafka.collected())).isEqualTo(ids(direct.collected()));
+  }
+
+  @Test
+  void shouldReadFlowRecordsFromTheirTopicIntoTheProfileAndSkipMalformedOnes() throws Exception {
+    // given the fleet's samples on one topic, and an hour-by-hour day of two VMs' flows (with one
+    // malformed record) on the flows topic, keyed by VM as a collector writes them
+    SimFleet source = fleet("flows");
+    long startS = source.nowS();
+    String samples = "samples-flows-" + System.nanoTime();
+    String flows = "flows-" + System.nanoTime();
+    List<List<VmSample>> steps = new java.util.ArrayList<>();
+    while (source.remainingSamples() > 0) {
+      steps.add(source.nextStep());
+    }
+    publish(samples, steps);
+    List<String> vms = steps.getFirst().stream().map(VmSample::vmId).sorted().limit(2).toList();
+    try (var producer =
+        new KafkaProducer<String, byte[]>(
+            Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers()),
+            new StringSerializer(),
+            new ByteArraySerializer())) {
+      for (int hour = 0; hour < 24; hour++) {
+        for (String vm : vms) {
+          FlowRecord f = new FlowRecord(vm, startS + 3600L * hour, "tcp", "10.0.0.9", 4096);
+          producer.send(new ProducerRecord<>(flows, vm, FlowRecordJson.encode(f)));
+        }
+      }
+      producer
+          .send(new ProducerRecord<>(flows, "x", "{\"schema\":1}".getBytes(StandardCharsets.UTF_8)))
+          .get();
+    }
+    Map<String, Double> capacities = new LinkedHashMap<>();
+    source.hosts().forEach(h -> capacities.put(h.hostId(), h.cpuCapacityMhz()));
+
+    // when the job reads both topics
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    env.setParallelism(2);
+    var result =
+        new DnaProfilerJob(
+                KafkaSamples.source(KAFKA.bootstrapServers(), samples, "it", true, Map.of()),
+                new CollectingSink("flows-" + flows),
+                ProfilerConfig.defaults(capacities))
+            .withFlows(
+                KafkaSamples.flowSource(KAFKA.bootstrapServers(), flows, "it", true, Map.of()))
+            .execute(env);
+
+    // then every sample and every well-formed flow record reached the profile
+    DnaProfilerJob.Counters c = DnaProfilerJob.Counters.of(result);
+    assertThat(c.samples()).isEqualTo(12 * 289L);
+    assertThat(((Number) result.getAccumulatorResult(VmProfileFunction.FLOWS)).longValue())
+        .isEqualTo(48);
   }
 
   @Test

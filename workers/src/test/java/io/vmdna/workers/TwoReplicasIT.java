@@ -38,6 +38,9 @@ class TwoReplicasIT {
     common.put("vmdna.rails.max-per-source", "12");
     common.put("vmdna.rails.max-total", "12");
     common.put("vmdna.jobs.retry-backoff", "PT0S");
+    // a few jobs in hand per worker, so that neither replica can take the whole burst at once
+    // when the machine is busy and the other one's polls come late (both must be seen working)
+    common.put("camunda.client.worker.defaults.max-jobs-active", "2");
     Map<String, String> first = new HashMap<>(common);
     first.put("camunda.client.worker.defaults.name", "replica-1");
     Map<String, String> second = new HashMap<>(common);

@@ -36,6 +36,29 @@ public final class ConntrackFlows {
   public static List<FlowRecord> parse(
       List<String> lines, Map<String, String> vmByAddress, long timestampS, String source) {
     List<FlowRecord> out = new ArrayList<>();
+    for (Connection c : connections(lines, vmByAddress, timestampS, source)) {
+      out.add(c.flow());
+    }
+    return out;
+  }
+
+  /**
+   * One tracked connection of a known VM: its flow record (bytes so far, both directions) and its
+   * identity across reads of the table, so a collector can report the bytes since its last read.
+   *
+   * @param flow the VM's flow record
+   * @param key the original direction's protocol, addresses and ports (or ICMP id)
+   */
+  public record Connection(FlowRecord flow, String key) {}
+
+  /**
+   * Parses the table as {@link #parse} does, keeping each connection's identity.
+   *
+   * @throws IllegalArgumentException as {@link #parse}
+   */
+  public static List<Connection> connections(
+      List<String> lines, Map<String, String> vmByAddress, long timestampS, String source) {
+    List<Connection> out = new ArrayList<>();
     for (int n = 0; n < lines.size(); n++) {
       String line = lines.get(n).strip();
       if (line.isEmpty() || line.startsWith("conntrack v")) {
@@ -51,6 +74,7 @@ public final class ConntrackFlows {
       String proto = tok[p];
       String[] src = new String[2];
       String[] dst = new String[2];
+      StringBuilder ids = new StringBuilder();
       long bytes = 0;
       int dir = -1;
       for (String t : tok) {
@@ -72,6 +96,11 @@ public final class ConntrackFlows {
               dst[dir] = value;
             }
           }
+          case "sport", "dport", "id", "type", "code" -> {
+            if (dir == 0) {
+              ids.append(' ').append(t);
+            }
+          }
           case "bytes" -> {
             if (!isNumber(value)) {
               throw new IllegalArgumentException(
@@ -89,10 +118,11 @@ public final class ConntrackFlows {
       }
       String outgoing = vmByAddress.get(src[0]);
       String incoming = vmByAddress.get(dst[0]);
+      String key = proto + " " + src[0] + " " + dst[0] + ids;
       if (outgoing != null) {
-        out.add(new FlowRecord(outgoing, timestampS, proto, dst[0], bytes));
+        out.add(new Connection(new FlowRecord(outgoing, timestampS, proto, dst[0], bytes), key));
       } else if (incoming != null) {
-        out.add(new FlowRecord(incoming, timestampS, proto, src[0], bytes));
+        out.add(new Connection(new FlowRecord(incoming, timestampS, proto, src[0], bytes), key));
       }
     }
     return out;
