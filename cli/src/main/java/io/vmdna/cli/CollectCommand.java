@@ -3,11 +3,15 @@ package io.vmdna.cli;
 import io.vmdna.hypervisor.api.CpuSpeedFactors;
 import io.vmdna.hypervisor.api.SampleFeed;
 import io.vmdna.hypervisor.image.QemuImg;
+import io.vmdna.hypervisor.libvirt.ConntrackCollector;
 import io.vmdna.hypervisor.libvirt.LibvirtSampleFeed;
 import io.vmdna.hypervisor.sim.FleetSpec;
 import io.vmdna.hypervisor.sim.SimFleet;
 import io.vmdna.models.VmSample;
 import io.vmdna.models.VmSampleJson;
+import io.vmdna.models.dna.FlowRecord;
+import io.vmdna.models.dna.FlowRecordJson;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,6 +56,10 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * @param work folder for the replay's simulated disk images
  * @param speeds CPU speed factors of the libvirt hosts: their samples are published in reference
  *     MHz ({@link CpuSpeedFactors}); none for a replay (the traces are already in one unit)
+ * @param conntrack with live hosts, the collector of the guests' flow records read from this host's
+ *     connection tracking table at each poll, or null for none
+ * @param flowsTopic where the flow records go ({@link FlowRecordJson}, keyed by VM); with {@code
+ *     conntrack} only
  */
 public record CollectCommand(
     String bootstrapServers,
@@ -63,10 +71,21 @@ public record CollectCommand(
     double stepsPerSecond,
     long steps,
     Path work,
-    CpuSpeedFactors speeds) {
+    CpuSpeedFactors speeds,
+    ConntrackCollector conntrack,
+    String flowsTopic) {
 
   /** Validates: exactly one source, positive pacing. */
   public CollectCommand {
+    if ((conntrack == null) != (flowsTopic == null)) {
+      throw new IllegalArgumentException(
+          "collect: flow records need both --vm-addresses (with --conntrack-command) and"
+              + " --flows-topic");
+    }
+    if (conntrack != null && traces != null) {
+      throw new IllegalArgumentException(
+          "collect: flow records come from live hosts' conntrack tables, not from a replay");
+    }
     if (bootstrapServers == null || bootstrapServers.isBlank()) {
       throw new IllegalArgumentException("collect: --kafka-bootstrap is required");
     }
@@ -135,6 +154,7 @@ public record CollectCommand(
           bootstrapServers,
           topic);
       long published = 0;
+      long flows = 0;
       long step = 0;
       long next = System.nanoTime();
       while ((steps == 0 || step < steps) && feed.remainingSamples() > 0) {
@@ -148,6 +168,7 @@ public record CollectCommand(
           confirm(f);
         }
         published += samples.size();
+        flows += publishFlows(producer, out);
         step++;
         if (live || step % 100 == 0) {
           String skipped =
@@ -163,6 +184,9 @@ public record CollectCommand(
         }
       }
       out.printf("collect: done, %d steps, %d samples published to %s%n", step, published, topic);
+      if (conntrack != null) {
+        out.printf("collect: %d flow records published to %s%n", flows, flowsTopic);
+      }
       return published;
     } finally {
       // the producer first (flushes what is pending), then the hypervisor connections
@@ -170,6 +194,34 @@ public record CollectCommand(
         c.close();
       }
     }
+  }
+
+  /**
+   * Reads the conntrack table and publishes the guests' flow records; a failed read is reported and
+   * skipped (the samples go on). Returns the records published.
+   */
+  private long publishFlows(KafkaProducer<String, byte[]> producer, PrintStream out)
+      throws Exception {
+    if (conntrack == null) {
+      return 0;
+    }
+    List<FlowRecord> records;
+    try {
+      records = conntrack.poll(System.currentTimeMillis() / 1000);
+    } catch (IOException | IllegalArgumentException e) {
+      out.printf("collect: no flow records this poll: %s%n", e.getMessage());
+      return 0;
+    }
+    List<Future<RecordMetadata>> sends = new ArrayList<>(records.size());
+    for (FlowRecord f : records) {
+      sends.add(
+          producer.send(new ProducerRecord<>(flowsTopic, f.vmId(), FlowRecordJson.encode(f))));
+    }
+    producer.flush();
+    for (Future<RecordMetadata> f : sends) {
+      confirm(f);
+    }
+    return records.size();
   }
 
   private void confirm(Future<RecordMetadata> f) throws Exception {

@@ -127,7 +127,11 @@ public final class Vmdna {
                         --steps-per-second, default 4), --steps N (stop after N; default:
                         to the replay's end, forever for libvirt), --work DIR,
                         --cpu-speed-factors host=factor[,...] (libvirt samples in
-                        reference MHz: factor = how fast the host's cores are)
+                        reference MHz: factor = how fast the host's cores are);
+                        with --libvirt, the guests' network flows too: --flows-topic T
+                        --vm-addresses FILE (vm,address lines) [--conntrack-command CMD,
+                        default "conntrack -L -o extended", run without a shell; the
+                        profiler reads T with --kafka-flows-topic)
         stack up|down|status  the real Camunda 8.6 distribution (broker, gateway, Operate on
                http://localhost:8080/operate, login demo/demo) on a local OpenSearch, fetched
                from Maven Central on first use; data kept between restarts; status exits 3
@@ -639,7 +643,10 @@ public final class Vmdna {
                 "--steps-per-second",
                 "--steps",
                 "--work",
-                "--cpu-speed-factors"));
+                "--cpu-speed-factors",
+                "--flows-topic",
+                "--vm-addresses",
+                "--conntrack-command"));
     Map<String, String> kafka =
         o.all().containsKey("--kafka-properties")
             ? io.vmdna.flink.KafkaSamples.readClientProperties(
@@ -657,7 +664,33 @@ public final class Vmdna {
         o.decimal("--steps-per-second", 4),
         (long) o.decimal("--steps", 0),
         o.path("--work", Path.of("target/vmdna-collect")),
-        speedFactors("collect", o.text("--cpu-speed-factors", "")));
+        speedFactors("collect", o.text("--cpu-speed-factors", "")),
+        conntrack(o),
+        o.text("--flows-topic", null));
+  }
+
+  /** {@code --vm-addresses} and {@code --conntrack-command}: the flow collector, or null. */
+  private static io.vmdna.hypervisor.libvirt.ConntrackCollector conntrack(Options o) {
+    Path addresses = o.path("--vm-addresses", null);
+    if (addresses == null) {
+      if (o.all().containsKey("--conntrack-command")) {
+        throw new IllegalArgumentException(
+            "collect: --conntrack-command needs --vm-addresses FILE (vm,address lines)");
+      }
+      return null;
+    }
+    String command = o.text("--conntrack-command", "conntrack -L -o extended").strip();
+    if (command.isEmpty()) {
+      throw new IllegalArgumentException("collect: --conntrack-command is empty");
+    }
+    try {
+      return new io.vmdna.hypervisor.libvirt.ConntrackCollector(
+          List.of(command.split("\\s+")),
+          io.vmdna.hypervisor.libvirt.ConntrackCollector.readAddresses(addresses),
+          Duration.ofSeconds(30));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("collect: --vm-addresses: " + e.getMessage(), e);
+    }
   }
 
   /** {@code --cpu-speed-factors}, an error naming the command and the option. */

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.vmdna.kafka.testkit.KafkaBrokerExtension;
 import io.vmdna.models.VmSample;
 import io.vmdna.models.VmSampleJson;
+import io.vmdna.models.dna.FlowRecord;
+import io.vmdna.models.dna.FlowRecordJson;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -97,6 +99,46 @@ class CollectCommandIT {
   }
 
   @Test
+  void shouldPublishTheGuestsFlowRecordsFromTheConntrackTable(@TempDir Path dir) throws Exception {
+    String topic = "libvirt-flows-samples-" + System.nanoTime();
+    String flows = "libvirt-flows-" + System.nanoTime();
+    Path addresses = Files.writeString(dir.resolve("addresses.csv"), "test,192.168.122.10\n");
+    // the table as conntrack -L -o extended prints it (the same at every poll: nothing moves)
+    Path table = Path.of("../hypervisor/libvirt/src/test/resources/conntrack/first.txt");
+    String printed =
+        run(
+            "collect",
+            "--kafka-bootstrap",
+            KAFKA.bootstrapServers(),
+            "--topic",
+            topic,
+            "--libvirt",
+            "lab=test:///default",
+            "--interval",
+            "1s",
+            "--steps",
+            "3",
+            "--flows-topic",
+            flows,
+            "--vm-addresses",
+            addresses.toString(),
+            "--conntrack-command",
+            "cat " + table.toAbsolutePath());
+
+    // the first poll publishes the guest's three connections; later ones, which saw no bytes
+    // move, publish nothing
+    List<ConsumerRecord<String, byte[]>> records = consume(flows, 3);
+    assertThat(records).hasSize(3).allMatch(r -> r.key().equals("test"));
+    assertThat(records.stream().map(r -> FlowRecordJson.decode(r.value())))
+        .extracting(FlowRecord::protocol, FlowRecord::destination, FlowRecord::bytes)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("tcp", "10.0.0.5", 25_000L),
+            org.assertj.core.groups.Tuple.tuple("udp", "10.0.0.53", 180L),
+            org.assertj.core.groups.Tuple.tuple("tcp", "10.0.0.9", 1_000L));
+    assertThat(printed).contains("3 flow records published to " + flows);
+  }
+
+  @Test
   void shouldNameTheBrokerThatDoesNotAnswer() throws Exception {
     Path props = Files.writeString(work.resolve("p.properties"), "max.block.ms=1500\n");
     assertThatThrownBy(
@@ -123,6 +165,28 @@ class CollectCommandIT {
     assertThatThrownBy(
             () -> run("collect", "--kafka-bootstrap", "k", "--libvirt", "a=x", "--traces", "d"))
         .hasMessageContaining("not both or neither");
+    assertThatThrownBy(
+            () ->
+                run(
+                    "collect",
+                    "--kafka-bootstrap",
+                    "k",
+                    "--libvirt",
+                    "a=x",
+                    "--conntrack-command",
+                    "conntrack -L"))
+        .hasMessageContaining("--conntrack-command needs --vm-addresses FILE");
+    assertThatThrownBy(
+            () ->
+                run(
+                    "collect",
+                    "--kafka-bootstrap",
+                    "k",
+                    "--libvirt",
+                    "a=x",
+                    "--flows-topic",
+                    "vm-flows"))
+        .hasMessageContaining("flow records need both --vm-addresses");
     assertThatThrownBy(() -> run("collect", "--traces", "d"))
         .hasMessage("collect: --kafka-bootstrap is required");
     assertThatThrownBy(() -> run("collect", "--kafka-bootstrap", "k", "--libvirt", "qemu:///x"))
