@@ -68,23 +68,7 @@ public final class KafkaSamples {
       String groupId,
       boolean stopAtEnd,
       Map<String, String> clientProperties) {
-    require(bootstrapServers, "bootstrapServers");
-    require(topic, "topic");
-    require(groupId, "groupId");
-    Properties props = new Properties();
-    props.putAll(clientProperties);
-    KafkaSourceBuilder<VmSample> b =
-        KafkaSource.<VmSample>builder()
-            .setBootstrapServers(bootstrapServers)
-            .setTopics(topic)
-            .setGroupId(groupId)
-            .setProperties(props)
-            .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
-            .setDeserializer(new JsonDeserializer<>(Kind.SAMPLE));
-    if (stopAtEnd) {
-      b.setBounded(OffsetsInitializer.latest());
-    }
-    return b.build();
+    return build(bootstrapServers, topic, groupId, stopAtEnd, clientProperties, Kind.SAMPLE);
   }
 
   /**
@@ -130,19 +114,29 @@ public final class KafkaSamples {
       String groupId,
       boolean stopAtEnd,
       Map<String, String> clientProperties) {
+    return build(bootstrapServers, topic, groupId, stopAtEnd, clientProperties, Kind.FLOW);
+  }
+
+  private static <T> KafkaSource<T> build(
+      String bootstrapServers,
+      String topic,
+      String groupId,
+      boolean stopAtEnd,
+      Map<String, String> clientProperties,
+      Kind kind) {
     require(bootstrapServers, "bootstrapServers");
     require(topic, "topic");
     require(groupId, "groupId");
     Properties props = new Properties();
     props.putAll(clientProperties);
-    KafkaSourceBuilder<FlowRecord> b =
-        KafkaSource.<FlowRecord>builder()
+    KafkaSourceBuilder<T> b =
+        KafkaSource.<T>builder()
             .setBootstrapServers(bootstrapServers)
             .setTopics(topic)
             .setGroupId(groupId)
             .setProperties(props)
             .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
-            .setDeserializer(new JsonDeserializer<>(Kind.FLOW));
+            .setDeserializer(new JsonDeserializer<>(kind));
     if (stopAtEnd) {
       b.setBounded(OffsetsInitializer.latest());
     }

@@ -74,38 +74,19 @@ class ValidateSamplesFunctionTest {
     VmSample base = sample("x", "h", T, 1);
     // absent (NaN) and measured values pass
     assertThat(check.check(base, Long.MIN_VALUE)).isEmpty();
-    assertThat(check.check(withMemory(base, 0.5, 0), Long.MIN_VALUE)).isEmpty();
+    assertThat(check.check(base.withMemoryAccess(0.5, 0), Long.MIN_VALUE)).isEmpty();
     // a negative rate or an infinite one is a bad sample, named
-    assertThat(check.check(withMemory(base, -1, 0), Long.MIN_VALUE))
+    assertThat(check.check(base.withMemoryAccess(-1, 0), Long.MIN_VALUE))
         .hasValueSatisfying(
             p -> {
               assertThat(p.reason()).isEqualTo(SampleCheck.Reason.NEGATIVE);
               assertThat(p.detail()).contains("majorFaultsPerS is negative (-1.0)");
             });
-    assertThat(check.check(withMemory(base, 0, Double.POSITIVE_INFINITY), Long.MIN_VALUE))
+    assertThat(check.check(base.withMemoryAccess(0, Double.POSITIVE_INFINITY), Long.MIN_VALUE))
         .hasValueSatisfying(
             p -> {
               assertThat(p.reason()).isEqualTo(SampleCheck.Reason.NOT_A_NUMBER);
               assertThat(p.detail()).contains("swapKbps is Infinity");
             });
-  }
-
-  private static VmSample withMemory(VmSample s, double majorFaults, double swap) {
-    return new VmSample(
-        s.vmId(),
-        s.hostId(),
-        s.timestampS(),
-        s.cpuCores(),
-        s.cpuProvisionedMhz(),
-        s.cpuUsageMhz(),
-        s.cpuUsagePct(),
-        s.memProvisionedKb(),
-        s.memUsageKb(),
-        s.diskReadKbps(),
-        s.diskWriteKbps(),
-        s.netRxKbps(),
-        s.netTxKbps(),
-        majorFaults,
-        swap);
   }
 }

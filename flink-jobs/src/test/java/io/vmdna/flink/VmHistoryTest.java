@@ -83,7 +83,7 @@ class VmHistoryTest {
     for (int i = 0; i < 400; i++) {
       VmSample s = sample(i);
       if (i >= 100) { // the source starts reporting them at sample 100; swap never
-        s = withMajorFaults(s, i % 7);
+        s = s.withMemoryAccess(i % 7, Double.NaN);
       }
       all.add(s);
       h.append(s, 288);
@@ -106,25 +106,6 @@ class VmHistoryTest {
                 .extras()
                 .get(DnaSeries.Extra.MAJOR_FAULTS_PS));
     assertThat(DnaSeries.of(all.subList(0, 100)).extras()).isEmpty();
-  }
-
-  private static VmSample withMajorFaults(VmSample s, double faults) {
-    return new VmSample(
-        s.vmId(),
-        s.hostId(),
-        s.timestampS(),
-        s.cpuCores(),
-        s.cpuProvisionedMhz(),
-        s.cpuUsageMhz(),
-        s.cpuUsagePct(),
-        s.memProvisionedKb(),
-        s.memUsageKb(),
-        s.diskReadKbps(),
-        s.diskWriteKbps(),
-        s.netRxKbps(),
-        s.netTxKbps(),
-        faults,
-        Double.NaN);
   }
 
   @Test

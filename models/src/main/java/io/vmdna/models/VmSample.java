@@ -114,6 +114,29 @@ public record VmSample(
         swapKbps);
   }
 
+  /**
+   * The same sample with other memory access metrics (major faults per second, swap KiB/s; NaN for
+   * absent).
+   */
+  public VmSample withMemoryAccess(double newMajorFaultsPerS, double newSwapKbps) {
+    return new VmSample(
+        vmId,
+        hostId,
+        timestampS,
+        cpuCores,
+        cpuProvisionedMhz,
+        cpuUsageMhz,
+        cpuUsagePct,
+        memProvisionedKb,
+        memUsageKb,
+        diskReadKbps,
+        diskWriteKbps,
+        netRxKbps,
+        netTxKbps,
+        newMajorFaultsPerS,
+        newSwapKbps);
+  }
+
   /** Total network throughput (received plus transmitted), KiB/s. */
   public double netKbps() {
     return netRxKbps + netTxKbps;

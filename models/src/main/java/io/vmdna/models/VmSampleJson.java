@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
 
 /**
  * The wire format of a {@link VmSample} on the samples topic (Kafka, keyed by VM id): one JSON
@@ -70,85 +69,30 @@ public final class VmSampleJson {
    *     with every field present and of its type; the message names the field
    */
   public static VmSample decode(byte[] json) {
-    if (json == null || json.length == 0) {
-      throw new IllegalArgumentException("empty record (no JSON sample)");
-    }
-    JsonNode n;
-    try {
-      n = JSON.readTree(json);
-    } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException("not JSON: " + e.getOriginalMessage());
-    } catch (IOException e) {
-      throw new IllegalArgumentException("not JSON: " + e.getMessage());
-    }
-    if (n == null || !n.isObject()) {
-      throw new IllegalArgumentException("not a JSON object");
-    }
-    JsonNode schema = n.get("schema");
-    if (schema == null || !schema.canConvertToInt() || schema.intValue() != SCHEMA) {
-      throw new IllegalArgumentException(
-          "field schema: need " + SCHEMA + ", got " + (schema == null ? "nothing" : schema));
-    }
-    String vmId = text(n, "vmId");
+    JsonNode n = JsonFields.object(json, SCHEMA, "sample");
+    String vmId = JsonFields.text(n, "vmId");
     if (vmId.isBlank()) {
       throw new IllegalArgumentException("field vmId: blank");
     }
+    long cores = JsonFields.whole(n, "cpuCores");
+    if (cores != (int) cores) {
+      throw new IllegalArgumentException("field cpuCores: out of range, got " + cores);
+    }
     return new VmSample(
         vmId,
-        text(n, "hostId"),
-        whole(n, "timestampS"),
-        (int) whole(n, "cpuCores"),
-        number(n, "cpuProvisionedMhz"),
-        number(n, "cpuUsageMhz"),
-        number(n, "cpuUsagePct"),
-        number(n, "memProvisionedKb"),
-        number(n, "memUsageKb"),
-        number(n, "diskReadKbps"),
-        number(n, "diskWriteKbps"),
-        number(n, "netRxKbps"),
-        number(n, "netTxKbps"),
-        optionalNumber(n, "majorFaultsPerS"),
-        optionalNumber(n, "swapKbps"));
-  }
-
-  /** A number, or NaN (absent) when the field is missing or null. */
-  private static double optionalNumber(JsonNode n, String name) {
-    JsonNode v = n.get(name);
-    return v == null || v.isNull() ? Double.NaN : number(n, name);
-  }
-
-  private static JsonNode field(JsonNode n, String name) {
-    JsonNode v = n.get(name);
-    if (v == null || v.isNull()) {
-      throw new IllegalArgumentException("field " + name + ": missing");
-    }
-    return v;
-  }
-
-  private static String text(JsonNode n, String name) {
-    JsonNode v = field(n, name);
-    if (!v.isTextual()) {
-      throw new IllegalArgumentException("field " + name + ": need a string, got " + v);
-    }
-    return v.textValue();
-  }
-
-  private static long whole(JsonNode n, String name) {
-    JsonNode v = field(n, name);
-    if (!v.isIntegralNumber() || !v.canConvertToLong()) {
-      throw new IllegalArgumentException("field " + name + ": need a whole number, got " + v);
-    }
-    if (name.equals("cpuCores") && !v.canConvertToInt()) {
-      throw new IllegalArgumentException("field " + name + ": out of range, got " + v);
-    }
-    return v.longValue();
-  }
-
-  private static double number(JsonNode n, String name) {
-    JsonNode v = field(n, name);
-    if (!v.isNumber()) {
-      throw new IllegalArgumentException("field " + name + ": need a number, got " + v);
-    }
-    return v.doubleValue();
+        JsonFields.text(n, "hostId"),
+        JsonFields.whole(n, "timestampS"),
+        (int) cores,
+        JsonFields.number(n, "cpuProvisionedMhz"),
+        JsonFields.number(n, "cpuUsageMhz"),
+        JsonFields.number(n, "cpuUsagePct"),
+        JsonFields.number(n, "memProvisionedKb"),
+        JsonFields.number(n, "memUsageKb"),
+        JsonFields.number(n, "diskReadKbps"),
+        JsonFields.number(n, "diskWriteKbps"),
+        JsonFields.number(n, "netRxKbps"),
+        JsonFields.number(n, "netTxKbps"),
+        JsonFields.optionalNumber(n, "majorFaultsPerS"),
+        JsonFields.optionalNumber(n, "swapKbps"));
   }
 }

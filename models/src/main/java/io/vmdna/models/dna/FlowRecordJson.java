@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
+import io.vmdna.models.JsonFields;
 
 /**
  * The wire format of a {@link FlowRecord} on the flows topic (Kafka, keyed by VM id), written by
@@ -51,54 +51,12 @@ public final class FlowRecordJson {
    *     with every field present, of its type and valid; the message names the field
    */
   public static FlowRecord decode(byte[] json) {
-    if (json == null || json.length == 0) {
-      throw new IllegalArgumentException("empty record (no JSON flow record)");
-    }
-    JsonNode n;
-    try {
-      n = JSON.readTree(json);
-    } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException("not JSON: " + e.getOriginalMessage());
-    } catch (IOException e) {
-      throw new IllegalArgumentException("not JSON: " + e.getMessage());
-    }
-    if (n == null || !n.isObject()) {
-      throw new IllegalArgumentException("not a JSON object");
-    }
-    JsonNode schema = n.get("schema");
-    if (schema == null || !schema.canConvertToInt() || schema.intValue() != SCHEMA) {
-      throw new IllegalArgumentException(
-          "field schema: need " + SCHEMA + ", got " + (schema == null ? "nothing" : schema));
-    }
+    JsonNode n = JsonFields.object(json, SCHEMA, "flow record");
     return new FlowRecord(
-        text(n, "vmId"),
-        whole(n, "timestampS"),
-        text(n, "protocol"),
-        text(n, "destination"),
-        whole(n, "bytes"));
-  }
-
-  private static JsonNode field(JsonNode n, String name) {
-    JsonNode v = n.get(name);
-    if (v == null || v.isNull()) {
-      throw new IllegalArgumentException("field " + name + ": missing");
-    }
-    return v;
-  }
-
-  private static String text(JsonNode n, String name) {
-    JsonNode v = field(n, name);
-    if (!v.isTextual()) {
-      throw new IllegalArgumentException("field " + name + ": need a string, got " + v);
-    }
-    return v.textValue();
-  }
-
-  private static long whole(JsonNode n, String name) {
-    JsonNode v = field(n, name);
-    if (!v.isIntegralNumber() || !v.canConvertToLong()) {
-      throw new IllegalArgumentException("field " + name + ": need a whole number, got " + v);
-    }
-    return v.longValue();
+        JsonFields.text(n, "vmId"),
+        JsonFields.whole(n, "timestampS"),
+        JsonFields.text(n, "protocol"),
+        JsonFields.text(n, "destination"),
+        JsonFields.whole(n, "bytes"));
   }
 }
