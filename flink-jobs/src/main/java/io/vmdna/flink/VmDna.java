@@ -19,8 +19,16 @@ import java.util.List;
  * @param embedding the embedding (schema 2: 16 numbers) or the raw features (schema 1)
  * @param errorScore the autoencoder's reconstruction error as a share of the training fleet's
  *     errors below it, [0, 1]; 0 for schema 1
+ * @param oneClassScore the one-class SVM's score of the embedding (the share of the training
+ *     fleet's embeddings less far outside its support), [0, 1]; NaN for schema 1 or a model without
+ *     the SVM (not carried into signals)
  */
-public record VmDna(int schemaVersion, long computedAtS, List<Double> embedding, double errorScore)
+public record VmDna(
+    int schemaVersion,
+    long computedAtS,
+    List<Double> embedding,
+    double errorScore,
+    double oneClassScore)
     implements Serializable {
 
   /** Copies the embedding. */
@@ -30,7 +38,7 @@ public record VmDna(int schemaVersion, long computedAtS, List<Double> embedding,
 
   /** A schema-1 DNA as it is carried (its features as the embedding, no error score). */
   public static VmDna raw(Dna dna) {
-    return new VmDna(dna.schemaVersion(), dna.windowEndS(), dna.features(), 0);
+    return new VmDna(dna.schemaVersion(), dna.windowEndS(), dna.features(), 0, Double.NaN);
   }
 
   /** A DNA encoded by a model. */
@@ -40,6 +48,6 @@ public record VmDna(int schemaVersion, long computedAtS, List<Double> embedding,
     for (double v : e.embedding()) {
       emb.add(v);
     }
-    return new VmDna(dna.schemaVersion(), dna.windowEndS(), emb, e.errorScore());
+    return new VmDna(dna.schemaVersion(), dna.windowEndS(), emb, e.errorScore(), e.oneClassScore());
   }
 }

@@ -136,6 +136,9 @@ public final class VmProfiler {
               d.embedding(),
               d.errorScore());
     }
+    if (newDna != null && config.anomaly() != null) {
+      verdict = withDnaDetectors(verdict, d);
+    }
     Forecast f = config.forecaster().forecast(w);
     ModelInput input = null;
     if (config.usesModel()) {
@@ -209,6 +212,33 @@ public final class VmProfiler {
     }
     return new Anomaly(
         Math.max(r.score(), v.score()), r.anomalous() || v.alarm(), List.copyOf(fired));
+  }
+
+  /** The score a new DNA's own detectors need to raise an alarm ({@link DnaModel#ALARM_SCORE}). */
+  public static final double DNA_ALARM_SCORE = DnaModel.ALARM_SCORE;
+
+  /** What a new DNA's detectors are named in an alarm. */
+  public static final String AUTOENCODER_DETECTOR = "autoencoder@dna";
+
+  public static final String ONE_CLASS_DETECTOR = "one-class-svm@dna";
+
+  /**
+   * Adds a new DNA's own detectors to a sample's verdict (with the ensemble): the autoencoder's
+   * reconstruction error and the one-class SVM on the embedding, each an alarm at {@link
+   * #DNA_ALARM_SCORE}.
+   */
+  static Anomaly withDnaDetectors(Anomaly v, VmDna d) {
+    List<String> fired = new ArrayList<>(v.detectors());
+    double score = v.score();
+    if (d.errorScore() >= DNA_ALARM_SCORE) {
+      fired.add(AUTOENCODER_DETECTOR);
+      score = Math.max(score, d.errorScore());
+    }
+    if (d.oneClassScore() >= DNA_ALARM_SCORE) {
+      fired.add(ONE_CLASS_DETECTOR);
+      score = Math.max(score, d.oneClassScore());
+    }
+    return fired.size() == v.detectors().size() ? v : new Anomaly(score, true, List.copyOf(fired));
   }
 
   /**

@@ -116,6 +116,23 @@ class VmProfileAnomalyTest {
         .allMatch(p -> !p.anomalyDetectors().isEmpty());
   }
 
+  @Test
+  void aNewDnaBeyondTheTrainingFleetShouldAlarmNamingItsDetector() {
+    VmProfiler.Anomaly calm = new VmProfiler.Anomaly(0.2, false, List.of());
+    List<Double> emb = List.of(0.1, 0.2);
+
+    // both DNA scores below the alarm score (within the training fleet): as it was
+    assertThat(VmProfiler.withDnaDetectors(calm, new VmDna(2, 0, emb, 0.999, 0.5))).isSameAs(calm);
+    // an error beyond every training DNA's: an alarm naming the autoencoder
+    assertThat(VmProfiler.withDnaDetectors(calm, new VmDna(2, 0, emb, 1.0, Double.NaN)))
+        .isEqualTo(new VmProfiler.Anomaly(1.0, true, List.of(VmProfiler.AUTOENCODER_DETECTOR)));
+    // both, on top of a series alarm
+    VmProfiler.Anomaly spike = new VmProfiler.Anomaly(1.0, true, List.of("spike@cpu_pct"));
+    assertThat(VmProfiler.withDnaDetectors(spike, new VmDna(2, 0, emb, 1.0, 1.0)).detectors())
+        .containsExactly(
+            "spike@cpu_pct", VmProfiler.AUTOENCODER_DETECTOR, VmProfiler.ONE_CLASS_DETECTOR);
+  }
+
   /** A profile's detectors other than the chart's. */
   private static List<String> ensembleDetectors(VmProfile p) {
     return p.anomalyDetectors().stream().filter(d -> !d.equals(VmProfiler.CHART_DETECTOR)).toList();

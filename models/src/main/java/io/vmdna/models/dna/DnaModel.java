@@ -16,7 +16,9 @@ import java.util.Map;
  * The learned part of the DNA, saved as one JSON file: the fleet's {@link RobustScaler}, the {@link
  * DnaAutoencoder} that turns a DNA into a short embedding (16 numbers in the shipped model), the
  * distribution of reconstruction errors on the training fleet (so an error becomes a score in [0,
- * 1]) and a library of the training VMs' embeddings for similarity search.
+ * 1]), a library of the training VMs' embeddings for similarity search, and a one-class SVM on the
+ * training fleet's embeddings ({@link DnaOneClass}: how far a DNA lies outside where DNAs usually
+ * lie; absent, null, in a model trained before it existed).
  *
  * <p>Immutable; every method is thread-safe.
  *
@@ -26,6 +28,7 @@ import java.util.Map;
  * @param autoencoder the embedding network
  * @param errorQuantiles reconstruction error on the training vectors at 0, 1, ..., 100 %
  * @param library one entry per training VM: the mean embedding of its training DNAs
+ * @param oneClass the one-class SVM on the training embeddings, or null
  * @param training what it was trained on and how it did (for the manifest reader)
  */
 public record DnaModel(
@@ -35,7 +38,17 @@ public record DnaModel(
     DnaAutoencoder autoencoder,
     double[] errorQuantiles,
     List<LibraryEntry> library,
+    DnaOneClass oneClass,
     Training training) {
+
+  /**
+   * The score of the autoencoder's error or of the one-class SVM that counts as an alarm: beyond
+   * every DNA of the training fleet. (At 0.999, beyond all but 0.1 % of them, the shipped model's
+   * error alarmed on 0.93 % of the August DNAs, about 0.5 alarms per VM-week with a DNA every 3
+   * hours, half the false-alarm budget; the trainer reports the share at this score on its
+   * validation data.)
+   */
+  public static final double ALARM_SCORE = 1.0;
 
   /** File name of a model. */
   public static final String FILE = "dna-model.json";
@@ -85,8 +98,11 @@ public record DnaModel(
    * @param embedding the embedding
    * @param error reconstruction error (mean squared, scaled units, present features)
    * @param errorScore share of training vectors that reconstructed better, in [0, 1]
+   * @param oneClassScore share of training embeddings that lay less far outside the one-class SVM's
+   *     support, in [0, 1]; NaN without one
    */
-  public record Encoded(double[] embedding, double error, double errorScore) {}
+  public record Encoded(
+      double[] embedding, double error, double errorScore, double oneClassScore) {}
 
   /** Checks the model against this code's schema. */
   public DnaModel {
@@ -117,7 +133,11 @@ public record DnaModel(
     double[] present = new double[features.length];
     scaler.transform(features, scaled, present);
     DnaAutoencoder.Pass pass = autoencoder.pass(scaled, present);
-    return new Encoded(pass.embedding(), pass.error(), errorScore(pass.error()));
+    return new Encoded(
+        pass.embedding(),
+        pass.error(),
+        errorScore(pass.error()),
+        oneClass == null ? Double.NaN : oneClass.score(pass.embedding()));
   }
 
   /** Encodes a DNA; it must be of this model's schema. */
@@ -132,19 +152,27 @@ public record DnaModel(
 
   /** The share of training vectors whose error was below {@code error} (interpolated); NaN→0. */
   public double errorScore(double error) {
-    if (!(error > errorQuantiles[0])) {
+    return quantileScore(errorQuantiles, error);
+  }
+
+  /**
+   * The share of a training population below {@code v}, from its values at 0, 1, ..., 100 %
+   * (interpolated between them); 0 for NaN or below the smallest, 1 from the largest.
+   */
+  static double quantileScore(double[] quantiles, double v) {
+    if (!(v > quantiles[0])) {
       return 0;
     }
-    if (error >= errorQuantiles[100]) {
+    if (v >= quantiles[100]) {
       return 1;
     }
     int i = 0;
-    while (errorQuantiles[i + 1] < error) {
+    while (quantiles[i + 1] < v) {
       i++;
     }
-    double lo = errorQuantiles[i];
-    double hi = errorQuantiles[i + 1];
-    double frac = hi > lo ? (error - lo) / (hi - lo) : 1;
+    double lo = quantiles[i];
+    double hi = quantiles[i + 1];
+    double frac = hi > lo ? (v - lo) / (hi - lo) : 1;
     return (i + frac) / 100;
   }
 

@@ -30,7 +30,10 @@ import java.util.Map;
  *       or gains); {@code identity_top1_random}: 1 / library size;
  *   <li>{@code shift_auc_error}: the probability that a snapshot whose last two hours of CPU % were
  *       raised by 30 points scores a higher reconstruction error than the same snapshot unmodified
- *       (0.5 = no signal).
+ *       (0.5 = no signal); {@code shift_auc_one_class}: the same for the one-class SVM's score;
+ *   <li>{@code one_class_outside_validate}: the share of validation DNAs outside the SVM's support
+ *       (ν = 0.05 on training); {@code error_alarm_share_validate}, {@code
+ *       one_class_alarm_share_validate}: the share at or above {@link DnaModel#ALARM_SCORE}.
  * </ul>
  *
  * <p>Deterministic for the same data and settings. Not thread-safe; one training at a time.
@@ -60,6 +63,10 @@ public final class DnaTrainer {
 
   private static final long DAY_S = 86_400;
   private static final int SHIFT_SAMPLES = 24;
+
+  /** The most embeddings the one-class SVM trains on (every k-th; its fit is quadratic). */
+  static final int ONE_CLASS_VECTORS = 4_000;
+
   private static final double SHIFT_PCT = 30;
 
   private final Config config;
@@ -127,6 +134,8 @@ public final class DnaTrainer {
       errors[i] = ae.reconstructionError(scaled.get(i), present.get(i));
       embeddings.add(ae.embed(scaled.get(i)));
     }
+    progress.update(done[0], total, "one-class SVM on the embeddings");
+    DnaOneClass oneClass = DnaOneClass.train(embeddings, ONE_CLASS_VECTORS);
     List<DnaModel.LibraryEntry> library = new ArrayList<>();
     centroids(train, embeddings)
         .forEach((vm, mean) -> library.add(new DnaModel.LibraryEntry(vm, mean)));
@@ -147,6 +156,7 @@ public final class DnaTrainer {
             ae,
             quantiles,
             library,
+            oneClass,
             new DnaModel.Training(List.of(), 0, "", 0, 0, config.autoencoder(), Map.of()));
     Map<String, double[]> scaledLibrary = centroids(train, scaled);
     validate(validateFiles, provisional, scaledLibrary, figures, progress, done, total);
@@ -160,6 +170,7 @@ public final class DnaTrainer {
             ae,
             quantiles,
             library,
+            oneClass,
             new DnaModel.Training(
                 trainDirs.stream().map(Path::toString).toList(),
                 trainFiles.size(),
@@ -186,8 +197,13 @@ public final class DnaTrainer {
     int top5 = 0;
     int top1Scaled = 0;
     int top5Scaled = 0;
+    long outsideCount = 0;
+    long errorAlarms = 0;
+    long oneClassAlarms = 0;
     long higher = 0;
     long ties = 0;
+    long higherOneClass = 0;
+    long tiesOneClass = 0;
     long pairs = 0;
     int d = DnaSchema.size();
     for (Path f : files) {
@@ -199,6 +215,9 @@ public final class DnaTrainer {
       for (Snapshot snap : snapshots(s)) {
         DnaModel.Encoded enc = model.encode(snap.features());
         errors.add(enc.error());
+        outsideCount += model.oneClass().outside(enc.embedding()) > 0 ? 1 : 0;
+        errorAlarms += enc.errorScore() >= DnaModel.ALARM_SCORE ? 1 : 0;
+        oneClassAlarms += enc.oneClassScore() >= DnaModel.ALARM_SCORE ? 1 : 0;
         if (scaledLibrary.containsKey(snap.vm())) {
           queries++;
           int rank = rank(model.nearest(enc.embedding(), 5, null), snap.vm());
@@ -219,6 +238,11 @@ public final class DnaTrainer {
         } else if (shifted.error() == enc.error()) {
           ties++;
         }
+        if (shifted.oneClassScore() > enc.oneClassScore()) {
+          higherOneClass++;
+        } else if (shifted.oneClassScore() == enc.oneClassScore()) {
+          tiesOneClass++;
+        }
       }
     }
     double[] e = finiteSorted(errors.stream().mapToDouble(Double::doubleValue).toArray());
@@ -231,6 +255,17 @@ public final class DnaTrainer {
     figures.put("identity_top5_scaled", queries == 0 ? Double.NaN : (double) top5Scaled / queries);
     figures.put("identity_top1_random", 1.0 / Math.max(1, model.library().size()));
     figures.put("shift_auc_error", pairs == 0 ? Double.NaN : (higher + 0.5 * ties) / pairs);
+    figures.put(
+        "shift_auc_one_class",
+        pairs == 0 ? Double.NaN : (higherOneClass + 0.5 * tiesOneClass) / pairs);
+    figures.put(
+        "one_class_outside_validate",
+        e.length == 0 ? Double.NaN : (double) outsideCount / e.length);
+    figures.put(
+        "error_alarm_share_validate", e.length == 0 ? Double.NaN : (double) errorAlarms / e.length);
+    figures.put(
+        "one_class_alarm_share_validate",
+        e.length == 0 ? Double.NaN : (double) oneClassAlarms / e.length);
   }
 
   /** The series with CPU % raised by 30 points (at most 100) over the two hours up to {@code i}. */

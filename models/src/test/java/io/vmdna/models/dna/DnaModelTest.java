@@ -129,6 +129,7 @@ class DnaModelTest {
                     m.autoencoder(),
                     m.errorQuantiles(),
                     m.library(),
+                    m.oneClass(),
                     m.training()))
         .hasMessageContaining(
             "DNA model is for schema 1 with 15 features; this code computes"
@@ -205,6 +206,7 @@ class DnaModelTest {
             new DnaModel.LibraryEntry("a", new double[] {1, 0}),
             new DnaModel.LibraryEntry("b", new double[] {0, 0}),
             new DnaModel.LibraryEntry("c", new double[] {-1, -1})),
+        null,
         new DnaModel.Training(
             List.of("t"), 1, "00", 20, 36, DnaAutoencoder.Settings.defaults(), Map.of("x", 1.0)));
   }
