@@ -156,6 +156,29 @@ class DnaModelTest {
     assertThat(e.errorScore()).isBetween(0.0, 1.0);
     assertThat(m.library()).hasSize(100);
     assertThat(m.nearest(e.embedding(), 3, null)).hasSize(3);
+    assertThat(m.oneClass()).isNotNull();
+    assertThat(e.oneClassScore()).isBetween(0.0, 1.0);
+  }
+
+  @Test
+  void aModelFileFromBeforeTheOneClassSvmShouldLoadWithoutIt(@TempDir Path dir) throws Exception {
+    // given the shipped model's file without its one-class SVM, as models were written before it
+    var json = new com.fasterxml.jackson.databind.ObjectMapper();
+    var tree =
+        (com.fasterxml.jackson.databind.node.ObjectNode)
+            json.readTree(DnaModel.class.getResourceAsStream(DnaModel.SHIPPED_RESOURCE));
+    assertThat(tree.remove("oneClass")).isNotNull();
+    Path old = dir.resolve(DnaModel.FILE);
+    json.writeValue(old.toFile(), tree);
+
+    // when it is loaded, then it embeds as the shipped one and has no SVM score
+    DnaModel m = DnaModel.load(old);
+    double[] f =
+        new DnaExtractor()
+            .features(DnaSeries.of(DnaExtractorTest.samples(300, i -> 20 + i % 12)), 299);
+    assertThat(m.oneClass()).isNull();
+    assertThat(m.encode(f).oneClassScore()).isNaN();
+    assertThat(m.encode(f).embedding()).containsExactly(DnaModel.shipped().encode(f).embedding());
   }
 
   private static double meanError(DnaAutoencoder ae, List<double[]> x, List<double[]> m) {
