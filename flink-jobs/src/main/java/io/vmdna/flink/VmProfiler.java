@@ -263,8 +263,13 @@ public final class VmProfiler {
     return List.copyOf(names);
   }
 
-  /** The DNA model a setting names: null for none, the shipped one, or a file. */
-  static DnaModel loadDnaModel(String setting) {
+  /**
+   * The DNA model a setting names ({@link ProfilerConfig#dnaModel()}): null for none, the shipped
+   * one, or a file.
+   *
+   * @throws java.io.UncheckedIOException if the file cannot be read, naming it
+   */
+  public static DnaModel loadDnaModel(String setting) {
     if (ProfilerConfig.NONE.equals(setting)) {
       return null;
     }

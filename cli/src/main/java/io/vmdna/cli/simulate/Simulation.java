@@ -3,12 +3,14 @@ package io.vmdna.cli.simulate;
 import io.vmdna.bpmn.ProcessContract;
 import io.vmdna.flink.MigrationSignal;
 import io.vmdna.flink.ProfilerConfig;
-import io.vmdna.flink.VmDna;
+import io.vmdna.flink.VmProfiler;
 import io.vmdna.hypervisor.api.HostInfo;
 import io.vmdna.hypervisor.api.ImageFormat;
 import io.vmdna.hypervisor.sim.FleetSpec;
 import io.vmdna.hypervisor.sim.MigrationCost;
 import io.vmdna.models.VmSample;
+import io.vmdna.models.dna.DnaExtractor;
+import io.vmdna.models.dna.DnaModel;
 import io.vmdna.models.dna.Stats;
 import io.vmdna.models.forecast.Forecast;
 import io.vmdna.models.forecast.HostAssessment;
@@ -211,6 +213,8 @@ public final class Simulation {
   private final Settings settings;
   private final PolicyDmn policyDmn;
   private final HostAssessment assessment;
+  private final DnaModel dnaModel; // null: signals carry the short schema-1 DNA, as the job's do
+  private final DnaExtractor extractor = new DnaExtractor();
 
   /**
    * @param fleet hosts and initial placement (every VM of {@code vms} must be placed)
@@ -224,6 +228,7 @@ public final class Simulation {
     this.settings = settings;
     this.policyDmn = policyDmn;
     ProfilerConfig p = settings.profiler();
+    this.dnaModel = VmProfiler.loadDnaModel(p.dnaModel());
     this.assessment =
         new HostAssessment(
             p.overloadFraction(), p.minPExceed(), p.anomalyFraction(), p.anomalyMinScore());
@@ -457,7 +462,7 @@ public final class Simulation {
               vd,
               hostIds[h],
               now,
-              VmDna.raw(vm.dna(cursor[v], settings.profiler().windowSamples())),
+              vm.dna(cursor[v], settings.profiler(), dnaModel, extractor),
               vm.detectors(cursor[v]));
       Map<String, Object> vars = new LinkedHashMap<>(signal.variables());
       // the signal sink stamps the publish time; the simulator decides at once, so age 0

@@ -1,10 +1,13 @@
 package io.vmdna.cli.simulate;
 
 import io.vmdna.flink.ProfilerConfig;
+import io.vmdna.flink.VmDna;
 import io.vmdna.flink.VmProfiler;
 import io.vmdna.models.VmSample;
-import io.vmdna.models.dna.Dna;
 import io.vmdna.models.dna.DnaCalculator;
+import io.vmdna.models.dna.DnaExtractor;
+import io.vmdna.models.dna.DnaModel;
+import io.vmdna.models.dna.DnaSeries;
 import io.vmdna.models.forecast.Forecast;
 import io.vmdna.models.predict.ForecastModel;
 import io.vmdna.models.predict.SeriesArrays;
@@ -145,9 +148,23 @@ public final class VmReplay {
     return detectors.getOrDefault(i, List.of());
   }
 
-  /** The DNA over the profiler's window ending at sample {@code i}. */
-  Dna dna(int i, int windowSamples) {
-    int from = Math.max(0, i + 1 - windowSamples);
-    return new DnaCalculator().compute(samples.subList(from, i + 1));
+  /**
+   * The DNA a signal after sample {@code i} carries, as the streaming job computes it: with a DNA
+   * model the schema-2 DNA of the history up to the first sample of {@code i}'s 3-hour period (or
+   * the VM's first profile), encoded; without, the short schema-1 DNA of the profile window.
+   */
+  VmDna dna(int i, ProfilerConfig config, DnaModel model, DnaExtractor extractor) {
+    if (model == null) {
+      int from = Math.max(0, i + 1 - config.windowSamples());
+      return VmDna.raw(new DnaCalculator().compute(samples.subList(from, i + 1)));
+    }
+    // the job computes it at the VM's first profile and at the first sample of each 3-hour period
+    int at = i;
+    while (at > config.minSamples() - 1
+        && timestampS[at - 1] / VmProfiler.DNA_EVERY_S == timestampS[i] / VmProfiler.DNA_EVERY_S) {
+      at--;
+    }
+    int from = Math.max(0, at + 1 - config.historySamples());
+    return VmDna.encoded(model, extractor.compute(DnaSeries.of(samples.subList(from, at + 1))));
   }
 }
