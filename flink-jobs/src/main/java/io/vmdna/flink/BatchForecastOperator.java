@@ -146,7 +146,7 @@ public final class BatchForecastOperator extends AbstractStreamOperator<VmProfil
       out.add(
           p.withForecast(
               Forecast.ofPercent(
-                  p.forecast().horizonS(),
+                  in.horizonS(),
                   cpu.p50()[i],
                   cpu.p90()[i],
                   cpu.pExceed()[i],

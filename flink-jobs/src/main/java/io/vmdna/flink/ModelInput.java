@@ -8,5 +8,7 @@ package io.vmdna.flink;
  * @param features one row of {@link io.vmdna.models.predict.ForecastFeatures}
  * @param cpuProvisionedMhz the VM's provisioned CPU, MHz
  * @param memProvisionedKb the VM's provisioned memory, KiB
+ * @param horizonS the forecast's horizon, seconds
  */
-public record ModelInput(float[] features, double cpuProvisionedMhz, double memProvisionedKb) {}
+public record ModelInput(
+    float[] features, double cpuProvisionedMhz, double memProvisionedKb, long horizonS) {}

@@ -14,7 +14,8 @@ import java.util.List;
  * @param anomalous whether the score reached the alarm threshold (the chart: left its limits)
  * @param anomalyDetectors on an alarm, what fired as {@code detector@feature} (e.g. {@code
  *     spike@cpu_pct}), strongest first; empty otherwise
- * @param forecast the VM's forecast at the configured horizon
+ * @param forecast the VM's forecast at the configured horizon; null while {@code modelInput} waits
+ *     for the model's (the profile never leaves the operator chain so)
  * @param memUsageKb current memory use, KiB (migration cost)
  * @param modelInput the feature row for the forecast model, until {@link BatchForecastOperator} has
  *     replaced {@code forecast} with the model's; null otherwise

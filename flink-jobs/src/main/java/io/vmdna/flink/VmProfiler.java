@@ -20,9 +20,10 @@ import java.util.List;
 
 /**
  * What the profile does with one VM's sample, without Flink: keep the history, score the sample for
- * anomalies, refresh the DNA on its cadence, forecast with the trend rule and build the model's
- * feature row. {@link VmProfileFunction} runs it on keyed state; {@code ./vmdna bench-profiler}
- * runs it in a plain loop to compare.
+ * anomalies, refresh the DNA on its cadence, and forecast with the trend rule or, with a model,
+ * build the model's feature row (the model's batch scoring gives the forecast). {@link
+ * VmProfileFunction} runs it on keyed state; {@code ./vmdna bench-profiler} runs it in a plain loop
+ * to compare.
  *
  * <p>DNA cadence: with a DNA model (the default) the schema-2 DNA of the whole history (24 h
  * windows; a week with a forecast model) and its embedding are computed on a VM's first profile and
@@ -111,15 +112,14 @@ public final class VmProfiler {
       return LATE; // the history holds only strictly increasing times
     }
     h.append(s, config.historySamples());
-    List<VmSample> w = h.last(config.windowSamples());
     Anomaly verdict = anomaly(config, st, s);
-    if (w.size() < config.minSamples()) {
+    if (Math.min(h.size, config.windowSamples()) < config.minSamples()) {
       return new Outcome(true, newVm, verdict.alarm(), null, null);
     }
     DnaRecord newDna = null;
     VmDna d;
     if (dnaModel == null) {
-      d = VmDna.raw(shortDna.compute(w));
+      d = VmDna.raw(shortDna.compute(h.last(config.windowSamples())));
     } else if (st.dna != null
         && st.dna.computedAtS() / DNA_EVERY_S == s.timestampS() / DNA_EVERY_S) {
       d = st.dna;
@@ -139,14 +139,18 @@ public final class VmProfiler {
     if (newDna != null && config.anomaly() != null) {
       verdict = withDnaDetectors(verdict, d);
     }
-    Forecast f = config.forecaster().forecast(w);
+    Forecast f = null;
     ModelInput input = null;
     if (config.usesModel()) {
-      // the trend forecast stays as a fallback until BatchForecastOperator replaces it
+      // no trend forecast: BatchForecastOperator scores every row (it cost a tenth of a sample)
       float[] row = new float[ForecastFeatures.SIZE];
       // the history's own columns, read below its size only
       ForecastFeatures.fill(h.arrays(), h.size - 1, config.modelHorizonSamples(), row, 0);
-      input = new ModelInput(row, s.cpuProvisionedMhz(), s.memProvisionedKb());
+      input =
+          new ModelInput(
+              row, s.cpuProvisionedMhz(), s.memProvisionedKb(), config.forecaster().horizonS());
+    } else {
+      f = config.forecaster().forecast(h.last(config.windowSamples()));
     }
     VmProfile p =
         new VmProfile(

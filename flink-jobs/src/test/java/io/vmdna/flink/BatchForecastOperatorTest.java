@@ -66,7 +66,7 @@ class BatchForecastOperatorTest {
         List.of(),
         TREND,
         1e6,
-        withRow ? new ModelInput(row, 5000, 4e6) : null);
+        withRow ? new ModelInput(row, 5000, 4e6, TREND.horizonS()) : null);
   }
 
   @Test
