@@ -139,6 +139,36 @@ class CollectCommandIT {
   }
 
   @Test
+  void aConntrackReadThatFailsShouldBeReportedWhileTheSamplesGoOn(@TempDir Path dir)
+      throws Exception {
+    Path addresses = Files.writeString(dir.resolve("addresses.csv"), "test,192.168.122.10\n");
+    String printed =
+        run(
+            "collect",
+            "--kafka-bootstrap",
+            KAFKA.bootstrapServers(),
+            "--topic",
+            "libvirt-noflows-" + System.nanoTime(),
+            "--libvirt",
+            "lab=test:///default",
+            "--interval",
+            "1s",
+            "--steps",
+            "2",
+            "--flows-topic",
+            "noflows-" + System.nanoTime(),
+            "--vm-addresses",
+            addresses.toString(),
+            "--conntrack-command",
+            "no-such-conntrack -L");
+
+    assertThat(printed)
+        .contains("no flow records this poll: conntrack: cannot run 'no-such-conntrack -L'")
+        .contains("step 2, 1 samples published")
+        .contains("0 flow records published");
+  }
+
+  @Test
   void shouldNameTheBrokerThatDoesNotAnswer() throws Exception {
     Path props = Files.writeString(work.resolve("p.properties"), "max.block.ms=1500\n");
     assertThatThrownBy(

@@ -54,6 +54,14 @@ public final class VmProfiler {
   /** What an alarm of the EWMA chart alone names. */
   public static final String CHART_DETECTOR = "ewma@cpu_mhz";
 
+  /** The score a new DNA's own detectors need to raise an alarm ({@link DnaModel#ALARM_SCORE}). */
+  public static final double DNA_ALARM_SCORE = DnaModel.ALARM_SCORE;
+
+  /** What a new DNA's detectors are named in an alarm. */
+  public static final String AUTOENCODER_DETECTOR = "autoencoder@dna";
+
+  public static final String ONE_CLASS_DETECTOR = "one-class-svm@dna";
+
   /**
    * One VM's state between samples (mutated by {@link #profile}).
    *
@@ -217,14 +225,6 @@ public final class VmProfiler {
     return new Anomaly(
         Math.max(r.score(), v.score()), r.anomalous() || v.alarm(), List.copyOf(fired));
   }
-
-  /** The score a new DNA's own detectors need to raise an alarm ({@link DnaModel#ALARM_SCORE}). */
-  public static final double DNA_ALARM_SCORE = DnaModel.ALARM_SCORE;
-
-  /** What a new DNA's detectors are named in an alarm. */
-  public static final String AUTOENCODER_DETECTOR = "autoencoder@dna";
-
-  public static final String ONE_CLASS_DETECTOR = "one-class-svm@dna";
 
   /**
    * Adds a new DNA's own detectors to a sample's verdict (with the ensemble): the autoencoder's

@@ -20,9 +20,10 @@ import java.util.Map;
 /**
  * One VM's trace as the simulator replays it, with what the profiler would know after each sample:
  * the anomaly verdict ({@link VmProfiler#anomaly}: the control chart on CPU and the ensemble on CPU
- * % and memory %) and, when a model is given, the model's forecast. Both depend only on the VM's
- * own past samples (never on its host), so they are computed once, walking forward, and shared by
- * every policy run. Immutable after construction.
+ * % and memory %; not the DNA's own detectors, which the job adds at each new DNA) and, when a
+ * model is given, the model's forecast. Both depend only on the VM's own past samples (never on its
+ * host), so they are computed once, walking forward, and shared by every policy run. Immutable
+ * after construction.
  */
 public final class VmReplay {
   private final String vmId;
