@@ -154,6 +154,15 @@ public final class AnomalyEnsemble {
 
     /** A copy with another threshold. */
     public Config withThreshold(double t) {
+      return with(t, oneClassSvm);
+    }
+
+    /** A copy with or without the per-series SVM. */
+    public Config withOneClassSvm(boolean on) {
+      return with(threshold, on);
+    }
+
+    private Config with(double t, boolean svm) {
       return new Config(
           warmUp,
           baseline,
@@ -167,25 +176,7 @@ public final class AnomalyEnsemble {
           svmRefitEvery,
           svmNu,
           t,
-          oneClassSvm);
-    }
-
-    /** A copy with or without the per-series SVM. */
-    public Config withOneClassSvm(boolean on) {
-      return new Config(
-          warmUp,
-          baseline,
-          recent,
-          cusumK,
-          minScale,
-          calibrationWindow,
-          calibrationMin,
-          svmStride,
-          svmHistory,
-          svmRefitEvery,
-          svmNu,
-          threshold,
-          on);
+          svm);
     }
 
     /** Rows that always score 0: the warm-up, then the statistics' own first history. */

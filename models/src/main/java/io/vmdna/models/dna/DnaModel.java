@@ -122,6 +122,12 @@ public record DnaModel(
     library = List.copyOf(library);
   }
 
+  /** This model with another training record (what it was trained on and how it did). */
+  public DnaModel withTraining(Training t) {
+    return new DnaModel(
+        schemaVersion, featureNames, scaler, autoencoder, errorQuantiles, library, oneClass, t);
+  }
+
   /**
    * Encodes one DNA vector.
    *

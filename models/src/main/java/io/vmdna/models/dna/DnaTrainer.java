@@ -163,14 +163,7 @@ public final class DnaTrainer {
     progress.update(total, total, "done");
 
     DnaModel model =
-        new DnaModel(
-            DnaSchema.VERSION,
-            DnaSchema.NAMES,
-            scaler,
-            ae,
-            quantiles,
-            library,
-            oneClass,
+        provisional.withTraining(
             new DnaModel.Training(
                 trainDirs.stream().map(Path::toString).toList(),
                 trainFiles.size(),
