@@ -192,11 +192,6 @@ public record ProfilerConfig(
     return withModels(forecastModel, dnaModel, settings);
   }
 
-  /** Whether the anomaly ensemble (rather than the EWMA chart alone) flags anomalies. */
-  public boolean usesAnomalyEnsemble() {
-    return anomaly != null;
-  }
-
   private ProfilerConfig withModels(String forecast, String dna, AnomalyEnsemble.Config a) {
     return new ProfilerConfig(
         windowSamples,

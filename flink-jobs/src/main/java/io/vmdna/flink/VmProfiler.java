@@ -54,9 +54,6 @@ public final class VmProfiler {
   /** What an alarm of the EWMA chart alone names. */
   public static final String CHART_DETECTOR = "ewma@cpu_mhz";
 
-  /** The score a new DNA's own detectors need to raise an alarm ({@link DnaModel#ALARM_SCORE}). */
-  public static final double DNA_ALARM_SCORE = DnaModel.ALARM_SCORE;
-
   /** What a new DNA's detectors are named in an alarm. */
   public static final String AUTOENCODER_DETECTOR = "autoencoder@dna";
 
@@ -229,16 +226,16 @@ public final class VmProfiler {
   /**
    * Adds a new DNA's own detectors to a sample's verdict (with the ensemble): the autoencoder's
    * reconstruction error and the one-class SVM on the embedding, each an alarm at {@link
-   * #DNA_ALARM_SCORE}.
+   * DnaModel#ALARM_SCORE}.
    */
   static Anomaly withDnaDetectors(Anomaly v, VmDna d) {
     List<String> fired = new ArrayList<>(v.detectors());
     double score = v.score();
-    if (d.errorScore() >= DNA_ALARM_SCORE) {
+    if (d.errorScore() >= DnaModel.ALARM_SCORE) {
       fired.add(AUTOENCODER_DETECTOR);
       score = Math.max(score, d.errorScore());
     }
-    if (d.oneClassScore() >= DNA_ALARM_SCORE) {
+    if (d.oneClassScore() >= DnaModel.ALARM_SCORE) {
       fired.add(ONE_CLASS_DETECTOR);
       score = Math.max(score, d.oneClassScore());
     }
@@ -249,14 +246,14 @@ public final class VmProfiler {
    * A sample's values of {@link #ANOMALY_FEATURES}: CPU %, and memory % (NaN, absent, when the VM
    * reports no provisioned memory).
    */
-  public static double[] anomalyValues(VmSample s) {
+  private static double[] anomalyValues(VmSample s) {
     double memPct =
         s.memProvisionedKb() > 0 ? 100.0 * s.memUsageKb() / s.memProvisionedKb() : Double.NaN;
     return new double[] {s.cpuUsagePct(), memPct};
   }
 
   /** An ensemble verdict's reasons as {@code detector@feature}, strongest first, each once. */
-  public static List<String> detectors(AnomalyEnsemble.Verdict v) {
+  private static List<String> detectors(AnomalyEnsemble.Verdict v) {
     if (v.reasons().isEmpty()) {
       return List.of();
     }
