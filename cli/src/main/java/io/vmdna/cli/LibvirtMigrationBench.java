@@ -32,8 +32,9 @@ import java.util.Map;
  * @param runs migrations of each kind
  * @param guestCache folder keeping the built guest between runs
  * @param maxDowntimeMs the planned pause of the forward moves ({@link
- *     LibvirtHypervisor#OPTION_MAX_DOWNTIME_MS}), or 0 for QEMU's own (300 ms); the moves back
- *     ({@link LibvirtHypervisor#migrateBack}, which takes no options) always use QEMU's own
+ *     LibvirtHypervisor#OPTION_MAX_DOWNTIME_MS}), or 0 for the module's default ({@link
+ *     LibvirtHypervisor#DEFAULT_MAX_DOWNTIME_MS}); the moves back ({@link
+ *     LibvirtHypervisor#migrateBack}, which takes no options) always use the default
  */
 public record LibvirtMigrationBench(int runs, Path guestCache, long maxDowntimeMs) {
   /** The most a {@code LIVE} migration should stop the guest, ms. */

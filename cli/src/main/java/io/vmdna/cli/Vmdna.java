@@ -109,7 +109,7 @@ public final class Vmdna {
                WARM migrations of one with a disk and their LIVE moves back (disk copied);
                total time and downtime per migration and their spread
                options: --runs N (default 10), --max-downtime-ms MS (the planned pause;
-                        default QEMU's 300), --guest-cache DIR
+                        default the libvirt module's 50; 300 is QEMU's own), --guest-cache DIR
         bench-profiler  the fleet-scale replay: N simulated VMs (replaying the traces) through
                the whole Flink job on a local MiniCluster; samples/s, µs per sample, peak heap
                options: --vms 1000,5000,10000 (default), --vms-per-host N (default 20),

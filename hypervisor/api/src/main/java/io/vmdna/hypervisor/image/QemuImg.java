@@ -1,5 +1,8 @@
 package io.vmdna.hypervisor.image;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vmdna.hypervisor.api.HypervisorException;
 import io.vmdna.hypervisor.api.ImageFormat;
 import java.io.IOException;
@@ -24,11 +27,8 @@ import java.util.regex.Pattern;
  * <p>Thread-safe: each call runs its own process.
  */
 public final class QemuImg {
-  private static final Pattern FORMAT = Pattern.compile("\"format\"\\s*:\\s*\"([^\"]+)\"");
+  private static final ObjectMapper JSON = new ObjectMapper();
   private static final Pattern PROGRESS = Pattern.compile("\\((\\d+(?:\\.\\d+)?)/100%\\)");
-  private static final Pattern CREATE_TYPE =
-      Pattern.compile("\"create-type\"\\s*:\\s*\"([^\"]+)\"");
-  private static final Pattern VIRTUAL_SIZE = Pattern.compile("\"virtual-size\"\\s*:\\s*(\\d+)");
 
   private final String executable;
   private final Duration timeout;
@@ -198,18 +198,29 @@ public final class QemuImg {
     run("commit " + overlay, List.of("commit", "-q", "-f", "qcow2", overlay.toString()));
   }
 
-  /** Reads an image's format and virtual size with {@code qemu-img info --output=json}. */
+  /**
+   * Reads an image's format and virtual size with {@code qemu-img info --output=json}: the top
+   * level's {@code format}, {@code virtual-size} and {@code format-specific.data.create-type} (QEMU
+   * 8 and later also describe each child node, e.g. the {@code file} protocol under a qcow2, with
+   * the same field names).
+   */
   public Info info(Path image) {
     String json = run("info " + image, List.of("info", "--output=json", image.toString()));
-    Matcher f = FORMAT.matcher(json);
-    Matcher s = VIRTUAL_SIZE.matcher(json);
-    if (!f.find() || !s.find()) {
+    JsonNode root;
+    try {
+      root = JSON.readTree(json);
+    } catch (JsonProcessingException e) {
+      root = null;
+    }
+    if (root == null
+        || !root.path("format").isTextual()
+        || !root.path("virtual-size").canConvertToLong()) {
       throw new HypervisorException("qemu-img info " + image + ": unexpected output: " + json);
     }
-    Matcher type = CREATE_TYPE.matcher(json);
+    JsonNode type = root.path("format-specific").path("data").path("create-type");
     return new Info(
-        ImageFormat.fromQemu(f.group(1), type.find() ? type.group(1) : null),
-        Long.parseLong(s.group(1)));
+        ImageFormat.fromQemu(root.get("format").asText(), type.isTextual() ? type.asText() : null),
+        root.get("virtual-size").asLong());
   }
 
   private String run(String what, List<String> args) {

@@ -199,6 +199,47 @@ class QemuImgTest {
     assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(10_000);
   }
 
+  /**
+   * {@code info} reads the top level of QEMU 7.2's flat output and of QEMU 10's, which nests a
+   * child node per layer with its own {@code format} ("file") first; output that is not that JSON
+   * is an error quoting it.
+   */
+  @Test
+  void shouldReadTheImagesOwnFormatAndSizeFromEitherQemuVersionsInfo() throws IOException {
+    String qemu72 =
+        """
+        {"virtual-size": 67108864, "filename": "a.vmdk", "format": "vmdk",
+         "format-specific": {"type": "vmdk", "data": {"create-type": "streamOptimized"}}}
+        """;
+    String qemu10 =
+        """
+        {"children": [{"name": "file", "info": {"children": [], "virtual-size": 197120,
+           "filename": "a.qcow2", "format": "file", "format-specific": {"type": "file", "data": {}}}}],
+         "virtual-size": 10485760, "filename": "a.qcow2", "format": "qcow2",
+         "format-specific": {"type": "qcow2", "data": {"compat": "1.1"}}}
+        """;
+    assertThat(printing(qemu72).info(dir.resolve("a.vmdk")))
+        .isEqualTo(new QemuImg.Info(ImageFormat.VMDK_STREAM_OPTIMIZED, 67_108_864));
+    assertThat(printing(qemu10).info(dir.resolve("a.qcow2")))
+        .isEqualTo(new QemuImg.Info(ImageFormat.QCOW2, 10_485_760));
+    assertThatThrownBy(() -> printing("{\"format\": \"qcow2\"}").info(dir.resolve("b")))
+        .isInstanceOf(HypervisorException.class)
+        .hasMessageContaining("unexpected output: {\"format\": \"qcow2\"}");
+    assertThatThrownBy(() -> printing("image: b").info(dir.resolve("b")))
+        .isInstanceOf(HypervisorException.class)
+        .hasMessageContaining("unexpected output: image: b");
+  }
+
+  /** A stand-in {@code qemu-img} that prints {@code output} whatever it is asked. */
+  private QemuImg printing(String output) throws IOException {
+    Path out = Files.createTempFile(dir, "info", ".json");
+    Files.writeString(out, output);
+    Path script = Files.createTempFile(dir, "qemu-img", ".sh");
+    Files.writeString(script, "#!/bin/sh\ncat '" + out + "'\n");
+    assertThat(script.toFile().setExecutable(true)).isTrue();
+    return new QemuImg(script.toString(), Duration.ofSeconds(10));
+  }
+
   @Test
   void formatNamesShouldRoundTripAndRejectUnknown() {
     for (ImageFormat f : ImageFormat.values()) {

@@ -125,6 +125,8 @@ public final class TwoLibvirtHosts implements AutoCloseable {
     awaitHeartbeatAbove(name, 0, Duration.ofSeconds(90));
   }
 
+  // ACPI is named: without it libvirt 9.0 starts QEMU with -no-acpi, an option QEMU 10 no longer
+  // has
   private String guestXml(String name, ImageRef disk) {
     String diskXml =
         disk == null
@@ -144,6 +146,7 @@ public final class TwoLibvirtHosts implements AutoCloseable {
             <initrd>%s</initrd>
             <cmdline>console=ttyS0 quiet</cmdline>
           </os>
+          <features><acpi/></features>
           <cpu mode='custom' match='exact'><model fallback='allow'>qemu64</model></cpu>
           <on_poweroff>destroy</on_poweroff>
           <devices>
