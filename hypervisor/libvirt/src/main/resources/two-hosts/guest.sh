@@ -8,7 +8,9 @@
 # latter, about one LibvirtProcessIT run in four ended in a guest kernel BUG (list_del corruption
 # in the page allocator, i.e. guest memory that arrived wrong) right after a live migration under
 # QEMU 7.2's TCG; 160 migrations by virsh and 25 by LibvirtHypervisor alone did not reproduce it.
-# A KVM guest's dirty pages are tracked by the hardware, not by TCG.
+# A KVM guest's dirty pages are tracked by the hardware, not by TCG. The set-up now installs QEMU 10
+# (bookworm-backports): 7.2 also corrupted this guest in 5 of 81 live moves with a 50 ms planned
+# pause, 10 in none of 100.
 # DIR keeps a copy of the init it was built with: a changed init rebuilds the initrd.
 set -euo pipefail
 DIR=${1:?usage: guest.sh DIR}

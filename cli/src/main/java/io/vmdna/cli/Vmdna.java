@@ -150,18 +150,38 @@ public final class Vmdna {
     try {
       code = run(args, System.out, System.err);
     } catch (Exception e) {
-      System.err.println("vmdna: " + e.getMessage());
-      e.printStackTrace(System.err);
-      code = 1;
+      code = report(e, System.err);
     }
     // engine, worker and Flink threads would otherwise keep the JVM alive (recipes/one-jvm-demo.md)
     System.exit(code);
+  }
+
+  /**
+   * Reports a command's failure and returns its exit code: bad usage (an {@link
+   * IllegalArgumentException}: an unknown option, a missing or malformed value, an input that is
+   * not what the command reads; its message names what was wrong and where) is one line and 2,
+   * anything else is the message with its stack trace and 1.
+   */
+  static int report(Exception e, PrintStream err) {
+    err.println("vmdna: " + e.getMessage());
+    if (e instanceof IllegalArgumentException) {
+      err.println("(./vmdna help lists the commands and their options)");
+      return 2;
+    }
+    e.printStackTrace(err);
+    return 1;
   }
 
   static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
     if (args.length == 0 || args[0].equals("help") || args[0].equals("--help")) {
       out.print(USAGE);
       return args.length == 0 ? 2 : 0;
+    }
+    if (Arrays.asList(args).subList(1, args.length).stream()
+        .anyMatch(a -> a.equals("--help") || a.equals("-h"))) {
+      String usage = usageOf(args[0]);
+      out.print(usage.isEmpty() ? USAGE : "usage: ./vmdna " + usage.stripLeading());
+      return 0;
     }
     return switch (args[0]) {
       case "demo" -> demo(parse(args), out);
@@ -225,6 +245,31 @@ public final class Vmdna {
       }
     };
   }
+
+  /**
+   * One command's part of {@link #USAGE}: its line and the more deeply indented lines under it;
+   * empty for a name that is not a command.
+   */
+  static String usageOf(String command) {
+    StringBuilder b = new StringBuilder();
+    boolean in = false;
+    for (String line : USAGE.lines().toList()) {
+      String body = line.stripLeading();
+      int indent = line.length() - body.length();
+      if (indent == COMMAND_INDENT) {
+        in = body.equals(command) || body.startsWith(command + " ");
+      } else if (indent < COMMAND_INDENT) {
+        in = false;
+      }
+      if (in) {
+        b.append(line).append('\n');
+      }
+    }
+    return b.toString();
+  }
+
+  /** Where a command's name starts on its line of {@link #USAGE}. */
+  private static final int COMMAND_INDENT = 2;
 
   /**
    * A command's {@code --name value} options, checked against the names it knows. Errors name the

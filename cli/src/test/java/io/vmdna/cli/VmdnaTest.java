@@ -27,6 +27,41 @@ class VmdnaTest {
   }
 
   @Test
+  void shouldPrintOneCommandsUsageForHelpAfterIt() throws Exception {
+    assertThat(run("bench-migrate", "--help")).isEqualTo(0);
+    String usage = out.toString(StandardCharsets.UTF_8);
+    assertThat(usage)
+        .startsWith("usage: ./vmdna bench-migrate")
+        .contains("--max-downtime-ms", "--guest-cache")
+        .doesNotContain("bench-profiler", "dna-train");
+    out.reset();
+    assertThat(run("detect", "--input", "x.csv", "-h")).isEqualTo(0);
+    assertThat(out.toString(StandardCharsets.UTF_8))
+        .startsWith("usage: ./vmdna detect ")
+        .doesNotContain("detect-eval");
+    assertThat(Vmdna.usageOf("fly")).isEmpty();
+  }
+
+  @Test
+  void badUsageShouldBeOneLineAndExitTwoOtherFailuresATraceAndOne() {
+    assertThat(Vmdna.report(new IllegalArgumentException("unknown option --x for demo"), err()))
+        .isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .isEqualTo(
+            "vmdna: unknown option --x for demo\n"
+                + "(./vmdna help lists the commands and their options)\n");
+    err.reset();
+    assertThat(Vmdna.report(new java.io.IOException("disk full"), err())).isEqualTo(1);
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .startsWith("vmdna: disk full\njava.io.IOException: disk full")
+        .contains("\tat ");
+  }
+
+  private PrintStream err() {
+    return new PrintStream(err, true, StandardCharsets.UTF_8);
+  }
+
+  @Test
   void shouldRejectUnknownCommand() throws Exception {
     assertThat(run("fly")).isEqualTo(2);
     assertThat(err.toString(StandardCharsets.UTF_8)).contains("unknown command 'fly'");
