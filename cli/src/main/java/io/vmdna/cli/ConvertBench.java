@@ -76,16 +76,14 @@ public record ConvertBench(Path work, int sizeMiB, int dataMiB, int rounds) {
     Map<ImageFormat, Row> rows = new LinkedHashMap<>();
     for (ImageFormat f : ImageFormat.values()) {
       Path target = work.resolve("bench-out." + f.extension());
-      List<String> byHand =
-          List.of(
-              "qemu-img",
-              "convert",
-              "-f",
-              "qcow2",
-              "-O",
-              f.qemuName(),
-              source.toString(),
-              target.toString());
+      // the same command vmdna runs, less its progress output: format options included (e.g.
+      // subformat=streamOptimized), or the two would not write the same image
+      List<String> byHand = new ArrayList<>(List.of("qemu-img", "convert", "-f", "qcow2"));
+      byHand.addAll(List.of("-O", f.qemuName()));
+      if (f.createOptions() != null) {
+        byHand.addAll(List.of("-o", f.createOptions()));
+      }
+      byHand.addAll(List.of(source.toString(), target.toString()));
       Row r =
           new Row(
               median(() -> exec(byHand), target),
@@ -97,7 +95,7 @@ public record ConvertBench(Path work, int sizeMiB, int dataMiB, int rounds) {
       out.printf(
           java.util.Locale.ROOT,
           "| %s | %.3f | %.3f | %+.1f %% | %.3f |%n",
-          f.qemuName(),
+          f.formatName(),
           r.byHand(),
           r.wrapper(),
           100 * r.wrapperOverhead(),

@@ -31,7 +31,11 @@ class ConvertBenchTest {
               assertThat(r.verified()).isPositive();
             });
     assertThat(bytes.toString(StandardCharsets.UTF_8))
-        .contains("| to | qemu-img by hand | vmdna | overhead |", "| vhdx |");
+        .contains(
+            "| to | qemu-img by hand | vmdna | overhead |",
+            "| vhdx |",
+            "| vmdk |",
+            "| vmdk-streamoptimized |");
     try (var left = Files.list(dir)) {
       assertThat(left).isEmpty();
     }
