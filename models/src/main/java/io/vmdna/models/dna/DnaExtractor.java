@@ -91,9 +91,11 @@ public final class DnaExtractor {
     }
     Wave hourly = ts[end] - ts[hist] >= 2 * HOUR_S ? new Wave(ts, hist, end, HOUR_S) : null;
     Wave daily = ts[end] - ts[hist] >= 2 * DAY_S ? new Wave(ts, hist, end, DAY_S) : null;
+    int[] hourAgo = partners(ts, hist, end, HOUR_S);
+    int[] dayAgo = partners(ts, hist, end, DAY_S);
     for (double[] x : new double[][] {s.cpuPct(), netTotal}) {
-      out[k++] = autocorrelation(ts, x, hist, end, HOUR_S);
-      out[k++] = autocorrelation(ts, x, hist, end, DAY_S);
+      out[k++] = autocorrelation(x, hist, end, hourAgo);
+      out[k++] = autocorrelation(x, hist, end, dayAgo);
       out[k++] = hourly == null ? NaN : powerShare(x, hist, end, hourly);
       out[k++] = daily == null ? NaN : powerShare(x, hist, end, daily);
     }
@@ -214,13 +216,12 @@ public final class DnaExtractor {
   }
 
   /**
-   * Pearson correlation of x at t and x at t − lag, pairs found on timestamps (within half a
-   * sample), over [from, end]; NaN with fewer than {@link #MIN_PAIRS} pairs or no variance.
+   * For each sample i in [from, end], the earlier sample nearest to {@code ts[i] − lagS} within
+   * half a sample (150 s), or −1: the pairs of an autocorrelation at that lag, found once for every
+   * series of the same timestamps.
    */
-  static double autocorrelation(long[] ts, double[] x, int from, int end, long lagS) {
-    double[] a = new double[end - from + 1];
-    double[] b = new double[end - from + 1];
-    int n = 0;
+  static int[] partners(long[] ts, int from, int end, long lagS) {
+    int[] partner = new int[end - from + 1];
     int j = from;
     for (int i = from; i <= end; i++) {
       long want = ts[i] - lagS;
@@ -237,6 +238,22 @@ public final class DnaExtractor {
           bestD = d;
         }
       }
+      partner[i - from] = best;
+    }
+    return partner;
+  }
+
+  /**
+   * Pearson correlation of x at t and x at t − lag over [from, end], the pairs given by {@link
+   * #partners} (pairs with a NaN are left out); NaN with fewer than {@link #MIN_PAIRS} pairs or no
+   * variance.
+   */
+  static double autocorrelation(double[] x, int from, int end, int[] partner) {
+    double[] a = new double[end - from + 1];
+    double[] b = new double[end - from + 1];
+    int n = 0;
+    for (int i = from; i <= end; i++) {
+      int best = partner[i - from];
       if (best >= 0 && Double.isFinite(x[i]) && Double.isFinite(x[best])) {
         a[n] = x[i];
         b[n] = x[best];
@@ -325,12 +342,40 @@ public final class DnaExtractor {
     Wave(long[] ts, int from, int end, long periodS) {
       cos = new double[end - from + 1];
       sin = new double[end - from + 1];
+      double[] table = periodS == HOUR_S ? Phases.HOUR : periodS == DAY_S ? Phases.DAY : null;
       double w = 2 * Math.PI / periodS;
       for (int i = from; i <= end; i++) {
-        double phase = w * Math.floorMod(ts[i], periodS);
-        cos[i - from] = Math.cos(phase);
-        sin[i - from] = Math.sin(phase);
+        long p = Math.floorMod(ts[i], periodS);
+        if (table != null) {
+          cos[i - from] = table[2 * (int) p];
+          sin[i - from] = table[2 * (int) p + 1];
+        } else {
+          double phase = w * p;
+          cos[i - from] = Math.cos(phase);
+          sin[i - from] = Math.sin(phase);
+        }
       }
+    }
+  }
+
+  /**
+   * cos and sin of {@code 2π p / period} for every whole second p of an hour and of a day (the same
+   * expression the wave computes, so the same values), filled when first used: a week's waves then
+   * cost a lookup per sample instead of two trigonometric calls (1.4 MB for both).
+   */
+  private static final class Phases {
+    static final double[] HOUR = table(HOUR_S);
+    static final double[] DAY = table(DAY_S);
+
+    private static double[] table(long periodS) {
+      double[] t = new double[2 * (int) periodS];
+      double w = 2 * Math.PI / periodS;
+      for (long p = 0; p < periodS; p++) {
+        double phase = w * p;
+        t[2 * (int) p] = Math.cos(phase);
+        t[2 * (int) p + 1] = Math.sin(phase);
+      }
+      return t;
     }
   }
 

@@ -204,4 +204,32 @@ class DnaExtractorTest {
   private static double log2(double x) {
     return Math.log(x) / Math.log(2);
   }
+
+  /**
+   * The pairs of an autocorrelation are found on timestamps: the earlier sample nearest to t − lag
+   * within 150 s, none across a gap; and the week's waves come from the phase tables with exactly
+   * the values the trigonometric calls give.
+   */
+  @Test
+  void shouldPairSamplesAcrossTheLagOnTimestampsAndLookWavesUpExactly() {
+    long[] ts = {0, 300, 600, 900, 1_500, 1_790, 2_100, 3_900};
+    int[] p = DnaExtractor.partners(ts, 0, ts.length - 1, 600);
+    // 600 -> 0; 900 -> 300; 1500 -> 900; 1790 -> 1190: the nearest, 1500, is 310 s off;
+    // 2100 -> 1500; 3900 -> 3300: nothing within 150 s
+    assertThat(p).containsExactly(-1, -1, 0, 1, 3, -1, 4, -1);
+    assertThat(DnaExtractor.partners(ts, 2, 6, 600)).containsExactly(-1, -1, 3, -1, 4);
+
+    long[] week = new long[2_016];
+    for (int i = 0; i < week.length; i++) {
+      week[i] = 1_375_308_176L + 300L * i + (i * 7919L) % 23; // Bitbrains-like jitter
+    }
+    for (long period : new long[] {3_600, 86_400}) {
+      DnaExtractor.Wave w = new DnaExtractor.Wave(week, 0, week.length - 1, period);
+      for (int i = 0; i < week.length; i++) {
+        double phase = 2 * Math.PI / period * Math.floorMod(week[i], period);
+        assertThat(w.cos[i]).isEqualTo(Math.cos(phase));
+        assertThat(w.sin[i]).isEqualTo(Math.sin(phase));
+      }
+    }
+  }
 }
