@@ -1,6 +1,8 @@
 package io.vmdna.workers;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.camunda.client.api.worker.BackoffSupplier;
+import io.camunda.client.jobhandling.CamundaClientExecutorService;
 import io.camunda.client.jobhandling.CommandExceptionHandlingStrategy;
 import io.camunda.client.jobhandling.DefaultJobExceptionHandlingStrategy;
 import io.camunda.client.jobhandling.JobExceptionHandlingStrategy;
@@ -96,6 +98,17 @@ public class WorkersConfiguration {
   @Bean
   public MigrationRepository migrationRepository(DataSource ds) {
     return new MigrationRepository(ds);
+  }
+
+  /**
+   * Commands the gateway refuses for now (complete, fail, throw error) are sent again with a
+   * backoff, up to {@code max-retries}, which the client's own strategy never did ({@link
+   * RetryingCommandStrategy}); replaces the starter's strategy.
+   */
+  @Bean
+  public CommandExceptionHandlingStrategy retryingCommandExceptionHandlingStrategy(
+      CamundaClientExecutorService executor) {
+    return new RetryingCommandStrategy(BackoffSupplier.newBackoffBuilder().build(), executor.get());
   }
 
   /**
