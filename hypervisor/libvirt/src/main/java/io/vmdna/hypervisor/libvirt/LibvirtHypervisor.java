@@ -10,10 +10,12 @@ import io.vmdna.hypervisor.api.MigrationRequest;
 import io.vmdna.hypervisor.api.MigrationResult;
 import io.vmdna.hypervisor.api.MigrationStrategy;
 import io.vmdna.hypervisor.api.VmInfo;
+import io.vmdna.hypervisor.image.ConversionCache;
 import io.vmdna.hypervisor.image.QemuImg;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -51,9 +53,9 @@ import org.libvirt.jna.ConnectionPointer;
  * target's completed-job statistics. With {@link MigrationRequest#targetImage()} the running disk
  * is copied into that pre-converted image and the VM runs from it on the target; {@link
  * #migrateBack} does the same onto the original image. {@link MigrationStrategy#WARM} freezes the
- * disk with an external snapshot, converts it while the guest runs, and stops the guest only to
- * fold the overlay into the converted image and restore it with its memory on the target (see
- * {@code warm}).
+ * disk with an external snapshot, converts it while the guest runs (once per content and target
+ * format: {@link #conversionCache()}), and stops the guest only to fold the overlay into the
+ * converted image and restore it with its memory on the target (see {@code warm}).
  *
  * <p>Short calls (lookups, state) run on each host's {@link LibvirtInventory} thread with its
  * timeout; a migration runs on its own connection and thread with {@code migrationTimeout}, so a
@@ -138,7 +140,11 @@ public final class LibvirtHypervisor implements Hypervisor, AutoCloseable {
   private final Duration migrationTimeout;
   private final QemuImg qemuImg;
   private final Path imageDir;
+  private final ConversionCache conversions;
   private final ExecutorService migrations;
+
+  /** Converted bases {@link MigrationStrategy#WARM} keeps, by content and format. */
+  public static final int CONVERSION_CACHE_ENTRIES = 8;
 
   /**
    * @param hosts the fleet's hosts, unique ids
@@ -163,6 +169,9 @@ public final class LibvirtHypervisor implements Hypervisor, AutoCloseable {
     this.migrationTimeout = migrationTimeout;
     this.imageDir = imageDir;
     this.qemuImg = qemuImg;
+    this.conversions =
+        new ConversionCache(
+            imageDir.resolve(".conversion-cache"), CONVERSION_CACHE_ENTRIES, qemuImg);
     this.migrations =
         Executors.newCachedThreadPool(
             r -> {
@@ -170,6 +179,16 @@ public final class LibvirtHypervisor implements Hypervisor, AutoCloseable {
               t.setDaemon(true);
               return t;
             });
+  }
+
+  /**
+   * The converted bases {@link MigrationStrategy#WARM} keeps (in {@code
+   * imageDir/.conversion-cache}, at most {@link #CONVERSION_CACHE_ENTRIES}): a WARM move of a base
+   * whose bytes were converted to the target's format before copies that instead of converting
+   * again.
+   */
+  public ConversionCache conversionCache() {
+    return conversions;
   }
 
   @Override
@@ -443,8 +462,11 @@ public final class LibvirtHypervisor implements Hypervisor, AutoCloseable {
                             + "</disk></disks></domainsnapshot>")
                         .formatted(safe(migrationId), disk.group(3), xmlEscape(overlay.toString())),
                     SNAPSHOT_DISK_ONLY | SNAPSHOT_NO_METADATA | SNAPSHOT_ATOMIC);
-                // the base is frozen now; QEMU still holds it open read-only
-                qemuImg.convert(base, baseFormat, converted, format, true);
+                // the base is frozen now; QEMU still holds it open read-only. Converted once per
+                // content and format (the cache), copied so that folding the overlay in below
+                // leaves the cached image as it was
+                Path cached = conversions.converted(base, baseFormat, format, true);
+                Files.copy(cached, converted, StandardCopyOption.REPLACE_EXISTING);
                 // the restored guest runs from the converted image alone: no backing chain
                 String dxml =
                     onImage(

@@ -274,6 +274,16 @@ class LibvirtTwoHostsIT {
       assertThat(left.map(f -> f.getFileName().toString()))
           .noneMatch(n -> n.contains("overlay") || n.endsWith(".state"));
     }
+    // the frozen base was converted through the cache, which keeps it for the next WARM move of
+    // the same bytes
+    assertThat(hv.conversionCache().misses()).isEqualTo(1);
+    assertThat(hv.conversionCache().hits()).isZero();
+    try (var kept = java.nio.file.Files.list(lab.root().resolve("converted/.conversion-cache"))) {
+      assertThat(kept.map(f -> f.getFileName().toString()))
+          .singleElement()
+          .asString()
+          .endsWith(".qcow2");
+    }
 
     // and live back onto its original disk
     hv.migrateBack("m-warm", DISK_VM, "host-a", diskImage);
