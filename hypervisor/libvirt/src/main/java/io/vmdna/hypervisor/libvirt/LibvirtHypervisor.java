@@ -91,6 +91,9 @@ public final class LibvirtHypervisor implements Hypervisor, AutoCloseable {
    */
   public static final long DEFAULT_MAX_DOWNTIME_MS = 50;
 
+  /** Converted bases {@link MigrationStrategy#WARM} keeps, by content and format. */
+  public static final int CONVERSION_CACHE_ENTRIES = 8;
+
   /** {@code stateTransferOptions} key: "true" for compressed transfer. */
   public static final String OPTION_COMPRESSED = "compressed";
 
@@ -142,9 +145,6 @@ public final class LibvirtHypervisor implements Hypervisor, AutoCloseable {
   private final Path imageDir;
   private final ConversionCache conversions;
   private final ExecutorService migrations;
-
-  /** Converted bases {@link MigrationStrategy#WARM} keeps, by content and format. */
-  public static final int CONVERSION_CACHE_ENTRIES = 8;
 
   /**
    * @param hosts the fleet's hosts, unique ids
