@@ -27,7 +27,8 @@ import java.util.stream.Stream;
  * by {@link QemuImg}'s atomic rename after its verification); at most {@code maxEntries} are kept,
  * the least recently used deleted first. Callers copy an entry before changing it. Safe for
  * concurrent use within one process: conversions of one key run one at a time (the second waits and
- * then hits), of different keys in parallel.
+ * then hits), of different keys in parallel. One process per cache folder: two processes converting
+ * the same content at once would share the temporary file.
  */
 public final class ConversionCache {
   private final Path dir;
