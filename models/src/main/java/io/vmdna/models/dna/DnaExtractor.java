@@ -334,7 +334,10 @@ public final class DnaExtractor {
     return Math.min(1, 2 * (re * re + im * im) / (n * ss));
   }
 
-  /** cos and sin of each sample's phase in one period, shared by the series that use it. */
+  /**
+   * cos and sin of each sample's phase in one period (an hour or a day, read from the phase
+   * tables), shared by the series that use it.
+   */
   static final class Wave {
     final double[] cos;
     final double[] sin;
@@ -342,18 +345,11 @@ public final class DnaExtractor {
     Wave(long[] ts, int from, int end, long periodS) {
       cos = new double[end - from + 1];
       sin = new double[end - from + 1];
-      double[] table = periodS == HOUR_S ? Phases.HOUR : periodS == DAY_S ? Phases.DAY : null;
-      double w = 2 * Math.PI / periodS;
+      double[] table = Phases.of(periodS);
       for (int i = from; i <= end; i++) {
-        long p = Math.floorMod(ts[i], periodS);
-        if (table != null) {
-          cos[i - from] = table[2 * (int) p];
-          sin[i - from] = table[2 * (int) p + 1];
-        } else {
-          double phase = w * p;
-          cos[i - from] = Math.cos(phase);
-          sin[i - from] = Math.sin(phase);
-        }
+        int p = (int) Math.floorMod(ts[i], periodS);
+        cos[i - from] = table[2 * p];
+        sin[i - from] = table[2 * p + 1];
       }
     }
   }
@@ -366,6 +362,17 @@ public final class DnaExtractor {
   private static final class Phases {
     static final double[] HOUR = table(HOUR_S);
     static final double[] DAY = table(DAY_S);
+
+    /** The table of one period: an hour or a day. */
+    static double[] of(long periodS) {
+      if (periodS == HOUR_S) {
+        return HOUR;
+      }
+      if (periodS == DAY_S) {
+        return DAY;
+      }
+      throw new IllegalArgumentException("no phase table for a period of " + periodS + " s");
+    }
 
     private static double[] table(long periodS) {
       double[] t = new double[2 * (int) periodS];

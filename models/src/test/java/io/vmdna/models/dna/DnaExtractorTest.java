@@ -231,5 +231,7 @@ class DnaExtractorTest {
         assertThat(w.sin[i]).isEqualTo(Math.sin(phase));
       }
     }
+    assertThatThrownBy(() -> new DnaExtractor.Wave(week, 0, 10, 600))
+        .hasMessageContaining("no phase table for a period of 600 s");
   }
 }
