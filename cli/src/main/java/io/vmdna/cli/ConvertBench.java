@@ -76,14 +76,10 @@ public record ConvertBench(Path work, int sizeMiB, int dataMiB, int rounds) {
     Map<ImageFormat, Row> rows = new LinkedHashMap<>();
     for (ImageFormat f : ImageFormat.values()) {
       Path target = work.resolve("bench-out." + f.extension());
-      // the same command vmdna runs, less its progress output: format options included (e.g.
-      // subformat=streamOptimized), or the two would not write the same image
-      List<String> byHand = new ArrayList<>(List.of("qemu-img", "convert", "-f", "qcow2"));
-      byHand.addAll(List.of("-O", f.qemuName()));
-      if (f.createOptions() != null) {
-        byHand.addAll(List.of("-o", f.createOptions()));
-      }
-      byHand.addAll(List.of(source.toString(), target.toString()));
+      // the command vmdna runs, less its progress output (format options included: without
+      // subformat=streamOptimized the two would not write the same image)
+      List<String> byHand = QemuImg.convertArgs(source, ImageFormat.QCOW2, target, f, false);
+      byHand.addFirst("qemu-img");
       Row r =
           new Row(
               median(() -> exec(byHand), target),

@@ -110,15 +110,8 @@ public final class QemuImg {
       boolean verify,
       DoubleConsumer progress) {
     Path tmp = target.resolveSibling(target.getFileName() + ".part");
-    List<String> args = new ArrayList<>(List.of("convert", "-p"));
-    if (sourceInUse) {
-      args.add("-U");
-    }
-    args.addAll(List.of("-f", sourceFormat.qemuName(), "-O", targetFormat.qemuName()));
-    if (targetFormat.createOptions() != null) {
-      args.addAll(List.of("-o", targetFormat.createOptions()));
-    }
-    args.addAll(List.of(source.toString(), tmp.toString()));
+    List<String> args = convertArgs(source, sourceFormat, tmp, targetFormat, sourceInUse);
+    args.add(1, "-p"); // progress, read from the output while it runs
     String what = "convert " + source + " -> " + target;
     try {
       run(what, args, progress);
@@ -142,6 +135,29 @@ public final class QemuImg {
         // best effort: the .part name is never mistaken for a finished image
       }
     }
+  }
+
+  /**
+   * The arguments of the {@code qemu-img convert} that {@link #convert} runs, without its progress
+   * flag: source format, target format and the target format's options ({@link
+   * ImageFormat#createOptions}), {@code -U} for a source in use. A mutable list.
+   */
+  public static List<String> convertArgs(
+      Path source,
+      ImageFormat sourceFormat,
+      Path target,
+      ImageFormat targetFormat,
+      boolean sourceInUse) {
+    List<String> args = new ArrayList<>(List.of("convert"));
+    if (sourceInUse) {
+      args.add("-U");
+    }
+    args.addAll(List.of("-f", sourceFormat.qemuName(), "-O", targetFormat.qemuName()));
+    if (targetFormat.createOptions() != null) {
+      args.addAll(List.of("-o", targetFormat.createOptions()));
+    }
+    args.addAll(List.of(source.toString(), target.toString()));
+    return args;
   }
 
   /**

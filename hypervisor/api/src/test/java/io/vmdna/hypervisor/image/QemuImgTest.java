@@ -241,6 +241,32 @@ class QemuImgTest {
   }
 
   @Test
+  void convertArgsShouldCarryTheTargetFormatsOptionsAndTheInUseFlag() {
+    assertThat(
+            QemuImg.convertArgs(
+                Path.of("a.qcow2"),
+                ImageFormat.QCOW2,
+                Path.of("b.stream.vmdk"),
+                ImageFormat.VMDK_STREAM_OPTIMIZED,
+                true))
+        .containsExactly(
+            "convert",
+            "-U",
+            "-f",
+            "qcow2",
+            "-O",
+            "vmdk",
+            "-o",
+            "subformat=streamOptimized",
+            "a.qcow2",
+            "b.stream.vmdk");
+    assertThat(
+            QemuImg.convertArgs(
+                Path.of("a.qcow2"), ImageFormat.QCOW2, Path.of("b.raw"), ImageFormat.RAW, false))
+        .containsExactly("convert", "-f", "qcow2", "-O", "raw", "a.qcow2", "b.raw");
+  }
+
+  @Test
   void formatNamesShouldRoundTripAndRejectUnknown() {
     for (ImageFormat f : ImageFormat.values()) {
       assertThat(ImageFormat.fromName(f.formatName())).isEqualTo(f);
