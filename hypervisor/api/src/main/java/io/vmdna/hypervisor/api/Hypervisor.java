@@ -16,7 +16,10 @@ public interface Hypervisor {
   /** The hypervisor's name for logs and records, e.g. {@code sim}, {@code libvirt}. */
   String name();
 
-  /** Every host with its capacity and current load. */
+  /**
+   * Every host with its capacity and current load: a snapshot, which callers must not modify (an
+   * implementation may hand the same list to every caller until the load changes).
+   */
   List<HostInfo> hosts();
 
   /** Every VM with its placement. */

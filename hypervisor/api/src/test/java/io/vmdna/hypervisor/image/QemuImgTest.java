@@ -81,6 +81,22 @@ class QemuImgTest {
         .hasMessageContaining("missing.qcow2");
   }
 
+  @Test
+  void shouldTellImagesOfDifferentSizesApartAlthoughTheCommonPartIsEqual() throws Exception {
+    Path a = dir.resolve("small.qcow2");
+    Path b = dir.resolve("large.raw");
+    Path vhd = dir.resolve("large.vhd");
+    qemu.create(a, ImageFormat.QCOW2, 8L << 20);
+    qemu.create(b, ImageFormat.RAW, 9L << 20);
+    qemu.create(vhd, ImageFormat.VPC, 9L << 20);
+
+    // qemu-img compare itself exits 0 here: only its size warning tells them apart
+    assertThat(qemu.sameContent(a, ImageFormat.QCOW2, b, ImageFormat.RAW)).isFalse();
+    assertThat(qemu.sameContent(b, ImageFormat.RAW, a, ImageFormat.QCOW2)).isFalse();
+    // VHD rounds its size up to a disk geometry: a size difference is expected there
+    assertThat(qemu.sameContent(a, ImageFormat.QCOW2, vhd, ImageFormat.VPC)).isTrue();
+  }
+
   /** Writes into an image with qemu-io (Debian's qemu-utils). */
   private static void write(Path image, String command) throws Exception {
     String format = image.toString().endsWith(".raw") ? "raw" : "qcow2";
