@@ -6,6 +6,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import javax.sql.DataSource;
 
@@ -378,6 +379,34 @@ public final class MigrationRepository {
       }
     } catch (SQLException e) {
       throw new StoreException("times of " + migrationId + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * How many migrations whose id starts with {@code idPrefix} are in each status, counted by the
+   * database (e.g. to watch a batch of migrations without reading every record); statuses with none
+   * are absent.
+   *
+   * @throws StoreException naming the prefix when the query fails
+   */
+  public Map<MigrationStatus, Long> countByStatus(String idPrefix) {
+    String pattern = idPrefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement q =
+            c.prepareStatement(
+                "select status, count(*) from migration where migration_id like ? escape '\\'"
+                    + " group by status")) {
+      q.setString(1, pattern);
+      Map<MigrationStatus, Long> out = new java.util.EnumMap<>(MigrationStatus.class);
+      try (ResultSet rs = q.executeQuery()) {
+        while (rs.next()) {
+          out.put(MigrationStatus.valueOf(rs.getString(1)), rs.getLong(2));
+        }
+      }
+      return out;
+    } catch (SQLException e) {
+      throw new StoreException(
+          "count migrations starting with " + idPrefix + ": " + e.getMessage(), e);
     }
   }
 

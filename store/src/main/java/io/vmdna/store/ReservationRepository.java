@@ -5,7 +5,10 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import javax.sql.DataSource;
 
@@ -142,6 +145,40 @@ public final class ReservationRepository {
     return query("where host_id = ?", hostId);
   }
 
+  /**
+   * Every booking on each of {@code hostIds}, by host id, read in one query (one state of the
+   * bookings); hosts without bookings are absent. An empty collection asks nothing.
+   *
+   * @throws StoreException naming the hosts asked for when the query fails
+   */
+  public Map<String, List<Reservation>> onHosts(Collection<String> hostIds) {
+    Map<String, List<Reservation>> out = new HashMap<>();
+    if (hostIds.isEmpty()) {
+      return out;
+    }
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement q =
+            c.prepareStatement(
+                "select migration_id, host_id, vm_id, cpu_mhz, mem_kb from reservation"
+                    + " where host_id = any(?)")) {
+      q.setArray(1, c.createArrayOf("text", hostIds.toArray()));
+      try (ResultSet rs = q.executeQuery()) {
+        while (rs.next()) {
+          Reservation r = row(rs);
+          out.computeIfAbsent(r.hostId(), h -> new ArrayList<>()).add(r);
+        }
+      }
+      return out;
+    } catch (SQLException e) {
+      throw new StoreException("reservations on hosts " + hostIds + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static Reservation row(ResultSet rs) throws SQLException {
+    return new Reservation(
+        rs.getString(1), rs.getString(2), rs.getString(3), rs.getDouble(4), rs.getDouble(5));
+  }
+
   private List<Reservation> query(String where, String arg) {
     try (Connection c = dataSource.getConnection();
         PreparedStatement q =
@@ -151,13 +188,7 @@ public final class ReservationRepository {
       List<Reservation> out = new ArrayList<>();
       try (ResultSet rs = q.executeQuery()) {
         while (rs.next()) {
-          out.add(
-              new Reservation(
-                  rs.getString(1),
-                  rs.getString(2),
-                  rs.getString(3),
-                  rs.getDouble(4),
-                  rs.getDouble(5)));
+          out.add(row(rs));
         }
       }
       return out;

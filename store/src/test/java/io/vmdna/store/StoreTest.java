@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -59,6 +60,41 @@ class StoreTest {
     assertThat(reservations.reserve(b, 10_000, 1e9))
         .isEqualTo(ReservationRepository.Outcome.RESERVED);
     assertThat(reservations.find("r-b")).contains(b);
+  }
+
+  @Test
+  void shouldReadTheBookingsOfSeveralHostsInOneGo() {
+    reservations.reserve(new Reservation("many-a", "m1", "vm1", 100, 10), 10_000, 1e9);
+    reservations.reserve(new Reservation("many-b", "m1", "vm2", 200, 20), 10_000, 1e9);
+    reservations.reserve(new Reservation("many-c", "m2", "vm3", 300, 30), 10_000, 1e9);
+    reservations.reserve(new Reservation("many-d", "m3", "vm4", 400, 40), 10_000, 1e9);
+
+    var byHost = reservations.onHosts(List.of("m1", "m2", "m-empty"));
+
+    assertThat(byHost).containsOnlyKeys("m1", "m2"); // m3 not asked, m-empty has none
+    assertThat(byHost.get("m1"))
+        .extracting(Reservation::migrationId)
+        .containsExactlyInAnyOrder("many-a", "many-b");
+    assertThat(byHost.get("m2")).containsExactly(reservations.find("many-c").orElseThrow());
+    assertThat(reservations.onHosts(List.of())).isEmpty();
+  }
+
+  @Test
+  void shouldCountMigrationsByStatusUnderAnIdPrefix() {
+    migrations.claim(started("cnt_1-a", 70, "vm-c1", "src-c"));
+    migrations.claim(started("cnt_1-b", 71, "vm-c2", "src-c"));
+    migrations.claim(started("cnt_1-c", 72, "vm-c3", "src-c"));
+    migrations.claim(started("cntX1-d", 73, "vm-c4", "src-c")); // '_' is no wildcard
+    // ended ones: the class's rails test counts migrations in flight
+    migrations.setStatus("cnt_1-a", MigrationStatus.MIGRATED);
+    migrations.setStatus("cnt_1-b", MigrationStatus.ROLLED_BACK);
+    migrations.setStatus("cnt_1-c", MigrationStatus.MIGRATED);
+    migrations.setStatus("cntX1-d", MigrationStatus.MIGRATED);
+
+    assertThat(migrations.countByStatus("cnt_1-"))
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of(MigrationStatus.MIGRATED, 2L, MigrationStatus.ROLLED_BACK, 1L));
+    assertThat(migrations.countByStatus("nothing-")).isEmpty();
   }
 
   @Test
@@ -268,5 +304,16 @@ class StoreTest {
     assertThatThrownBy(() -> dna.history("vm-x", 1))
         .isInstanceOf(StoreException.class)
         .hasMessageContaining("DNA history of vm-x");
+  }
+
+  @Test
+  void bookingsOfSeveralHostsShouldNameThemWhenTheDatabaseRefuses() {
+    com.zaxxer.hikari.HikariDataSource closed =
+        Database.pooled(db.jdbcUrl(), "postgres", "postgres", 1);
+    closed.close();
+
+    assertThatThrownBy(() -> new ReservationRepository(closed).onHosts(List.of("h7", "h8")))
+        .isInstanceOf(StoreException.class)
+        .hasMessageContaining("reservations on hosts [h7, h8]");
   }
 }
