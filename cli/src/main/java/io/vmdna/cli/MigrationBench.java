@@ -42,10 +42,19 @@ import org.springframework.context.ConfigurableApplicationContext;
  * @param hosts simulated hosts
  * @param dataDir the traces the simulated VMs replay (the bundled extract)
  * @param workDir folder for the fleet file and disk images
+ *     <p>Requests are published as fast as the engine accepts them (at most 64 unanswered), or,
+ *     with a {@code ratePerS}, paced at that many per second: a rate the system sustains keeps
+ *     request → end latency flat; above it, latency grows with the queue (the way to find the
+ *     sustainable rate).
+ * @param migrations migrations to run (one per VM)
+ * @param hosts simulated hosts
+ * @param dataDir the traces the simulated VMs replay (the bundled extract)
+ * @param workDir folder for the fleet file and disk images
  * @param gateway a Zeebe gateway to use instead of the in-process engine, or null
+ * @param ratePerS requests per second to publish at, or 0 for as fast as accepted
  */
 public record MigrationBench(
-    int migrations, int hosts, Path dataDir, Path workDir, String gateway) {
+    int migrations, int hosts, Path dataDir, Path workDir, String gateway, double ratePerS) {
 
   /** Validates. */
   public MigrationBench {
@@ -54,6 +63,17 @@ public record MigrationBench(
           "bench needs --migrations >= 1 and --hosts >= 2, were %d and %d"
               .formatted(migrations, hosts));
     }
+    if (!(ratePerS >= 0) || Double.isInfinite(ratePerS)) {
+      throw new IllegalArgumentException(
+          "bench --rate must be a finite number of requests per second >= 0 (0: as fast as"
+              + " the engine accepts them), was "
+              + ratePerS);
+    }
+  }
+
+  /** As fast as the engine accepts requests. */
+  public MigrationBench(int migrations, int hosts, Path dataDir, Path workDir, String gateway) {
+    this(migrations, hosts, dataDir, workDir, gateway, 0);
   }
 
   /** Runs the benchmark and prints the report. */
@@ -106,6 +126,13 @@ public record MigrationBench(
         java.util.ArrayDeque<java.util.concurrent.CompletionStage<?>> inFlight =
             new java.util.ArrayDeque<>();
         for (int i = 0; i < migrations; i++) {
+          if (ratePerS > 0) {
+            // paced: request i is due i / rate seconds after the first
+            long wait = start + (long) (i * 1e9 / ratePerS) - System.nanoTime();
+            if (wait > 0) {
+              Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+            }
+          }
           if (inFlight.size() >= 64) {
             inFlight.poll().toCompletableFuture().join();
           }
@@ -225,8 +252,10 @@ public record MigrationBench(
     String slowest = null;
     long slowestMs = -1;
     Map<String, List<Long>> stepMs = new TreeMap<>();
+    List<Instant> ends = new ArrayList<>();
     for (Map.Entry<String, Instant> p : published.entrySet()) {
       MigrationRepository.Times t = store.times(p.getKey()).orElseThrow();
+      ends.add(t.updated());
       if (t.updated().isAfter(last)) {
         last = t.updated();
       }
@@ -246,8 +275,14 @@ public record MigrationBench(
     }
     double elapsed = Duration.between(first, last).toMillis() / 1000.0;
     out.printf(
-        "bench: %d migrations ended %s in %.1f s = %.1f migrations/s (publishing took %.1f s)%n",
-        migrations, ended, elapsed, migrations / elapsed, publishS);
+        "bench: %d migrations ended %s in %.1f s = %.1f migrations/s (publishing took %.1f s%s)%n",
+        migrations,
+        ended,
+        elapsed,
+        migrations / elapsed,
+        publishS,
+        ratePerS > 0 ? ", paced at %s/s".formatted(ratePerS) : "");
+    out.print(steadyState(first, ends));
     out.printf(
         "  request -> ended, ms: p50 %d, p95 %d, max %d%n",
         pct(latency, 50), pct(latency, 95), pct(latency, 100));
@@ -263,6 +298,37 @@ public record MigrationBench(
         (step, ms) ->
             out.printf(
                 "    %-24s n %5d  p50 %5d  p95 %5d%n", step, ms.size(), pct(ms, 50), pct(ms, 95)));
+  }
+
+  /**
+   * The rate without the ramp-up (the first migrations have no queue behind them) and the drain
+   * (the last ones have none in front): migrations that ended between the 10th and the 90th
+   * percentile of the end times, per second; and how many ended in each 5 s from the first request,
+   * to show both.
+   */
+  static String steadyState(Instant firstRequest, List<Instant> ends) {
+    List<Instant> sorted = ends.stream().sorted().toList();
+    int n = sorted.size();
+    if (n < 10) {
+      return "";
+    }
+    int lo = n / 10;
+    int hi = n - 1 - n / 10;
+    double s = Duration.between(sorted.get(lo), sorted.get(hi)).toMillis() / 1000.0;
+    long[] per5s =
+        new long[(int) (Duration.between(firstRequest, sorted.get(n - 1)).toSeconds() / 5) + 1];
+    for (Instant e : sorted) {
+      per5s[(int) Math.max(0, Duration.between(firstRequest, e).toSeconds() / 5)]++;
+    }
+    StringBuilder b = new StringBuilder("  ended per 5 s from the first request:");
+    for (long c : per5s) {
+      b.append(' ').append(c);
+    }
+    b.append('\n');
+    b.append(
+        "  steady state (10th to 90th percentile of end times): %d in %.1f s = %.1f migrations/s%n"
+            .formatted(hi - lo, s, s > 0 ? (hi - lo) / s : Double.NaN));
+    return b.toString();
   }
 
   /**

@@ -50,7 +50,8 @@ public final class Vmdna {
                migrations/s and the latency each job type adds
                options: --migrations N (default 200), --hosts N (default 20), --work DIR,
                         --gateway URL (a real Zeebe gateway, e.g. http://localhost:26500;
-                        default: the in-process engine)
+                        default: the in-process engine), --rate N (requests per second;
+                        default: as fast as the engine accepts them)
         train  train the XGBoost4J forecast models (p50/p90 of CPU %, memory %, network; a
                calibrated pExceed) and write a model folder with its manifest
                options: --train DIR... --validate DIR... --output DIR (required),
@@ -797,13 +798,15 @@ public final class Vmdna {
 
   static MigrationBench bench(String[] args) {
     Options o =
-        Options.parse("bench", args, Set.of("--migrations", "--hosts", "--work", "--gateway"));
+        Options.parse(
+            "bench", args, Set.of("--migrations", "--hosts", "--work", "--gateway", "--rate"));
     return new MigrationBench(
         o.integer("--migrations", 200),
         o.integer("--hosts", 20),
         DemoSettings.defaults().dataDir(),
         o.path("--work", DemoSettings.defaults().workDir().resolveSibling("vmdna-bench")),
-        o.text("--gateway", null));
+        o.text("--gateway", null),
+        o.decimal("--rate", 0));
   }
 
   private static int demo(DemoSettings settings, PrintStream out) throws Exception {

@@ -38,4 +38,22 @@ class MigrationBenchIT {
       assertThat(report).containsPattern(java.util.regex.Pattern.quote(job) + " +n +6 ");
     }
   }
+
+  @Test
+  void shouldPaceTheRequestsWhenGivenARate() throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+    // 12 requests at 20/s: the last one is due 0.55 s after the first
+    new MigrationBench(12, 3, Path.of("../data/bitbrains-demo"), work, null, 20)
+        .run(new PrintStream(out, true, StandardCharsets.UTF_8));
+
+    String report = out.toString(StandardCharsets.UTF_8);
+    assertThat(report).contains("bench: 12 migrations ended {MIGRATED=12} in");
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("publishing took ([0-9.]+) s, paced at 20.0/s")
+            .matcher(report);
+    assertThat(m.find()).as(report).isTrue();
+    assertThat(Double.parseDouble(m.group(1))).isGreaterThanOrEqualTo(0.5);
+    assertThat(report).contains("steady state (10th to 90th percentile of end times): 9 in");
+  }
 }

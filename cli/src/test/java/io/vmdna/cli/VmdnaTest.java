@@ -127,6 +127,15 @@ class VmdnaTest {
     assertThatThrownBy(() -> Vmdna.bench(new String[] {"bench", "--fast", "1"}))
         .hasMessageContaining("unknown option --fast for bench");
     assertThat(Vmdna.bench(new String[] {"bench", "--migrations", "7"}).migrations()).isEqualTo(7);
+    assertThatThrownBy(() -> Vmdna.bench(new String[] {"bench", "--rate", "fast"}))
+        .hasMessageContaining("--rate needs a number, got 'fast'");
+    assertThatThrownBy(() -> Vmdna.bench(new String[] {"bench", "--rate", "-5"}))
+        .hasMessageContaining("--rate must be a finite number of requests per second >= 0")
+        .hasMessageContaining("was -5.0");
+    assertThatThrownBy(() -> Vmdna.bench(new String[] {"bench", "--rate", "NaN"}))
+        .hasMessageContaining("was NaN");
+    assertThat(Vmdna.bench(new String[] {"bench", "--rate", "42.5"}).ratePerS()).isEqualTo(42.5);
+    assertThat(Vmdna.bench(new String[] {"bench"}).ratePerS()).isZero();
   }
 
   @Test
