@@ -150,6 +150,12 @@ public final class VmHistory {
         vmId, timestampS, cpuUsagePct, memPct, netKbps, diskKbps, cpuCores, cpuProvisionedMhz);
   }
 
+  /** How many of the held samples are newer than {@code timeS}, epoch seconds (binary search). */
+  public int countAfter(long timeS) {
+    int i = Arrays.binarySearch(timestampS, 0, size, timeS);
+    return size - (i >= 0 ? i + 1 : -i - 1);
+  }
+
   /** The newest {@code n} samples (fewer if fewer are held) as a DNA series (copied). */
   public DnaSeries dnaSeries(int n) {
     int from = Math.max(0, size - n);

@@ -6,6 +6,7 @@ import io.vmdna.models.dna.Dna;
 import io.vmdna.models.dna.DnaCalculator;
 import io.vmdna.models.dna.DnaExtractor;
 import io.vmdna.models.dna.DnaModel;
+import io.vmdna.models.dna.DnaSchema;
 import io.vmdna.models.dna.DnaSeries;
 import io.vmdna.models.dna.EwmaControlChart;
 import io.vmdna.models.forecast.Forecast;
@@ -177,7 +178,11 @@ public final class VmProfiler {
    * job, the VM's flow records of the last day (its traffic features; absent, NaN, without).
    */
   DnaSeries dnaSeries(State st) {
-    DnaSeries series = st.history.dnaSeries(config.historySamples());
+    // only the DNA's week of the kept samples (the model keeps two hours more): the extractor would
+    // otherwise copy every column a second time to cut them there
+    VmHistory h = st.history;
+    int n = h.size == 0 ? 0 : h.countAfter(h.lastTimestampS() - DnaSchema.HISTORY_DAYS * 86_400L);
+    DnaSeries series = h.dnaSeries(Math.min(config.historySamples(), n));
     return st.flows == null || st.flows.size == 0
         ? series
         : series.withFlows(st.flows.records(st.history.vmId));
