@@ -52,9 +52,21 @@ import org.springframework.context.ConfigurableApplicationContext;
  * @param workDir folder for the fleet file and disk images
  * @param gateway a Zeebe gateway to use instead of the in-process engine, or null
  * @param ratePerS requests per second to publish at, or 0 for as fast as accepted
+ * @param hostMhz each simulated host's CPU capacity, MHz: {@link #UNBOUND_HOST_MHZ} by default, so
+ *     that capacity never binds; a few hundred thousand makes concurrent scans compete for the same
+ *     headroom ({@code CAPACITY_GONE} and rescans, then {@code RolledBackEndEvent} after three)
  */
 public record MigrationBench(
-    int migrations, int hosts, Path dataDir, Path workDir, String gateway, double ratePerS) {
+    int migrations,
+    int hosts,
+    Path dataDir,
+    Path workDir,
+    String gateway,
+    double ratePerS,
+    long hostMhz) {
+
+  /** The default host capacity, MHz: far more than every VM together. */
+  public static final long UNBOUND_HOST_MHZ = 1_000_000_000L;
 
   /** Validates. */
   public MigrationBench {
@@ -69,11 +81,14 @@ public record MigrationBench(
               + " the engine accepts them), was "
               + ratePerS);
     }
+    if (hostMhz < 1) {
+      throw new IllegalArgumentException("bench --host-mhz must be >= 1, was " + hostMhz);
+    }
   }
 
-  /** As fast as the engine accepts requests. */
+  /** As fast as the engine accepts requests, on hosts whose capacity never binds. */
   public MigrationBench(int migrations, int hosts, Path dataDir, Path workDir, String gateway) {
-    this(migrations, hosts, dataDir, workDir, gateway, 0);
+    this(migrations, hosts, dataDir, workDir, gateway, 0, UNBOUND_HOST_MHZ);
   }
 
   /** Runs the benchmark and prints the report. */
@@ -368,7 +383,7 @@ public record MigrationBench(
       // hosts far larger than every VM together, so that no reservation ever binds: all the
       // concurrent scans rank the same host first, and on ordinary hosts that herd makes
       // CAPACITY_GONE rescans, which measure the contention, not the process
-      lines.add("host,h%d,1000000000,1099511627776,%s".formatted(h, h % 2 == 0 ? "qcow2" : "raw"));
+      lines.add("host,h%d,%d,1099511627776,%s".formatted(h, hostMhz, h % 2 == 0 ? "qcow2" : "raw"));
     }
     for (int i = 0; i < migrations; i++) {
       String trace = traces.get(i % traces.size());

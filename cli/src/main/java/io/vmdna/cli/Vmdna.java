@@ -51,7 +51,8 @@ public final class Vmdna {
                options: --migrations N (default 200), --hosts N (default 20), --work DIR,
                         --gateway URL (a real Zeebe gateway, e.g. http://localhost:26500;
                         default: the in-process engine), --rate N (requests per second;
-                        default: as fast as the engine accepts them)
+                        default: as fast as the engine accepts them), --host-mhz N (each
+                        host's CPU; default: so large that capacity never binds)
         train  train the XGBoost4J forecast models (p50/p90 of CPU %, memory %, network; a
                calibrated pExceed) and write a model folder with its manifest
                options: --train DIR... --validate DIR... --output DIR (required),
@@ -799,14 +800,17 @@ public final class Vmdna {
   static MigrationBench bench(String[] args) {
     Options o =
         Options.parse(
-            "bench", args, Set.of("--migrations", "--hosts", "--work", "--gateway", "--rate"));
+            "bench",
+            args,
+            Set.of("--migrations", "--hosts", "--work", "--gateway", "--rate", "--host-mhz"));
     return new MigrationBench(
         o.integer("--migrations", 200),
         o.integer("--hosts", 20),
         DemoSettings.defaults().dataDir(),
         o.path("--work", DemoSettings.defaults().workDir().resolveSibling("vmdna-bench")),
         o.text("--gateway", null),
-        o.decimal("--rate", 0));
+        o.decimal("--rate", 0),
+        (long) o.decimal("--host-mhz", MigrationBench.UNBOUND_HOST_MHZ));
   }
 
   private static int demo(DemoSettings settings, PrintStream out) throws Exception {

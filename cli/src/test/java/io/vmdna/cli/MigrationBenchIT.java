@@ -44,7 +44,14 @@ class MigrationBenchIT {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
 
     // 12 requests at 20/s: the last one is due 0.55 s after the first
-    new MigrationBench(12, 3, Path.of("../data/bitbrains-demo"), work, null, 20)
+    new MigrationBench(
+            12,
+            3,
+            Path.of("../data/bitbrains-demo"),
+            work,
+            null,
+            20,
+            MigrationBench.UNBOUND_HOST_MHZ)
         .run(new PrintStream(out, true, StandardCharsets.UTF_8));
 
     String report = out.toString(StandardCharsets.UTF_8);

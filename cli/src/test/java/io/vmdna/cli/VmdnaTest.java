@@ -136,6 +136,12 @@ class VmdnaTest {
         .hasMessageContaining("was NaN");
     assertThat(Vmdna.bench(new String[] {"bench", "--rate", "42.5"}).ratePerS()).isEqualTo(42.5);
     assertThat(Vmdna.bench(new String[] {"bench"}).ratePerS()).isZero();
+    assertThatThrownBy(() -> Vmdna.bench(new String[] {"bench", "--host-mhz", "0"}))
+        .hasMessageContaining("--host-mhz must be >= 1, was 0");
+    assertThat(Vmdna.bench(new String[] {"bench", "--host-mhz", "300000"}).hostMhz())
+        .isEqualTo(300_000);
+    assertThat(Vmdna.bench(new String[] {"bench"}).hostMhz())
+        .isEqualTo(MigrationBench.UNBOUND_HOST_MHZ);
   }
 
   @Test
