@@ -186,7 +186,7 @@ public record MigrationBench(
         double publishS = secs(start);
         Map<MigrationStatus, Long> ended;
         do {
-          Thread.sleep(250);
+          Thread.sleep(500); // the figures come from the store's times, not from this poll
           ended = ended(store, "bench-" + run + "-");
           if (secs(start) > 900) {
             throw new IllegalStateException(
@@ -245,8 +245,8 @@ public record MigrationBench(
           MigrationStatus.CANCELLED);
 
   /**
-   * The run's migrations that ended, by status: counted by the database (reading every record four
-   * times a second cost the bench's own process and PostgreSQL CPU that the report charged to the
+   * The run's migrations that ended, by status: counted by the database (reading every record at
+   * each poll cost the bench's own process and PostgreSQL CPU that the report charged to the
    * migrations).
    */
   private static Map<MigrationStatus, Long> ended(MigrationRepository store, String idPrefix) {

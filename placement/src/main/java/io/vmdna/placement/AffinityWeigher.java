@@ -15,6 +15,12 @@ public record AffinityWeigher(Map<String, Set<String>> groups) implements HostWe
     groups = Map.copyOf(groups);
   }
 
+  /** Only for a VM in one of the groups. */
+  @Override
+  public boolean readsVmIds(PlacementRequest r) {
+    return groups.values().stream().anyMatch(g -> g.contains(r.vmId()));
+  }
+
   @Override
   public double weigh(HostState h, PlacementRequest r) {
     long mates = 0;

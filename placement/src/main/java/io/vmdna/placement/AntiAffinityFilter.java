@@ -17,6 +17,12 @@ public record AntiAffinityFilter(Map<String, Set<String>> groups) implements Hos
     groups = Map.copyOf(groups);
   }
 
+  /** Only for a VM in one of the groups. */
+  @Override
+  public boolean readsVmIds(PlacementRequest r) {
+    return groups.values().stream().anyMatch(g -> g.contains(r.vmId()));
+  }
+
   @Override
   public Optional<String> reject(HostState h, PlacementRequest r) {
     for (Map.Entry<String, Set<String>> g : groups.entrySet()) {

@@ -151,6 +151,50 @@ class HostSelectorTest {
   }
 
   @Test
+  void shouldAskWhereEveryVmRunsOnlyForAVmInAGroup() {
+    PlacementConfig d = PlacementConfig.defaults();
+    PlacementConfig c =
+        new PlacementConfig(
+            0.8,
+            5,
+            java.util.Map.of("db", Set.of("db-1", "db-2")),
+            java.util.Map.of("shop", Set.of("web-1", "web-2")),
+            d.topology(),
+            1.0,
+            0.5,
+            0.25,
+            0.25);
+    HostSelector selector = HostSelector.from(c, reservations);
+    List<HostInfo> hosts = List.of(host("one", 50_000, 0, true), host("two", 50_000, 0, true));
+    java.util.Map<String, String> vmHosts = java.util.Map.of("db-2", "one", "web-2", "two");
+    java.util.concurrent.atomic.AtomicInteger asked =
+        new java.util.concurrent.atomic.AtomicInteger();
+    java.util.function.Supplier<java.util.Map<String, String>> counting =
+        () -> {
+          asked.incrementAndGet();
+          return vmHosts;
+        };
+
+    // a VM in no group: nothing reads the placements
+    Placement loner =
+        selector.select(new PlacementRequest("l", "loner", "src", 1_000, 1e6), hosts, counting);
+    assertThat(asked).hasValue(0);
+    assertThat(loner)
+        .isEqualTo(
+            selector.select(new PlacementRequest("l", "loner", "src", 1_000, 1e6), hosts, vmHosts));
+
+    // anti-affinity and affinity: asked once per decision, and they act on the answer
+    Placement db =
+        selector.select(new PlacementRequest("d", "db-1", "src", 1_000, 1e6), hosts, counting);
+    assertThat(asked).hasValue(1);
+    assertThat(db.rejections()).containsKey("one");
+    Placement web =
+        selector.select(new PlacementRequest("w", "web-1", "src", 1_000, 1e6), hosts, counting);
+    assertThat(asked).hasValue(2);
+    assertThat(web.targetHostId()).contains("two");
+  }
+
+  @Test
   void loadTrendShouldPreferHostsThatAreNotHeatingUp() {
     LoadTrendWeigher w = new LoadTrendWeigher(0.2);
     PlacementRequest r = new PlacementRequest("t", "vm", "src", 1, 1);

@@ -102,8 +102,9 @@ public class ScanHostsWorker {
                 vm.diskBytes(),
                 migrations.recentlyLeft(vmId, rails.pingPongWindow())),
             candidates,
-            hypervisor.vms().stream()
-                .collect(java.util.stream.Collectors.toMap(VmInfo::vmId, VmInfo::hostId)));
+            () ->
+                hypervisor.vms().stream()
+                    .collect(java.util.stream.Collectors.toMap(VmInfo::vmId, VmInfo::hostId)));
     if (placement.targetHostId().isEmpty()) {
       migrations.setStatus(migrationId, MigrationStatus.NO_SUITABLE_HOST);
       throw Steps.fail(migrations, migrationId, STEP, Errors.NO_SUITABLE_HOST, placement.explain());
