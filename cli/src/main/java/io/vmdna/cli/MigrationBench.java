@@ -38,14 +38,10 @@ import org.springframework.context.ConfigurableApplicationContext;
  * the time each step adds, all measured from the store's records, so the two engines are measured
  * the same way.
  *
- * @param migrations migrations to run (one per VM)
- * @param hosts simulated hosts
- * @param dataDir the traces the simulated VMs replay (the bundled extract)
- * @param workDir folder for the fleet file and disk images
- *     <p>Requests are published as fast as the engine accepts them (at most 64 unanswered), or,
- *     with a {@code ratePerS}, paced at that many per second: a rate the system sustains keeps
- *     request → end latency flat; above it, latency grows with the queue (the way to find the
- *     sustainable rate).
+ * <p>Requests are published as fast as the engine accepts them (at most 64 unanswered), or, with a
+ * {@code ratePerS}, paced at that many per second: a rate the system sustains keeps request → end
+ * latency flat; above it, latency grows with the queue (the way to find the sustainable rate).
+ *
  * @param migrations migrations to run (one per VM)
  * @param hosts simulated hosts
  * @param dataDir the traces the simulated VMs replay (the bundled extract)
