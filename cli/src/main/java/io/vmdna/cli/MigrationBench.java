@@ -263,6 +263,9 @@ public record MigrationBench(
     String slowest = null;
     long slowestMs = -1;
     Map<String, List<Long>> stepMs = new TreeMap<>();
+    Map<String, Long> notOk = new TreeMap<>(); // "step outcome" -> count
+    long longestWaitMs = -1;
+    String longestWait = "";
     List<Instant> ends = new ArrayList<>();
     for (Map.Entry<String, Instant> p : published.entrySet()) {
       MigrationRepository.Times t = store.times(p.getKey()).orElseThrow();
@@ -278,9 +281,15 @@ public record MigrationBench(
       }
       Instant before = p.getValue();
       for (MigrationRepository.Step s : store.steps(p.getKey())) {
-        stepMs
-            .computeIfAbsent(s.step(), k -> new ArrayList<>())
-            .add(Duration.between(before, s.at()).toMillis());
+        long waited = Duration.between(before, s.at()).toMillis();
+        stepMs.computeIfAbsent(s.step(), k -> new ArrayList<>()).add(waited);
+        if (!"OK".equals(s.outcome())) {
+          notOk.merge(s.step() + " " + s.outcome(), 1L, Long::sum);
+        }
+        if (waited > longestWaitMs) {
+          longestWaitMs = waited;
+          longestWait = s.step() + " of " + p.getKey();
+        }
         before = s.at();
       }
     }
@@ -309,6 +318,15 @@ public record MigrationBench(
         (step, ms) ->
             out.printf(
                 "    %-24s n %5d  p50 %5d  p95 %5d%n", step, ms.size(), pct(ms, 50), pct(ms, 95)));
+    out.printf(
+        "  outcomes other than OK: %s%n",
+        notOk.isEmpty()
+            ? "none"
+            : String.join(
+                ", ",
+                notOk.entrySet().stream().map(e -> e.getKey() + " " + e.getValue()).toList()));
+    // a job left active until its timeout (60 s for the short steps) would show here
+    out.printf("  longest wait for one step: %d ms (%s)%n", longestWaitMs, longestWait);
   }
 
   /**

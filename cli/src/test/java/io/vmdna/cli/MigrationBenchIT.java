@@ -25,7 +25,9 @@ class MigrationBenchIT {
         .contains("bench: 6 migrations ended {MIGRATED=6} in")
         .contains("migrations/s")
         .contains("CPU while they ran:")
-        .contains("its child processes (qemu-img)");
+        .contains("its child processes (qemu-img)")
+        .contains("outcomes other than OK: none")
+        .containsPattern("longest wait for one step: \\d+ ms \\([a-z-]+ of bench-");
     for (String job :
         new String[] {
           "scan-hosts",
