@@ -2,6 +2,7 @@ package io.vmdna.flink;
 
 import io.vmdna.models.VmSample;
 import io.vmdna.models.dna.DnaSeries;
+import io.vmdna.models.dna.TrafficLogs;
 import io.vmdna.models.predict.SeriesArrays;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -71,6 +72,17 @@ public final class VmHistory {
   public double[] majorFaultsPerS = new double[0];
 
   public double[] swapKbps = new double[0];
+
+  /**
+   * ln(1 + x) of the traffic columns for the DNA ({@link TrafficLogs}), valid for the first {@link
+   * #logsUpTo} samples and brought up to date when asked ({@link #trafficLogs}): each sample's
+   * logarithms are computed once instead of once per DNA over its whole week. Derived, so not
+   * state: transient (Flink's POJO serializer leaves it out; a restored or copied history rebuilds
+   * it on first use).
+   */
+  private transient TrafficLogs logs;
+
+  private transient int logsUpTo;
 
   /** An empty history (for Flink's POJO serializer; use {@link #append}). */
   public VmHistory() {}
@@ -156,6 +168,45 @@ public final class VmHistory {
     return size - (i >= 0 ? i + 1 : -i - 1);
   }
 
+  /**
+   * The traffic logarithms of the newest {@code n} samples, index-aligned with {@link
+   * #dnaSeries(int) dnaSeries(n)} (copied).
+   */
+  public TrafficLogs trafficLogs(int n) {
+    if (logs == null || logs.netTotal().length < timestampS.length) {
+      int cap = timestampS.length;
+      TrafficLogs grown =
+          new TrafficLogs(
+              new double[cap],
+              new double[cap],
+              new double[cap],
+              new double[cap],
+              new double[cap],
+              new double[cap]);
+      if (logs != null) {
+        copyLogs(logs, grown, 0, logsUpTo);
+      }
+      logs = grown;
+    }
+    logs.fill(logsUpTo, size, diskReadKbps, diskWriteKbps, netRxKbps, netTxKbps);
+    logsUpTo = size;
+    return logs.slice(Math.max(0, size - n), size);
+  }
+
+  private static void copyLogs(TrafficLogs from, TrafficLogs to, int fromIndex, int n) {
+    double[][] a = columns(from);
+    double[][] b = columns(to);
+    for (int c = 0; c < a.length; c++) {
+      System.arraycopy(a[c], fromIndex, b[c], 0, n);
+    }
+  }
+
+  private static double[][] columns(TrafficLogs l) {
+    return new double[][] {
+      l.diskRead(), l.diskWrite(), l.netRx(), l.netTx(), l.netTotal(), l.diskTotal()
+    };
+  }
+
   /** The newest {@code n} samples (fewer if fewer are held) as a DNA series (copied). */
   public DnaSeries dnaSeries(int n) {
     int from = Math.max(0, size - n);
@@ -222,6 +273,12 @@ public final class VmHistory {
       if (c.length > 0) {
         System.arraycopy(c, by, c, 0, n);
       }
+    }
+    if (logs != null && logsUpTo > by) {
+      copyLogs(logs, logs, by, logsUpTo - by);
+      logsUpTo -= by;
+    } else {
+      logsUpTo = 0;
     }
     size = n;
   }

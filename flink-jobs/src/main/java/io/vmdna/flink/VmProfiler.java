@@ -130,7 +130,9 @@ public final class VmProfiler {
         && st.dna.computedAtS() / DNA_EVERY_S == s.timestampS() / DNA_EVERY_S) {
       d = st.dna;
     } else {
-      Dna full = extractor.compute(dnaSeries(st));
+      DnaSeries series = dnaSeries(st);
+      Dna full =
+          extractor.compute(series, series.size() - 1, st.history.trafficLogs(series.size()));
       d = VmDna.encoded(dnaModel, full);
       st.dna = d;
       newDna =

@@ -125,6 +125,41 @@ class VmHistoryTest {
   }
 
   @Test
+  void shouldKeepTheTrafficLogarithmsOfItsSamplesThroughGrowthShiftsAndACheckpoint()
+      throws Exception {
+    // given a history that grows, then drops its oldest samples, asked at uneven intervals
+    VmHistory h = new VmHistory();
+    org.apache.flink.api.common.typeutils.TypeSerializer<VmHistory> serializer =
+        org.apache.flink.api.common.typeinfo.TypeInformation.of(VmHistory.class)
+            .createSerializer(new org.apache.flink.api.common.serialization.SerializerConfigImpl());
+    for (int i = 0; i < 1500; i++) {
+      h.append(sample(i), 400);
+      if (i % 37 == 0 || i % 101 == 0) {
+        // when the logarithms are asked for
+        int n = 1 + (i * 7) % 450;
+        io.vmdna.models.dna.TrafficLogs logs = h.trafficLogs(n);
+
+        // then they are those of the same samples as the DNA series, to the last bit
+        io.vmdna.models.dna.TrafficLogs expected =
+            io.vmdna.models.dna.TrafficLogs.of(h.dnaSeries(n));
+        assertThat(logs.netTotal()).as("at %d", i).containsExactly(expected.netTotal());
+        assertThat(logs.diskTotal()).containsExactly(expected.diskTotal());
+        assertThat(logs.netRx()).containsExactly(expected.netRx());
+        assertThat(logs.diskWrite()).containsExactly(expected.diskWrite());
+      }
+      if (i == 900) {
+        // and a history restored from a checkpoint (the logarithms are not state) rebuilds them
+        org.apache.flink.core.memory.DataOutputSerializer out =
+            new org.apache.flink.core.memory.DataOutputSerializer(1024);
+        serializer.serialize(h, out);
+        h =
+            serializer.deserialize(
+                new org.apache.flink.core.memory.DataInputDeserializer(out.getCopyOfBuffer()));
+      }
+    }
+  }
+
+  @Test
   void shouldRefuseASampleThatIsNotLater() {
     VmHistory h = new VmHistory();
     h.append(sample(5), 10);

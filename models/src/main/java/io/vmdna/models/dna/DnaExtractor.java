@@ -31,7 +31,19 @@ public final class DnaExtractor {
    * @throws IndexOutOfBoundsException if {@code end} is outside the series
    */
   public Dna compute(DnaSeries s, int end) {
-    double[] f = features(s, end);
+    return compute(s, end, null);
+  }
+
+  /**
+   * The DNA at sample {@code end}, with the traffic columns' logarithms given (the same DNA as
+   * {@link #compute(DnaSeries, int)}, cheaper for a caller that keeps them).
+   *
+   * @param logs the series' {@link TrafficLogs}, index-aligned with it; null to compute them
+   * @throws IndexOutOfBoundsException if {@code end} is outside the series
+   * @throws IllegalArgumentException if a column of {@code logs} is shorter than the series
+   */
+  public Dna compute(DnaSeries s, int end, TrafficLogs logs) {
+    double[] f = features(s, end, logs);
     long t = s.timestampS()[end];
     int samples = end + 1 - s.firstAfter(t - DAY_S);
     return Dna.of(DnaSchema.VERSION, t, samples, f);
@@ -50,6 +62,20 @@ public final class DnaExtractor {
    * feature.
    */
   public double[] features(DnaSeries s, int end) {
+    return features(s, end, null);
+  }
+
+  /**
+   * As {@link #features(DnaSeries, int)}, with the traffic columns' logarithms given.
+   *
+   * @param logs the series' {@link TrafficLogs}, index-aligned with it; null to compute them
+   * @throws IllegalArgumentException if a column of {@code logs} is shorter than the series
+   */
+  public double[] features(DnaSeries s, int end, TrafficLogs logs) {
+    if (logs != null && !logs.covers(s.size())) {
+      throw new IllegalArgumentException(
+          "traffic logarithms shorter than the %d samples of VM %s".formatted(s.size(), s.vmId()));
+    }
     if (end < 0 || end >= s.size()) {
       throw new IndexOutOfBoundsException(
           "sample index %d outside the series of VM %s (%d samples)"
@@ -59,19 +85,20 @@ public final class DnaExtractor {
     int first = s.firstAfter(s.timestampS()[end] - DnaSchema.HISTORY_DAYS * DAY_S);
     if (first > 0 || end < s.size() - 1) {
       s = s.slice(first, end + 1);
+      logs = logs == null ? null : logs.slice(first, end + 1);
       end -= first;
     }
     long[] ts = s.timestampS();
     long t = ts[end];
     double[] out = new double[DnaSchema.size()];
     int k = 0;
+    int hist = s.firstAfter(t - DnaSchema.HISTORY_DAYS * DAY_S);
+    int dayFrom = s.firstAfter(t - DAY_S);
+    if (logs == null) {
+      logs = windowLogs(s, hist, dayFrom, end);
+    }
     double[][] series = {
-      s.cpuPct(),
-      s.memPct(),
-      log1p(s.diskReadKbps(), s, end),
-      log1p(s.diskWriteKbps(), s, end),
-      log1p(s.netRxKbps(), s, end),
-      log1p(s.netTxKbps(), s, end)
+      s.cpuPct(), s.memPct(), logs.diskRead(), logs.diskWrite(), logs.netRx(), logs.netTx()
     };
     int[] from = new int[DnaSchema.WINDOWS.size()];
     for (int w = 0; w < from.length; w++) {
@@ -84,11 +111,7 @@ public final class DnaExtractor {
       }
     }
 
-    int hist = s.firstAfter(t - DnaSchema.HISTORY_DAYS * DAY_S);
-    double[] netTotal = new double[s.size()];
-    for (int i = hist; i <= end; i++) {
-      netTotal[i] = Math.log1p(s.netRxKbps()[i] + s.netTxKbps()[i]);
-    }
+    double[] netTotal = logs.netTotal();
     Wave hourly = ts[end] - ts[hist] >= 2 * HOUR_S ? new Wave(ts, hist, end, HOUR_S) : null;
     Wave daily = ts[end] - ts[hist] >= 2 * DAY_S ? new Wave(ts, hist, end, DAY_S) : null;
     int[] hourAgo = partners(ts, hist, end, HOUR_S);
@@ -103,10 +126,7 @@ public final class DnaExtractor {
     k = timeOfDay(ts, s.cpuPct(), hist, end, out, k);
 
     int day = from[1];
-    double[] diskTotal = new double[s.size()];
-    for (int i = day; i <= end; i++) {
-      diskTotal[i] = Math.log1p(s.diskReadKbps()[i] + s.diskWriteKbps()[i]);
-    }
+    double[] diskTotal = logs.diskTotal();
     out[k++] = correlation(s.cpuPct(), s.memPct(), day, end);
     out[k++] = correlation(s.cpuPct(), diskTotal, day, end);
     out[k++] = correlation(s.cpuPct(), netTotal, day, end);
@@ -143,14 +163,28 @@ public final class DnaExtractor {
 
   private static final double NaN = Double.NaN;
 
-  /** ln(1 + x) over the 24 h window (the rest of the array is left 0: never read). */
-  private static double[] log1p(double[] x, DnaSeries s, int end) {
-    double[] y = new double[x.length];
-    int from = s.firstAfter(s.timestampS()[end] - DAY_S);
-    for (int i = from; i <= end; i++) {
-      y[i] = Math.log1p(x[i]);
+  /**
+   * The logarithms the features read, and only those: the per-direction columns and the disk total
+   * over the 24 h window from {@code day}, the network total over the history from {@code hist}
+   * (the rest is left 0: never read).
+   */
+  private static TrafficLogs windowLogs(DnaSeries s, int hist, int day, int end) {
+    int n = s.size();
+    double[] rx = s.netRxKbps();
+    double[] tx = s.netTxKbps();
+    TrafficLogs l =
+        new TrafficLogs(
+            new double[n],
+            new double[n],
+            new double[n],
+            new double[n],
+            new double[n],
+            new double[n]);
+    l.fill(day, end + 1, s.diskReadKbps(), s.diskWriteKbps(), rx, tx);
+    for (int i = hist; i < day; i++) {
+      l.netTotal()[i] = Math.log1p(rx[i] + tx[i]);
     }
-    return y;
+    return l;
   }
 
   /** The ten {@link DnaSchema#STATS} of x[from..end], skipping NaN. */

@@ -40,13 +40,13 @@ public final class ForecastModel implements AutoCloseable {
   private record Loaded(BoosterEntry entry, Booster booster) {}
 
   private final ModelManifest manifest;
-  private final PeerLibrary peers;
+  private final PeerSearch peers;
   private final Map<String, Loaded> boosters = new LinkedHashMap<>();
 
   private ForecastModel(ModelManifest manifest, Map<String, byte[]> files, int threads) {
     this.manifest = manifest;
     checkSchema(manifest);
-    this.peers = readPeers(manifest, files.get(manifest.peers().file()));
+    this.peers = readPeers(manifest, files.get(manifest.peers().file())).search();
     try {
       for (BoosterEntry e : manifest.boosters()) {
         byte[] bytes = files.get(e.file());

@@ -30,7 +30,7 @@ public record PeerLibrary(List<Peer> peers, double[] scale) {
   private static final int HOURS = 24;
 
   /** Dimensions of the DNA vector. */
-  private static final int DIMS = 5;
+  static final int DIMS = 5;
 
   /**
    * One VM of the training fleet.
@@ -104,88 +104,20 @@ public record PeerLibrary(List<Peer> peers, double[] scale) {
     return sd > 0 ? sd : 1;
   }
 
-  private static final int CPU_NOW = ForecastFeatures.NAMES.indexOf("cpu_now");
-  private static final int MEAN_24H = ForecastFeatures.NAMES.indexOf("cpu_mean_24h_rel");
-  private static final int STD_24H = ForecastFeatures.NAMES.indexOf("cpu_std_24h");
-  private static final int CORES = ForecastFeatures.NAMES.indexOf("cpu_cores");
-  private static final int MEM = ForecastFeatures.NAMES.indexOf("mem_now");
-  private static final int NET = ForecastFeatures.NAMES.indexOf("net_log_mean_1h");
-  private static final int HOUR = ForecastFeatures.NAMES.indexOf("target_hour");
-  private static final int PEER_CPU = ForecastFeatures.NAMES.indexOf("peer_cpu_at_target_rel");
-  private static final int PEER_HIGH = ForecastFeatures.NAMES.indexOf("peer_frac_high_at_target");
-
   /**
-   * Fills the peer features of rows built by {@link ForecastFeatures#fill}.
+   * Fills the peer features of rows built by {@link ForecastFeatures#fill}. Indexes the library on
+   * every call: a caller with many calls keeps a {@link #search()} instead.
    *
    * @param x rows, row-major
    * @param rows how many
    * @param exclude per row, the VM id to leave out of its peers (training), or null for none
    */
   public void complete(float[] x, int rows, String[] exclude) {
-    int[] best = new int[K];
-    double[] bestD = new double[K];
-    double[] q = new double[DIMS];
-    for (int r = 0; r < rows; r++) {
-      int o = r * ForecastFeatures.SIZE;
-      double now = x[o + CPU_NOW];
-      q[0] = now + x[o + MEAN_24H];
-      q[1] = Math.log1p(x[o + STD_24H]);
-      q[2] = x[o + CORES];
-      q[3] = x[o + MEM];
-      q[4] = x[o + NET];
-      int found = nearest(q, exclude == null ? null : exclude[r], best, bestD);
-      int hour = (int) x[o + HOUR];
-      double cpu = 0;
-      double high = 0;
-      int k = 0;
-      for (int i = 0; i < found; i++) {
-        Peer p = peers.get(best[i]);
-        if (Double.isFinite(p.hourlyCpuPct()[hour])) {
-          cpu += p.hourlyCpuPct()[hour];
-          high += p.hourlyHigh()[hour];
-          k++;
-        }
-      }
-      x[o + PEER_CPU] = k == 0 ? Float.NaN : (float) (cpu / k - now);
-      x[o + PEER_HIGH] = k == 0 ? Float.NaN : (float) (high / k);
-    }
+    search().complete(x, rows, exclude);
   }
 
-  /** The {@code best.length} nearest peers (insertion into a small sorted array); returns count. */
-  private int nearest(double[] q, String exclude, int[] best, double[] bestD) {
-    int found = 0;
-    for (int i = 0; i < peers.size(); i++) {
-      Peer p = peers.get(i);
-      if (p.vm().equals(exclude)) {
-        continue;
-      }
-      double d = 0;
-      double[] dna = p.dna();
-      boolean full = found == best.length;
-      for (int j = 0; j < q.length; j++) {
-        if (Double.isFinite(q[j]) && Double.isFinite(dna[j])) {
-          double z = (q[j] - dna[j]) / scale[j];
-          d += z * z;
-          if (full && d >= bestD[best.length - 1]) {
-            break; // already no nearer than the k-th: the rest can only add
-          }
-        }
-      }
-      int pos = found < best.length ? found : best.length;
-      if (pos == best.length && d >= bestD[best.length - 1]) {
-        continue;
-      }
-      while (pos > 0 && bestD[pos - 1] > d) {
-        if (pos < best.length) {
-          best[pos] = best[pos - 1];
-          bestD[pos] = bestD[pos - 1];
-        }
-        pos--;
-      }
-      best[pos] = i;
-      bestD[pos] = d;
-      found = Math.min(found + 1, best.length);
-    }
-    return found;
+  /** The library indexed for nearest-peer queries (immutable, thread-safe). */
+  PeerSearch search() {
+    return new PeerSearch(this);
   }
 }

@@ -77,7 +77,45 @@ public record SeriesArrays(
    * index {@code upTo} sees only the past.
    */
   public int indexNear(long timeS, int upTo) {
-    return indexNear(timestampS, timeS, upTo);
+    if (upTo < 0) {
+      return -1;
+    }
+    return nearestOf(timestampS, search(timestampS, timeS, upTo), timeS, upTo);
+  }
+
+  /**
+   * What {@code Arrays.binarySearch(times, 0, upTo + 1, timeS)} gives, found from a guess: a series
+   * with a steady sample interval has {@code timeS} about where the interval puts it, so a gallop
+   * from there brackets it in a few probes and the bracket's binary search gives the same (unique,
+   * times being strictly increasing) answer. Feature rows look up a week of same-time samples on
+   * every sample, which made the whole-range search a visible cost.
+   */
+  private static int search(long[] times, long timeS, int upTo) {
+    int g = upTo;
+    if (upTo > 0 && timeS < times[upTo]) {
+      double interval = (double) (times[upTo] - times[0]) / upTo;
+      g = (int) Math.max(0, upTo - Math.ceil((times[upTo] - timeS) / interval));
+    }
+    int lo;
+    int hi;
+    if (times[g] < timeS) {
+      // everything up to g is earlier; gallop up to a time later than timeS
+      lo = g + 1;
+      int p = g + 1;
+      for (int step = 1; p <= upTo && times[p] <= timeS; step <<= 1) {
+        p += step;
+      }
+      hi = Math.min(p, upTo + 1);
+    } else {
+      // everything after g is later; gallop down to a time earlier than timeS
+      hi = g + 1;
+      int p = g - 1;
+      for (int step = 1; p >= 0 && times[p] >= timeS; step <<= 1) {
+        p -= step;
+      }
+      lo = Math.max(p, -1) + 1;
+    }
+    return Arrays.binarySearch(times, lo, hi, timeS);
   }
 
   /**
@@ -88,7 +126,11 @@ public record SeriesArrays(
     if (upTo < 0) {
       return -1;
     }
-    int i = Arrays.binarySearch(times, 0, upTo + 1, timeS);
+    return nearestOf(times, Arrays.binarySearch(times, 0, upTo + 1, timeS), timeS, upTo);
+  }
+
+  /** The nearest within tolerance, from a binary search's answer {@code i} over [0, upTo]. */
+  private static int nearestOf(long[] times, int i, long timeS, int upTo) {
     if (i >= 0) {
       return i;
     }

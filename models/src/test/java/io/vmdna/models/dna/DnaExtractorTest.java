@@ -173,6 +173,53 @@ class DnaExtractorTest {
   }
 
   @Test
+  void givenLogarithmsShouldGiveTheSameDnaToTheLastBit() {
+    // given nine days of varied traffic (zeros, bursts, orders of magnitude)
+    List<VmSample> s = new ArrayList<>();
+    java.util.Random rnd = new java.util.Random(5);
+    for (VmSample x : samples(9 * 288, i -> 50 + 40 * Math.sin(i / 20.0))) {
+      double scale = Math.pow(10, rnd.nextInt(6));
+      s.add(
+          new VmSample(
+              x.vmId(),
+              x.hostId(),
+              x.timestampS(),
+              x.cpuCores(),
+              x.cpuProvisionedMhz(),
+              x.cpuUsageMhz(),
+              x.cpuUsagePct(),
+              x.memProvisionedKb(),
+              x.memUsageKb(),
+              rnd.nextInt(4) == 0 ? 0 : rnd.nextDouble() * scale,
+              rnd.nextDouble() * scale,
+              rnd.nextDouble() * scale,
+              rnd.nextInt(3) == 0 ? 0 : rnd.nextDouble() * scale));
+    }
+    DnaSeries series = DnaSeries.of(s);
+    TrafficLogs logs = TrafficLogs.of(series);
+
+    // when the DNA is computed with and without them, in the middle (a cut both sides), at the end
+    // of more than a week (a cut before) and within the first day
+    for (int end : new int[] {100, 3 * 288, 9 * 288 - 1}) {
+      double[] computed = extractor.features(series, end);
+      double[] given = extractor.features(series, end, logs);
+
+      // then bit for bit the same
+      assertThat(given).as("at %d", end).containsExactly(computed);
+    }
+  }
+
+  @Test
+  void logarithmsShorterThanTheSeriesShouldBeRefused() {
+    DnaSeries series = DnaSeries.of(samples(10, i -> 1));
+    TrafficLogs shorter = TrafficLogs.of(DnaSeries.of(samples(9, i -> 1)));
+
+    assertThatThrownBy(() -> extractor.compute(series, 9, shorter))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("shorter than the 10 samples of VM vm-1");
+  }
+
+  @Test
   void badInputShouldBeRefusedSayingWhat() {
     DnaSeries series = DnaSeries.of(samples(3, i -> 1));
     assertThatThrownBy(() -> extractor.features(series, 3))

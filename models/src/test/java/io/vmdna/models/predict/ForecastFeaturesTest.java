@@ -109,4 +109,47 @@ class ForecastFeaturesTest {
     assertThat(a.indexNear(t0 + 3000, 5)).isEqualTo(-1);
     assertThat(a.indexNear(t0 - 151, 10)).isEqualTo(-1);
   }
+
+  @Test
+  void shouldFindWhatAWholeRangeSearchFindsOnIrregularSeries() {
+    // given series with jitter, gaps of hours and days, and bursts of close samples
+    java.util.Random rnd = new java.util.Random(3);
+    for (int n = 0; n < 200; n++) {
+      int size = 1 + rnd.nextInt(3_000);
+      long[] ts = new long[size];
+      long t = 1_370_000_000L + rnd.nextInt(86_400);
+      for (int i = 0; i < size; i++) {
+        int kind = rnd.nextInt(100);
+        t +=
+            kind < 2
+                ? 3_600 * (1 + rnd.nextInt(48))
+                : kind < 10 ? 1 + rnd.nextInt(30) : 300 + rnd.nextInt(41) - 20;
+        ts[i] = t;
+      }
+      SeriesArrays a =
+          new SeriesArrays(
+              "v",
+              ts,
+              new double[size],
+              new double[size],
+              new double[size],
+              new double[size],
+              new int[size],
+              new double[size]);
+
+      // when times before, inside and after the series are looked up, up to any index
+      for (int k = 0; k < 200; k++) {
+        int upTo = rnd.nextInt(size + 1) - 1;
+        long q = ts[0] - 1_000 + (long) (rnd.nextDouble() * (ts[size - 1] - ts[0] + 2_000));
+        if (k % 4 == 0 && upTo >= 0) {
+          q = ts[rnd.nextInt(upTo + 1)] + rnd.nextInt(3) - 1; // on or next to a sample
+        }
+
+        // then the guided search answers as the whole-range one
+        assertThat(a.indexNear(q, upTo))
+            .as("series %d, time %d, up to %d", n, q, upTo)
+            .isEqualTo(SeriesArrays.indexNear(ts, q, upTo));
+      }
+    }
+  }
 }
