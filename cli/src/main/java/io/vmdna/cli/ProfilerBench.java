@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
+import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 
@@ -85,6 +86,10 @@ public record ProfilerBench(
    * @param peakHeapMiB the JVM's peak heap use during the run
    * @param signals signals the job emitted
    * @param loopSamplesPerSecond the same code in a plain single-threaded loop, samples/s
+   * @param busiestSlotShare the share of the VMs (so of the samples) that Flink's key groups give
+   *     the busiest profile subtask: with few VMs the hash split is uneven (42 / 58 % for the 100
+   *     VMs of the sample at parallelism 2), the job lasts as long as that subtask, and the other
+   *     waits part of the time
    */
   public record Row(
       int vms,
@@ -93,7 +98,8 @@ public record ProfilerBench(
       double seconds,
       double peakHeapMiB,
       long signals,
-      double loopSamplesPerSecond) {
+      double loopSamplesPerSecond,
+      double busiestSlotShare) {
     /** Samples per second, overall. */
     public double samplesPerSecond() {
       return samples / seconds;
@@ -102,6 +108,14 @@ public record ProfilerBench(
     /** The job's rate per slot as a share of the plain loop's rate on one thread. */
     public double shareOfLoop(int parallelism) {
       return samplesPerSecond() / parallelism / loopSamplesPerSecond;
+    }
+
+    /**
+     * The busiest slot's rate as a share of the plain loop's: what a slot does while it works, with
+     * the key split's imbalance left out.
+     */
+    public double busiestSlotShareOfLoop() {
+      return samples * busiestSlotShare / seconds / loopSamplesPerSecond;
     }
 
     /** Microseconds per sample (constant when cost grows linearly with the fleet). */
@@ -129,8 +143,8 @@ public record ProfilerBench(
             + " model %s, anomaly detection %s%n",
         base.size(), traces, steps, vmsPerHost, parallelism, forecastModel, anomaly);
     out.println(
-        "| VMs | hosts | samples | seconds | samples/s | samples/s per slot | µs/sample | peak heap MiB | signals | plain loop samples/s (1 thread) | per slot / loop |");
-    out.println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        "| VMs | hosts | samples | seconds | samples/s | samples/s per slot | µs/sample | peak heap MiB | signals | plain loop samples/s (1 thread) | per slot / loop | busiest slot's share of VMs | busiest slot / loop |");
+    out.println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     // one unreported warm-up run: JIT, the model's first load, the MiniCluster's first start
     runOne(base, Math.min(fleetSizes.getFirst(), 100));
     List<Row> rows = new ArrayList<>();
@@ -138,7 +152,7 @@ public record ProfilerBench(
       Row r = runOne(base, n);
       rows.add(r);
       out.printf(
-          "| %,d | %,d | %,d | %.1f | %,.0f | %,.0f | %.1f | %,.0f | %,d | %,.0f | %.2f |%n",
+          "| %,d | %,d | %,d | %.1f | %,.0f | %,.0f | %.1f | %,.0f | %,d | %,.0f | %.2f | %.0f %% | %.2f |%n",
           r.vms(),
           r.hosts(),
           r.samples(),
@@ -149,7 +163,9 @@ public record ProfilerBench(
           r.peakHeapMiB(),
           r.signals(),
           r.loopSamplesPerSecond(),
-          r.shareOfLoop(parallelism));
+          r.shareOfLoop(parallelism),
+          100 * r.busiestSlotShare(),
+          r.busiestSlotShareOfLoop());
     }
     return rows;
   }
@@ -202,7 +218,7 @@ public record ProfilerBench(
       double heap = peak.get() / 1048576.0;
       sampler.interrupt();
       double loop = plainLoop(base, vms, capacities);
-      return new Row(vms, hosts, c.samples(), seconds, heap, c.signals(), loop);
+      return new Row(vms, hosts, c.samples(), seconds, heap, c.signals(), loop, busiestShare(vms));
     } finally {
       sampler.interrupt();
       InJvmFeeds.unregister(name);
@@ -218,6 +234,21 @@ public record ProfilerBench(
    *
    * @return samples per second
    */
+  /**
+   * The share of the replay's VMs that the busiest profile subtask gets: the job keys by VM id over
+   * Flink's default number of key groups (no maximum parallelism is set).
+   */
+  double busiestShare(int vms) {
+    int[] per = new int[parallelism];
+    int maxParallelism = KeyGroupRangeAssignment.computeDefaultMaxParallelism(parallelism);
+    for (int i = 0; i < vms; i++) {
+      per[
+          KeyGroupRangeAssignment.assignKeyToParallelOperator(
+              Replay.vm(i), maxParallelism, parallelism)]++;
+    }
+    return (double) java.util.Arrays.stream(per).max().orElse(0) / vms;
+  }
+
   private ProfilerConfig config(Map<String, Double> capacities) {
     return ProfilerConfig.defaults(capacities)
         .withForecastModel(forecastModel)
@@ -286,6 +317,10 @@ public record ProfilerBench(
           base.stream().mapToLong(t -> t.samples().getFirst().timestampS()).min().orElseThrow();
     }
 
+    static String vm(int i) {
+      return "vm-" + i;
+    }
+
     static String host(int h) {
       return "host-" + h;
     }
@@ -309,7 +344,7 @@ public record ProfilerBench(
             base.get(i % base.size())
                 .samples()
                 .get(step)
-                .relabelled("vm-" + i, host(i / vmsPerHost), startS + step * STEP_S));
+                .relabelled(vm(i), host(i / vmsPerHost), startS + step * STEP_S));
       }
       step++;
       return out;

@@ -31,6 +31,17 @@ class ProfilerBenchTest {
   }
 
   @Test
+  void shouldSayHowUnevenlyTheKeyGroupsSplitTheVms() {
+    ProfilerBench two = new ProfilerBench(Path.of("x"), List.of(100), 20, 10, 2, "trend", "chart");
+    ProfilerBench one = new ProfilerBench(Path.of("x"), List.of(100), 20, 10, 1, "trend", "chart");
+
+    // Flink's hash of "vm-0".."vm-99" over 128 key groups: 42 and 58 VMs
+    assertThat(two.busiestShare(100)).isEqualTo(0.58);
+    assertThat(one.busiestShare(100)).isEqualTo(1.0);
+    assertThat(two.busiestShare(5_000)).isBetween(0.5, 0.51);
+  }
+
+  @Test
   void thePlainLoopShouldScoreWithTheShippedModelToo() throws Exception {
     List<ProfilerBench.Row> rows =
         new ProfilerBench(
