@@ -2,10 +2,10 @@ package io.vmdna.bench;
 
 import io.vmdna.models.VmSample;
 import io.vmdna.models.anomaly.AnomalyEnsemble;
+import io.vmdna.models.dna.DerivedColumns;
 import io.vmdna.models.dna.DnaExtractor;
 import io.vmdna.models.dna.DnaModel;
 import io.vmdna.models.dna.DnaSeries;
-import io.vmdna.models.dna.TrafficLogs;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -43,7 +43,7 @@ public class DnaBench {
   private DnaExtractor extractor;
   private DnaModel model;
   private double[] features;
-  private TrafficLogs logs;
+  private DerivedColumns derived;
   private AnomalyEnsemble detector;
   private AnomalyEnsemble streaming;
   private long t;
@@ -76,7 +76,7 @@ public class DnaBench {
     extractor = new DnaExtractor();
     model = DnaModel.shipped();
     features = extractor.features(series, n - 1);
-    logs = TrafficLogs.of(series);
+    derived = DerivedColumns.of(series);
   }
 
   /** A fresh detector past its warm-up, for each measurement iteration. */
@@ -101,12 +101,12 @@ public class DnaBench {
 
   /** Scaling, embedding and reconstruction error of one DNA. */
   /**
-   * The same features with the traffic logarithms kept beside the history, as the streaming profile
-   * keeps them (each sample's computed once, not once per DNA).
+   * The same features with the per-sample derived columns kept beside the history, as the streaming
+   * profile keeps them (each sample's computed once, not once per DNA).
    */
   @Benchmark
-  public double[] extractWithLogs() {
-    return extractor.features(series, series.size() - 1, logs);
+  public double[] extractWithDerived() {
+    return extractor.features(series, series.size() - 1, derived);
   }
 
   @Benchmark

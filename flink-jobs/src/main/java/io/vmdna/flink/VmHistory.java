@@ -1,8 +1,8 @@
 package io.vmdna.flink;
 
 import io.vmdna.models.VmSample;
+import io.vmdna.models.dna.DerivedColumns;
 import io.vmdna.models.dna.DnaSeries;
-import io.vmdna.models.dna.TrafficLogs;
 import io.vmdna.models.predict.SeriesArrays;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -74,15 +74,15 @@ public final class VmHistory {
   public double[] swapKbps = new double[0];
 
   /**
-   * ln(1 + x) of the traffic columns for the DNA ({@link TrafficLogs}), valid for the first {@link
-   * #logsUpTo} samples and brought up to date when asked ({@link #trafficLogs}): each sample's
-   * logarithms are computed once instead of once per DNA over its whole week. Derived, so not
-   * state: transient (Flink's POJO serializer leaves it out; a restored or copied history rebuilds
-   * it on first use).
+   * What the DNA derives from each sample ({@link DerivedColumns}: traffic logarithms, phases),
+   * valid for the first {@link #derivedUpTo} samples and brought up to date when asked ({@link
+   * #derivedColumns}): computed once per sample instead of once per DNA over its whole week.
+   * Derived, so not state: transient (Flink's POJO serializer leaves it out; a restored or copied
+   * history rebuilds it on first use).
    */
-  private transient TrafficLogs logs;
+  private transient DerivedColumns derived;
 
-  private transient int logsUpTo;
+  private transient int derivedUpTo;
 
   /** An empty history (for Flink's POJO serializer; use {@link #append}). */
   public VmHistory() {}
@@ -169,42 +169,20 @@ public final class VmHistory {
   }
 
   /**
-   * The traffic logarithms of the newest {@code n} samples, index-aligned with {@link
-   * #dnaSeries(int) dnaSeries(n)} (copied).
+   * The derived columns of the newest {@code n} samples, index-aligned with {@link #dnaSeries(int)
+   * dnaSeries(n)} (copied).
    */
-  public TrafficLogs trafficLogs(int n) {
-    if (logs == null || logs.netTotal().length < timestampS.length) {
-      int cap = timestampS.length;
-      TrafficLogs grown =
-          new TrafficLogs(
-              new double[cap],
-              new double[cap],
-              new double[cap],
-              new double[cap],
-              new double[cap],
-              new double[cap]);
-      if (logs != null) {
-        copyLogs(logs, grown, 0, logsUpTo);
+  public DerivedColumns derivedColumns(int n) {
+    if (derived == null || derived.length() < timestampS.length) {
+      DerivedColumns grown = DerivedColumns.zeros(timestampS.length);
+      if (derived != null) {
+        derived.copyTo(grown, 0, derivedUpTo);
       }
-      logs = grown;
+      derived = grown;
     }
-    logs.fill(logsUpTo, size, diskReadKbps, diskWriteKbps, netRxKbps, netTxKbps);
-    logsUpTo = size;
-    return logs.slice(Math.max(0, size - n), size);
-  }
-
-  private static void copyLogs(TrafficLogs from, TrafficLogs to, int fromIndex, int n) {
-    double[][] a = columns(from);
-    double[][] b = columns(to);
-    for (int c = 0; c < a.length; c++) {
-      System.arraycopy(a[c], fromIndex, b[c], 0, n);
-    }
-  }
-
-  private static double[][] columns(TrafficLogs l) {
-    return new double[][] {
-      l.diskRead(), l.diskWrite(), l.netRx(), l.netTx(), l.netTotal(), l.diskTotal()
-    };
+    derived.fill(derivedUpTo, size, timestampS, diskReadKbps, diskWriteKbps, netRxKbps, netTxKbps);
+    derivedUpTo = size;
+    return derived.slice(Math.max(0, size - n), size);
   }
 
   /** The newest {@code n} samples (fewer if fewer are held) as a DNA series (copied). */
@@ -274,11 +252,11 @@ public final class VmHistory {
         System.arraycopy(c, by, c, 0, n);
       }
     }
-    if (logs != null && logsUpTo > by) {
-      copyLogs(logs, logs, by, logsUpTo - by);
-      logsUpTo -= by;
+    if (derived != null && derivedUpTo > by) {
+      derived.copyTo(derived, by, derivedUpTo - by);
+      derivedUpTo -= by;
     } else {
-      logsUpTo = 0;
+      derivedUpTo = 0;
     }
     size = n;
   }

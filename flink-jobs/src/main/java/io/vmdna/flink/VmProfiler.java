@@ -132,7 +132,7 @@ public final class VmProfiler {
     } else {
       DnaSeries series = dnaSeries(st);
       Dna full =
-          extractor.compute(series, series.size() - 1, st.history.trafficLogs(series.size()));
+          extractor.compute(series, series.size() - 1, st.history.derivedColumns(series.size()));
       d = VmDna.encoded(dnaModel, full);
       st.dna = d;
       newDna =

@@ -125,8 +125,7 @@ class VmHistoryTest {
   }
 
   @Test
-  void shouldKeepTheTrafficLogarithmsOfItsSamplesThroughGrowthShiftsAndACheckpoint()
-      throws Exception {
+  void shouldKeepTheDerivedColumnsOfItsSamplesThroughGrowthShiftsAndACheckpoint() throws Exception {
     // given a history that grows, then drops its oldest samples, asked at uneven intervals
     VmHistory h = new VmHistory();
     org.apache.flink.api.common.typeutils.TypeSerializer<VmHistory> serializer =
@@ -137,15 +136,17 @@ class VmHistoryTest {
       if (i % 37 == 0 || i % 101 == 0) {
         // when the logarithms are asked for
         int n = 1 + (i * 7) % 450;
-        io.vmdna.models.dna.TrafficLogs logs = h.trafficLogs(n);
+        io.vmdna.models.dna.DerivedColumns logs = h.derivedColumns(n);
 
         // then they are those of the same samples as the DNA series, to the last bit
-        io.vmdna.models.dna.TrafficLogs expected =
-            io.vmdna.models.dna.TrafficLogs.of(h.dnaSeries(n));
+        io.vmdna.models.dna.DerivedColumns expected =
+            io.vmdna.models.dna.DerivedColumns.of(h.dnaSeries(n));
         assertThat(logs.netTotal()).as("at %d", i).containsExactly(expected.netTotal());
         assertThat(logs.diskTotal()).containsExactly(expected.diskTotal());
         assertThat(logs.netRx()).containsExactly(expected.netRx());
         assertThat(logs.diskWrite()).containsExactly(expected.diskWrite());
+        assertThat(logs.dayCos()).containsExactly(expected.dayCos());
+        assertThat(logs.hourSin()).containsExactly(expected.hourSin());
       }
       if (i == 900) {
         // and a history restored from a checkpoint (the logarithms are not state) rebuilds them

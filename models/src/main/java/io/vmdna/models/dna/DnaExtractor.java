@@ -17,8 +17,8 @@ import java.util.Map;
  */
 public final class DnaExtractor {
   private static final double LN2 = Math.log(2);
-  private static final long HOUR_S = 3_600;
-  private static final long DAY_S = 86_400;
+  static final long HOUR_S = 3_600;
+  static final long DAY_S = 86_400;
 
   /** Pairs needed for an autocorrelation (two hours of 5-minute samples). */
   static final int MIN_PAIRS = 24;
@@ -35,15 +35,15 @@ public final class DnaExtractor {
   }
 
   /**
-   * The DNA at sample {@code end}, with the traffic columns' logarithms given (the same DNA as
-   * {@link #compute(DnaSeries, int)}, cheaper for a caller that keeps them).
+   * The DNA at sample {@code end}, with the per-sample derived values given (the same DNA as {@link
+   * #compute(DnaSeries, int)}, cheaper for a caller that keeps them).
    *
-   * @param logs the series' {@link TrafficLogs}, index-aligned with it; null to compute them
+   * @param derived the series' {@link DerivedColumns}, index-aligned with it; null to compute them
    * @throws IndexOutOfBoundsException if {@code end} is outside the series
-   * @throws IllegalArgumentException if a column of {@code logs} is shorter than the series
+   * @throws IllegalArgumentException if a column of {@code derived} is shorter than the series
    */
-  public Dna compute(DnaSeries s, int end, TrafficLogs logs) {
-    double[] f = features(s, end, logs);
+  public Dna compute(DnaSeries s, int end, DerivedColumns derived) {
+    double[] f = features(s, end, derived);
     long t = s.timestampS()[end];
     int samples = end + 1 - s.firstAfter(t - DAY_S);
     return Dna.of(DnaSchema.VERSION, t, samples, f);
@@ -66,15 +66,15 @@ public final class DnaExtractor {
   }
 
   /**
-   * As {@link #features(DnaSeries, int)}, with the traffic columns' logarithms given.
+   * As {@link #features(DnaSeries, int)}, with the per-sample derived values given.
    *
-   * @param logs the series' {@link TrafficLogs}, index-aligned with it; null to compute them
-   * @throws IllegalArgumentException if a column of {@code logs} is shorter than the series
+   * @param derived the series' {@link DerivedColumns}, index-aligned with it; null to compute them
+   * @throws IllegalArgumentException if a column of {@code derived} is shorter than the series
    */
-  public double[] features(DnaSeries s, int end, TrafficLogs logs) {
-    if (logs != null && !logs.covers(s.size())) {
+  public double[] features(DnaSeries s, int end, DerivedColumns derived) {
+    if (derived != null && derived.length() < s.size()) {
       throw new IllegalArgumentException(
-          "traffic logarithms shorter than the %d samples of VM %s".formatted(s.size(), s.vmId()));
+          "derived columns shorter than the %d samples of VM %s".formatted(s.size(), s.vmId()));
     }
     if (end < 0 || end >= s.size()) {
       throw new IndexOutOfBoundsException(
@@ -85,7 +85,7 @@ public final class DnaExtractor {
     int first = s.firstAfter(s.timestampS()[end] - DnaSchema.HISTORY_DAYS * DAY_S);
     if (first > 0 || end < s.size() - 1) {
       s = s.slice(first, end + 1);
-      logs = logs == null ? null : logs.slice(first, end + 1);
+      derived = derived == null ? null : derived.slice(first, end + 1);
       end -= first;
     }
     long[] ts = s.timestampS();
@@ -94,11 +94,17 @@ public final class DnaExtractor {
     int k = 0;
     int hist = s.firstAfter(t - DnaSchema.HISTORY_DAYS * DAY_S);
     int dayFrom = s.firstAfter(t - DAY_S);
-    if (logs == null) {
-      logs = windowLogs(s, hist, dayFrom, end);
+    boolean given = derived != null;
+    if (!given) {
+      derived = windowLogs(s, hist, dayFrom, end);
     }
     double[][] series = {
-      s.cpuPct(), s.memPct(), logs.diskRead(), logs.diskWrite(), logs.netRx(), logs.netTx()
+      s.cpuPct(),
+      s.memPct(),
+      derived.diskRead(),
+      derived.diskWrite(),
+      derived.netRx(),
+      derived.netTx()
     };
     int[] from = new int[DnaSchema.WINDOWS.size()];
     for (int w = 0; w < from.length; w++) {
@@ -111,9 +117,19 @@ public final class DnaExtractor {
       }
     }
 
-    double[] netTotal = logs.netTotal();
-    Wave hourly = ts[end] - ts[hist] >= 2 * HOUR_S ? new Wave(ts, hist, end, HOUR_S) : null;
-    Wave daily = ts[end] - ts[hist] >= 2 * DAY_S ? new Wave(ts, hist, end, DAY_S) : null;
+    double[] netTotal = derived.netTotal();
+    Wave hourly = null;
+    Wave daily = null;
+    if (ts[end] - ts[hist] >= 2 * HOUR_S) {
+      hourly =
+          given
+              ? new Wave(derived.hourCos(), derived.hourSin(), 0)
+              : new Wave(ts, hist, end, HOUR_S);
+    }
+    if (ts[end] - ts[hist] >= 2 * DAY_S) {
+      daily =
+          given ? new Wave(derived.dayCos(), derived.daySin(), 0) : new Wave(ts, hist, end, DAY_S);
+    }
     int[] hourAgo = partners(ts, hist, end, HOUR_S);
     int[] dayAgo = partners(ts, hist, end, DAY_S);
     for (double[] x : new double[][] {s.cpuPct(), netTotal}) {
@@ -126,7 +142,7 @@ public final class DnaExtractor {
     k = timeOfDay(ts, s.cpuPct(), hist, end, out, k);
 
     int day = from[1];
-    double[] diskTotal = logs.diskTotal();
+    double[] diskTotal = derived.diskTotal();
     out[k++] = correlation(s.cpuPct(), s.memPct(), day, end);
     out[k++] = correlation(s.cpuPct(), diskTotal, day, end);
     out[k++] = correlation(s.cpuPct(), netTotal, day, end);
@@ -168,19 +184,11 @@ public final class DnaExtractor {
    * over the 24 h window from {@code day}, the network total over the history from {@code hist}
    * (the rest is left 0: never read).
    */
-  private static TrafficLogs windowLogs(DnaSeries s, int hist, int day, int end) {
-    int n = s.size();
+  private static DerivedColumns windowLogs(DnaSeries s, int hist, int day, int end) {
     double[] rx = s.netRxKbps();
     double[] tx = s.netTxKbps();
-    TrafficLogs l =
-        new TrafficLogs(
-            new double[n],
-            new double[n],
-            new double[n],
-            new double[n],
-            new double[n],
-            new double[n]);
-    l.fill(day, end + 1, s.diskReadKbps(), s.diskWriteKbps(), rx, tx);
+    DerivedColumns l = DerivedColumns.zeros(s.size());
+    l.fillLogs(day, end + 1, s.diskReadKbps(), s.diskWriteKbps(), rx, tx);
     for (int i = hist; i < day; i++) {
       l.netTotal()[i] = Math.log1p(rx[i] + tx[i]);
     }
@@ -357,8 +365,8 @@ public final class DnaExtractor {
     for (int i = from; i <= end; i++) {
       if (Double.isFinite(x[i])) {
         double d = x[i] - mean;
-        re += d * wave.cos[i - from];
-        im -= d * wave.sin[i - from];
+        re += d * wave.cos[i - wave.base];
+        im -= d * wave.sin[i - wave.base];
         ss += d * d;
       }
     }
@@ -376,9 +384,20 @@ public final class DnaExtractor {
     final double[] cos;
     final double[] sin;
 
+    /** The index of the series that element 0 belongs to. */
+    final int base;
+
+    /** A wave already computed for the samples from index {@code base} on. */
+    Wave(double[] cos, double[] sin, int base) {
+      this.cos = cos;
+      this.sin = sin;
+      this.base = base;
+    }
+
     Wave(long[] ts, int from, int end, long periodS) {
       cos = new double[end - from + 1];
       sin = new double[end - from + 1];
+      base = from;
       double[] table = Phases.of(periodS);
       for (int i = from; i <= end; i++) {
         int p = (int) Math.floorMod(ts[i], periodS);
@@ -386,6 +405,11 @@ public final class DnaExtractor {
         sin[i - from] = table[2 * p + 1];
       }
     }
+  }
+
+  /** The phase table of an hour or a day: cos and sin of each whole second, interleaved. */
+  static double[] phaseTable(long periodS) {
+    return Phases.of(periodS);
   }
 
   /**

@@ -173,7 +173,7 @@ class DnaExtractorTest {
   }
 
   @Test
-  void givenLogarithmsShouldGiveTheSameDnaToTheLastBit() {
+  void givenDerivedColumnsShouldGiveTheSameDnaToTheLastBit() {
     // given nine days of varied traffic (zeros, bursts, orders of magnitude)
     List<VmSample> s = new ArrayList<>();
     java.util.Random rnd = new java.util.Random(5);
@@ -196,7 +196,7 @@ class DnaExtractorTest {
               rnd.nextInt(3) == 0 ? 0 : rnd.nextDouble() * scale));
     }
     DnaSeries series = DnaSeries.of(s);
-    TrafficLogs logs = TrafficLogs.of(series);
+    DerivedColumns logs = DerivedColumns.of(series);
 
     // when the DNA is computed with and without them, in the middle (a cut both sides), at the end
     // of more than a week (a cut before) and within the first day
@@ -210,13 +210,13 @@ class DnaExtractorTest {
   }
 
   @Test
-  void logarithmsShorterThanTheSeriesShouldBeRefused() {
+  void derivedColumnsShorterThanTheSeriesShouldBeRefused() {
     DnaSeries series = DnaSeries.of(samples(10, i -> 1));
-    TrafficLogs shorter = TrafficLogs.of(DnaSeries.of(samples(9, i -> 1)));
+    DerivedColumns shorter = DerivedColumns.of(DnaSeries.of(samples(9, i -> 1)));
 
     assertThatThrownBy(() -> extractor.compute(series, 9, shorter))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("shorter than the 10 samples of VM vm-1");
+        .hasMessageContaining("derived columns shorter than the 10 samples of VM vm-1");
   }
 
   @Test
