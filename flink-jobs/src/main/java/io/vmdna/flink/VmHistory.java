@@ -2,7 +2,9 @@ package io.vmdna.flink;
 
 import io.vmdna.models.VmSample;
 import io.vmdna.models.dna.DerivedColumns;
+import io.vmdna.models.dna.DnaColumns;
 import io.vmdna.models.dna.DnaSeries;
+import io.vmdna.models.dna.FlowRecord;
 import io.vmdna.models.predict.SeriesArrays;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -169,10 +171,10 @@ public final class VmHistory {
   }
 
   /**
-   * The derived columns of the newest {@code n} samples, index-aligned with {@link #dnaSeries(int)
-   * dnaSeries(n)} (copied).
+   * The derived columns of the samples held, index-aligned with them (the history's own arrays, not
+   * copied: read indices below {@link #size} only, and only until the next {@link #append}).
    */
-  public DerivedColumns derivedColumns(int n) {
+  public DerivedColumns derivedColumns() {
     if (derived == null || derived.length() < timestampS.length) {
       DerivedColumns grown = DerivedColumns.zeros(timestampS.length);
       if (derived != null) {
@@ -182,7 +184,83 @@ public final class VmHistory {
     }
     derived.fill(derivedUpTo, size, timestampS, diskReadKbps, diskWriteKbps, netRxKbps, netTxKbps);
     derivedUpTo = size;
-    return derived.slice(Math.max(0, size - n), size);
+    return derived;
+  }
+
+  /**
+   * The samples held as the DNA's input, with the given flow records: the history's own arrays, not
+   * copied (a week of ten columns was a tenth of the profile's time when copied for every DNA);
+   * valid only until the next {@link #append}.
+   */
+  public DnaColumns dnaColumns(List<FlowRecord> flows) {
+    Map<DnaSeries.Extra, double[]> extras = new EnumMap<>(DnaSeries.Extra.class);
+    if (majorFaultsPerS.length > 0) {
+      extras.put(DnaSeries.Extra.MAJOR_FAULTS_PS, majorFaultsPerS);
+    }
+    if (swapKbps.length > 0) {
+      extras.put(DnaSeries.Extra.SWAP_KBPS, swapKbps);
+    }
+    return new Columns(this, size, extras, List.copyOf(flows));
+  }
+
+  /** {@link #dnaColumns}: a view of the history's arrays up to a size. */
+  private record Columns(
+      VmHistory h, int size, Map<DnaSeries.Extra, double[]> extras, List<FlowRecord> flows)
+      implements DnaColumns {
+    @Override
+    public String vmId() {
+      return h.vmId;
+    }
+
+    @Override
+    public long[] timestampS() {
+      return h.timestampS;
+    }
+
+    @Override
+    public double[] cpuPct() {
+      return h.cpuUsagePct;
+    }
+
+    @Override
+    public double[] memPct() {
+      return h.memPct;
+    }
+
+    @Override
+    public double[] diskReadKbps() {
+      return h.diskReadKbps;
+    }
+
+    @Override
+    public double[] diskWriteKbps() {
+      return h.diskWriteKbps;
+    }
+
+    @Override
+    public double[] netRxKbps() {
+      return h.netRxKbps;
+    }
+
+    @Override
+    public double[] netTxKbps() {
+      return h.netTxKbps;
+    }
+
+    @Override
+    public int[] cpuCores() {
+      return h.cpuCores;
+    }
+
+    @Override
+    public double[] memProvisionedKb() {
+      return h.memProvisionedKb;
+    }
+
+    @Override
+    public DnaSeries slice(int from, int to) {
+      return h.dnaSeries(size - from).slice(0, to - from).withFlows(flows);
+    }
   }
 
   /** The newest {@code n} samples (fewer if fewer are held) as a DNA series (copied). */

@@ -2,6 +2,7 @@ package io.vmdna.flink;
 
 import io.vmdna.models.forecast.Forecast;
 import java.util.List;
+import org.apache.flink.api.common.typeinfo.TypeInfo;
 
 /**
  * What the profiler knows about one VM after one sample: its DNA, baseline verdict and forecast.
@@ -18,8 +19,11 @@ import java.util.List;
  *     for the model's (the profile never leaves the operator chain so)
  * @param memUsageKb current memory use, KiB (migration cost)
  * @param modelInput the feature row for the forecast model, until {@link BatchForecastOperator} has
- *     replaced {@code forecast} with the model's; null otherwise
+ *     replaced {@code forecast} with the model's; null otherwise; its row is never written after
+ *     the profile is made (the profile is deeply immutable: {@link VmProfileSerializer} hands the
+ *     same instance from operator to operator)
  */
+@TypeInfo(VmProfileSerializer.Factory.class)
 public record VmProfile(
     String vmId,
     String hostId,

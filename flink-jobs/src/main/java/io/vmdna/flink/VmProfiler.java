@@ -4,10 +4,9 @@ import io.vmdna.models.VmSample;
 import io.vmdna.models.anomaly.AnomalyEnsemble;
 import io.vmdna.models.dna.Dna;
 import io.vmdna.models.dna.DnaCalculator;
+import io.vmdna.models.dna.DnaColumns;
 import io.vmdna.models.dna.DnaExtractor;
 import io.vmdna.models.dna.DnaModel;
-import io.vmdna.models.dna.DnaSchema;
-import io.vmdna.models.dna.DnaSeries;
 import io.vmdna.models.dna.EwmaControlChart;
 import io.vmdna.models.forecast.Forecast;
 import io.vmdna.models.predict.ForecastFeatures;
@@ -130,9 +129,8 @@ public final class VmProfiler {
         && st.dna.computedAtS() / DNA_EVERY_S == s.timestampS() / DNA_EVERY_S) {
       d = st.dna;
     } else {
-      DnaSeries series = dnaSeries(st);
-      Dna full =
-          extractor.compute(series, series.size() - 1, st.history.derivedColumns(series.size()));
+      DnaColumns columns = dnaColumns(st);
+      Dna full = extractor.compute(columns, columns.size() - 1, st.history.derivedColumns());
       d = VmDna.encoded(dnaModel, full);
       st.dna = d;
       newDna =
@@ -179,15 +177,10 @@ public final class VmProfiler {
    * What the schema-2 DNA is computed from: the kept samples and, when a flow collector feeds the
    * job, the VM's flow records of the last day (its traffic features; absent, NaN, without).
    */
-  DnaSeries dnaSeries(State st) {
-    // only the DNA's week of the kept samples (the model keeps two hours more): the extractor would
-    // otherwise copy every column a second time to cut them there
-    VmHistory h = st.history;
-    int n = h.size == 0 ? 0 : h.countAfter(h.lastTimestampS() - DnaSchema.HISTORY_DAYS * 86_400L);
-    DnaSeries series = h.dnaSeries(Math.min(config.historySamples(), n));
-    return st.flows == null || st.flows.size == 0
-        ? series
-        : series.withFlows(st.flows.records(st.history.vmId));
+  DnaColumns dnaColumns(State st) {
+    // the history's own columns, not copied (the extractor reads its week of them only)
+    return st.history.dnaColumns(
+        st.flows == null || st.flows.size == 0 ? List.of() : st.flows.records(st.history.vmId));
   }
 
   /**

@@ -136,7 +136,8 @@ class VmHistoryTest {
       if (i % 37 == 0 || i % 101 == 0) {
         // when the logarithms are asked for
         int n = 1 + (i * 7) % 450;
-        io.vmdna.models.dna.DerivedColumns logs = h.derivedColumns(n);
+        io.vmdna.models.dna.DerivedColumns logs =
+            h.derivedColumns().slice(h.size - Math.min(n, h.size), h.size);
 
         // then they are those of the same samples as the DNA series, to the last bit
         io.vmdna.models.dna.DerivedColumns expected =
@@ -147,6 +148,10 @@ class VmHistoryTest {
         assertThat(logs.diskWrite()).containsExactly(expected.diskWrite());
         assertThat(logs.dayCos()).containsExactly(expected.dayCos());
         assertThat(logs.hourSin()).containsExactly(expected.hourSin());
+        // and the DNA from the history's own arrays is the one from a copy of its samples
+        io.vmdna.models.dna.DnaExtractor extractor = new io.vmdna.models.dna.DnaExtractor();
+        assertThat(extractor.features(h.dnaColumns(List.of()), h.size - 1, h.derivedColumns()))
+            .containsExactly(extractor.features(h.dnaSeries(h.size), h.size - 1));
       }
       if (i == 900) {
         // and a history restored from a checkpoint (the logarithms are not state) rebuilds them
@@ -156,6 +161,25 @@ class VmHistoryTest {
         h =
             serializer.deserialize(
                 new org.apache.flink.core.memory.DataInputDeserializer(out.getCopyOfBuffer()));
+      }
+    }
+  }
+
+  @Test
+  void theDnaFromTheHistorysOwnArraysShouldBeTheDnaOfACopyOverMoreThanAWeek() {
+    // given more than a week held (the DNA reads its last week only), then older samples dropped
+    VmHistory h = new VmHistory();
+    io.vmdna.models.dna.DnaExtractor extractor = new io.vmdna.models.dna.DnaExtractor();
+    for (int i = 0; i < 2_600; i++) {
+      h.append(sample(i), 2_100);
+      if (i >= 2_000 && i % 97 == 0) {
+        // when the DNA is computed from the history's arrays, not copied
+        double[] own = extractor.features(h.dnaColumns(List.of()), h.size - 1, h.derivedColumns());
+
+        // then it is the DNA of a copy of the same samples, to the last bit
+        assertThat(own)
+            .as("at %d", i)
+            .containsExactly(extractor.features(h.dnaSeries(h.size), h.size - 1));
       }
     }
   }

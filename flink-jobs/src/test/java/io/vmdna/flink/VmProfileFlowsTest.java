@@ -123,7 +123,7 @@ class VmProfileFlowsTest {
   }
 
   @Test
-  void theDnaSeriesShouldCarryTheLastDaysFlowsAndTheirProtocolShares() {
+  void theDnaColumnsShouldCarryTheLastDaysFlowsAndTheirProtocolShares() {
     VmProfiler profiler = new VmProfiler(CONFIG);
     VmProfiler.State st = new VmProfiler.State();
     st.flows = new FlowWindow();
@@ -134,7 +134,7 @@ class VmProfileFlowsTest {
       }
     }
 
-    var series = profiler.dnaSeries(st);
+    var series = profiler.dnaColumns(st);
     assertThat(series.flows()).hasSize(2 * 9).allMatch(f -> f.vmId().equals("vm-1"));
     var dna = new DnaExtractor().compute(series);
     // bytes both ways: tcp 5,000 + 20,000, udp 60 + 120
@@ -147,7 +147,7 @@ class VmProfileFlowsTest {
     for (int i = 0; i < 100; i++) {
       profiler.profile(bare, sample(i));
     }
-    assertThat(new DnaExtractor().compute(profiler.dnaSeries(bare)).feature("flow_tcp_share_24h"))
+    assertThat(new DnaExtractor().compute(profiler.dnaColumns(bare)).feature("flow_tcp_share_24h"))
         .isNaN();
   }
 

@@ -30,27 +30,27 @@ public final class DnaExtractor {
    * @param end index of the newest sample to use, in {@code [0, s.size())}
    * @throws IndexOutOfBoundsException if {@code end} is outside the series
    */
-  public Dna compute(DnaSeries s, int end) {
+  public Dna compute(DnaColumns s, int end) {
     return compute(s, end, null);
   }
 
   /**
    * The DNA at sample {@code end}, with the per-sample derived values given (the same DNA as {@link
-   * #compute(DnaSeries, int)}, cheaper for a caller that keeps them).
+   * #compute(DnaColumns, int)}, cheaper for a caller that keeps them).
    *
    * @param derived the series' {@link DerivedColumns}, index-aligned with it; null to compute them
    * @throws IndexOutOfBoundsException if {@code end} is outside the series
    * @throws IllegalArgumentException if a column of {@code derived} is shorter than the series
    */
-  public Dna compute(DnaSeries s, int end, DerivedColumns derived) {
+  public Dna compute(DnaColumns s, int end, DerivedColumns derived) {
     double[] f = features(s, end, derived);
     long t = s.timestampS()[end];
     int samples = end + 1 - s.firstAfter(t - DAY_S);
     return Dna.of(DnaSchema.VERSION, t, samples, f);
   }
 
-  /** The DNA of the newest sample of a series (see {@link #compute(DnaSeries, int)}). */
-  public Dna compute(DnaSeries s) {
+  /** The DNA of the newest sample of a series (see {@link #compute(DnaColumns, int)}). */
+  public Dna compute(DnaColumns s) {
     if (s.size() == 0) {
       throw new IllegalArgumentException("cannot compute a DNA from an empty series");
     }
@@ -61,17 +61,17 @@ public final class DnaExtractor {
    * The feature vector at sample {@code end}, in {@link DnaSchema#NAMES} order; NaN marks an absent
    * feature.
    */
-  public double[] features(DnaSeries s, int end) {
+  public double[] features(DnaColumns s, int end) {
     return features(s, end, null);
   }
 
   /**
-   * As {@link #features(DnaSeries, int)}, with the per-sample derived values given.
+   * As {@link #features(DnaColumns, int)}, with the per-sample derived values given.
    *
    * @param derived the series' {@link DerivedColumns}, index-aligned with it; null to compute them
    * @throws IllegalArgumentException if a column of {@code derived} is shorter than the series
    */
-  public double[] features(DnaSeries s, int end, DerivedColumns derived) {
+  public double[] features(DnaColumns s, int end, DerivedColumns derived) {
     if (derived != null && derived.length() < s.size()) {
       throw new IllegalArgumentException(
           "derived columns shorter than the %d samples of VM %s".formatted(s.size(), s.vmId()));
@@ -81,11 +81,12 @@ public final class DnaExtractor {
           "sample index %d outside the series of VM %s (%d samples)"
               .formatted(end, s.vmId(), s.size()));
     }
-    // work on the history window only: the scratch columns below are as long as the series
+    // every index below is absolute and reads [hist, end] only. Without derived columns the
+    // window is cut out first, as the scratch columns computed here are as long as the series
+    // (a whole trace, in a walk through one); with them nothing is copied
     int first = s.firstAfter(s.timestampS()[end] - DnaSchema.HISTORY_DAYS * DAY_S);
-    if (first > 0 || end < s.size() - 1) {
+    if (derived == null && (first > 0 || end < s.size() - 1)) {
       s = s.slice(first, end + 1);
-      derived = derived == null ? null : derived.slice(first, end + 1);
       end -= first;
     }
     long[] ts = s.timestampS();
@@ -184,7 +185,7 @@ public final class DnaExtractor {
    * over the 24 h window from {@code day}, the network total over the history from {@code hist}
    * (the rest is left 0: never read).
    */
-  private static DerivedColumns windowLogs(DnaSeries s, int hist, int day, int end) {
+  private static DerivedColumns windowLogs(DnaColumns s, int hist, int day, int end) {
     double[] rx = s.netRxKbps();
     double[] tx = s.netTxKbps();
     DerivedColumns l = DerivedColumns.zeros(s.size());

@@ -42,7 +42,8 @@ public record DnaSeries(
     int[] cpuCores,
     double[] memProvisionedKb,
     Map<Extra, double[]> extras,
-    List<FlowRecord> flows) {
+    List<FlowRecord> flows)
+    implements DnaColumns {
 
   /**
    * Optional metrics: memory access pattern proxies and application metrics, given only by some
@@ -201,12 +202,12 @@ public record DnaSeries(
         flows);
   }
 
-  /** Number of samples. */
+  @Override
   public int size() {
     return timestampS.length;
   }
 
-  /** The first index whose time is after {@code timeS} (binary search; {@code size()} if none). */
+  @Override
   public int firstAfter(long timeS) {
     int i = Arrays.binarySearch(timestampS, timeS);
     return i >= 0 ? i + 1 : -i - 1;
