@@ -136,8 +136,8 @@ public final class DnaExtractor {
     for (double[] x : new double[][] {s.cpuPct(), netTotal}) {
       out[k++] = autocorrelation(x, hist, end, hourAgo);
       out[k++] = autocorrelation(x, hist, end, dayAgo);
-      out[k++] = hourly == null ? NaN : powerShare(x, hist, end, hourly);
-      out[k++] = daily == null ? NaN : powerShare(x, hist, end, daily);
+      powerShares(x, hist, end, hourly, daily, out, k);
+      k += 2;
     }
 
     k = timeOfDay(ts, s.cpuPct(), hist, end, out, k);
@@ -265,9 +265,21 @@ public final class DnaExtractor {
    */
   static int[] partners(long[] ts, int from, int end, long lagS) {
     int[] partner = new int[end - from + 1];
+    // on a regular stretch the partner sits exactly lag / interval samples back: taken when a
+    // sample is exactly at ts[i] - lag and the one before it is outside the 150 s window, which is
+    // what the search below would find (its nearest candidate, at distance 0)
+    int back =
+        ts[end] > ts[from]
+            ? (int) Math.round(lagS * (double) (end - from) / (ts[end] - ts[from]))
+            : 0;
     int j = from;
     for (int i = from; i <= end; i++) {
       long want = ts[i] - lagS;
+      int g = i - back;
+      if (back > 0 && g >= from && ts[g] == want && (g == from || ts[g - 1] < want - 150)) {
+        partner[i - from] = g;
+        continue;
+      }
       while (j < i && ts[j] < want - 150) {
         j++;
       }
@@ -292,18 +304,37 @@ public final class DnaExtractor {
    * variance.
    */
   static double autocorrelation(double[] x, int from, int end, int[] partner) {
-    double[] a = new double[end - from + 1];
-    double[] b = new double[end - from + 1];
+    // pearson() over the pairs, summed in the same order, without copying them out first
     int n = 0;
+    double am = 0;
+    double bm = 0;
     for (int i = from; i <= end; i++) {
-      int best = partner[i - from];
-      if (best >= 0 && Double.isFinite(x[i]) && Double.isFinite(x[best])) {
-        a[n] = x[i];
-        b[n] = x[best];
+      int p = partner[i - from];
+      if (p >= 0 && Double.isFinite(x[i]) && Double.isFinite(x[p])) {
+        am += x[i];
+        bm += x[p];
         n++;
       }
     }
-    return n < MIN_PAIRS ? NaN : pearson(a, b, n);
+    if (n < MIN_PAIRS) {
+      return NaN;
+    }
+    am /= n;
+    bm /= n;
+    double sab = 0;
+    double saa = 0;
+    double sbb = 0;
+    for (int i = from; i <= end; i++) {
+      int p = partner[i - from];
+      if (p >= 0 && Double.isFinite(x[i]) && Double.isFinite(x[p])) {
+        double da = x[i] - am;
+        double db = x[p] - bm;
+        sab += da * db;
+        saa += da * da;
+        sbb += db * db;
+      }
+    }
+    return saa <= 1e-12 || sbb <= 1e-12 ? NaN : sab / Math.sqrt(saa * sbb);
   }
 
   /** Pearson correlation of a[0..n) and b[0..n); NaN if either is constant. */
@@ -343,11 +374,19 @@ public final class DnaExtractor {
   }
 
   /**
-   * The share of x's variance at one period: {@code 2 |Σ (x_i − μ) e^{−2πi t_i / P}|² / (N Σ (x_i −
-   * μ)²)}, clamped to [0, 1]; a Fourier coefficient at the exact frequency, on the samples' own
-   * times (gaps are not filled). NaN for a constant series.
+   * The share of x's variance at each of two periods, into {@code out[k]} and {@code out[k + 1]}:
+   * {@code 2 |Σ (x_i − μ) e^{−2πi t_i / P}|² / (N Σ (x_i − μ)²)}, clamped to [0, 1]; a Fourier
+   * coefficient at the exact frequency, on the samples' own times (gaps are not filled). NaN for a
+   * constant series or a null wave (history shorter than two periods). Both in one pass: each sum
+   * sees the same terms in the same order as a pass of its own.
    */
-  static double powerShare(double[] x, int from, int end, Wave wave) {
+  static void powerShares(
+      double[] x, int from, int end, Wave first, Wave second, double[] out, int k) {
+    out[k] = NaN;
+    out[k + 1] = NaN;
+    if (first == null && second == null) {
+      return;
+    }
     int n = 0;
     double mean = 0;
     for (int i = from; i <= end; i++) {
@@ -357,24 +396,35 @@ public final class DnaExtractor {
       }
     }
     if (n < 2) {
-      return NaN;
+      return;
     }
     mean /= n;
-    double re = 0;
-    double im = 0;
+    Wave a = first == null ? second : first;
+    Wave b = second == null ? first : second;
+    double reA = 0;
+    double imA = 0;
+    double reB = 0;
+    double imB = 0;
     double ss = 0;
     for (int i = from; i <= end; i++) {
       if (Double.isFinite(x[i])) {
         double d = x[i] - mean;
-        re += d * wave.cos[i - wave.base];
-        im -= d * wave.sin[i - wave.base];
+        reA += d * a.cos[i - a.base];
+        imA -= d * a.sin[i - a.base];
+        reB += d * b.cos[i - b.base];
+        imB -= d * b.sin[i - b.base];
         ss += d * d;
       }
     }
     if (ss <= 1e-12) {
-      return NaN;
+      return;
     }
-    return Math.min(1, 2 * (re * re + im * im) / (n * ss));
+    if (first != null) {
+      out[k] = Math.min(1, 2 * (reA * reA + imA * imA) / (n * ss));
+    }
+    if (second != null) {
+      out[k + 1] = Math.min(1, 2 * (reB * reB + imB * imB) / (n * ss));
+    }
   }
 
   /**

@@ -252,6 +252,53 @@ class DnaExtractorTest {
     return Math.log(x) / Math.log(2);
   }
 
+  /** The pairs as defined: from the first sample at or after t − lag − 150 s, the nearer of two. */
+  private static int[] partnersByDefinition(long[] ts, int from, int end, long lag) {
+    int[] out = new int[end - from + 1];
+    for (int i = from; i <= end; i++) {
+      long want = ts[i] - lag;
+      int j = from;
+      while (j < i && ts[j] < want - 150) {
+        j++;
+      }
+      int best = -1;
+      long bestD = 151;
+      for (int c = j; c < i && c <= j + 1; c++) {
+        if (Math.abs(ts[c] - want) < bestD) {
+          best = c;
+          bestD = Math.abs(ts[c] - want);
+        }
+      }
+      out[i - from] = best;
+    }
+    return out;
+  }
+
+  @Test
+  void theShortcutForRegularStretchesShouldFindThePairsTheDefinitionFinds() {
+    // given regular stretches with gaps, jitter, doubled samples and shifted phases
+    java.util.Random rnd = new java.util.Random(11);
+    for (int n = 0; n < 300; n++) {
+      long[] ts = new long[200 + rnd.nextInt(800)];
+      long t = 1_375_308_000L + rnd.nextInt(300);
+      for (int i = 0; i < ts.length; i++) {
+        int kind = rnd.nextInt(100);
+        t +=
+            kind < 80
+                ? 300
+                : kind < 90 ? 300 + rnd.nextInt(61) - 30 : kind < 95 ? 1 + rnd.nextInt(200) : 900;
+        ts[i] = t;
+      }
+      int from = rnd.nextInt(ts.length / 2);
+      for (long lag : new long[] {3_600, 86_400, 600, 299}) {
+        // when / then
+        assertThat(DnaExtractor.partners(ts, from, ts.length - 1, lag))
+            .as("series %d, lag %d", n, lag)
+            .containsExactly(partnersByDefinition(ts, from, ts.length - 1, lag));
+      }
+    }
+  }
+
   /**
    * The pairs of an autocorrelation are found on timestamps: the earlier sample nearest to t − lag
    * within 150 s, none across a gap; and the week's waves come from the phase tables with exactly
