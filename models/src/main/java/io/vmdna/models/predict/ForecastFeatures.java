@@ -106,22 +106,28 @@ public final class ForecastFeatures {
     out[o++] = rel(at(c, t - 3), x);
     out[o++] = rel(at(c, t - 6), x);
     out[o++] = rel(at(c, t - 12), x);
+    // each window's mean, extremes and count above the level in one pass (sums in index order,
+    // as mean() and the others take them one by one: the same values to the last bit)
+    double[] w = new double[4];
     int from1h = Math.max(0, t - 11);
-    double mean1h = mean(c, from1h, t);
+    summarise(c, from1h, t, w);
+    double mean1h = w[0];
     out[o++] = (float) (mean1h - x);
     out[o++] = (float) std(c, from1h, t, mean1h);
-    out[o++] = (float) (max(c, from1h, t) - x);
-    out[o++] = (float) (min(c, from1h, t) - x);
+    out[o++] = (float) (w[1] - x);
+    out[o++] = (float) (w[2] - x);
     out[o++] = (float) slope(c, from1h, t);
     int from6h = Math.max(0, t - 71);
-    out[o++] = (float) (mean(c, from6h, t) - x);
-    out[o++] = (float) (max(c, from6h, t) - x);
+    summarise(c, from6h, t, w);
+    out[o++] = (float) (w[0] - x);
+    out[o++] = (float) (w[1] - x);
     int from24h = Math.max(0, t - 287);
-    double mean24h = mean(c, from24h, t);
+    summarise(c, from24h, t, w);
+    double mean24h = w[0];
     out[o++] = (float) (mean24h - x);
     out[o++] = (float) std(c, from24h, t, mean24h);
-    out[o++] = (float) (max(c, from24h, t) - x);
-    out[o++] = (float) fracAbove(c, from24h, t, HIGH_CPU_PCT);
+    out[o++] = (float) (w[1] - x);
+    out[o++] = (float) (w[3] / (t - from24h + 1));
 
     double yday = valueNear(s, c, target - DAY_S, t);
     out[o++] = (float) (yday - x);
@@ -218,6 +224,28 @@ public final class ForecastFeatures {
     return mx;
   }
 
+  /**
+   * {@link #mean}, {@link #max}, {@link #min} and the count above {@link #HIGH_CPU_PCT} of {@code
+   * x[from..to]} in one pass, into {@code out[0..3]}: each the value its own pass gives.
+   */
+  static void summarise(double[] x, int from, int to, double[] out) {
+    double sum = 0;
+    double mx = x[from];
+    double mn = x[from];
+    int high = 0;
+    for (int i = from; i <= to; i++) {
+      double v = x[i];
+      sum += v;
+      mx = Math.max(mx, v);
+      mn = Math.min(mn, v);
+      high += v > HIGH_CPU_PCT ? 1 : 0;
+    }
+    out[0] = sum / (to - from + 1);
+    out[1] = mx;
+    out[2] = mn;
+    out[3] = high;
+  }
+
   static double mean(double[] x, int from, int to) {
     double sum = 0;
     for (int i = from; i <= to; i++) {
@@ -241,22 +269,6 @@ public final class ForecastFeatures {
       m = Math.max(m, x[i]);
     }
     return m;
-  }
-
-  static double min(double[] x, int from, int to) {
-    double m = x[from];
-    for (int i = from + 1; i <= to; i++) {
-      m = Math.min(m, x[i]);
-    }
-    return m;
-  }
-
-  static double fracAbove(double[] x, int from, int to, double level) {
-    int k = 0;
-    for (int i = from; i <= to; i++) {
-      k += x[i] > level ? 1 : 0;
-    }
-    return (double) k / (to - from + 1);
   }
 
   /** Least-squares slope per sample over {@code x[from..to]}; 0 for a single sample. */
