@@ -76,11 +76,11 @@ public final class VmHistory {
   public double[] swapKbps = new double[0];
 
   /**
-   * What the DNA derives from each sample ({@link DerivedColumns}: traffic logarithms, phases),
-   * valid for the first {@link #derivedUpTo} samples and brought up to date when asked ({@link
-   * #derivedColumns}): computed once per sample instead of once per DNA over its whole week.
-   * Derived, so not state: transient (Flink's POJO serializer leaves it out; a restored or copied
-   * history rebuilds it on first use).
+   * What the DNA derives from each sample ({@link DerivedColumns}: the network's logarithm and the
+   * second of the day, 12 bytes a sample), valid for the first {@link #derivedUpTo} samples and
+   * brought up to date when asked ({@link #derivedColumns}): computed once per sample instead of
+   * once per DNA over its whole week. Derived, so not state: transient (Flink's POJO serializer
+   * leaves it out; a restored or copied history rebuilds it on first use).
    */
   private transient DerivedColumns derived;
 
@@ -182,7 +182,7 @@ public final class VmHistory {
       }
       derived = grown;
     }
-    derived.fill(derivedUpTo, size, timestampS, diskReadKbps, diskWriteKbps, netRxKbps, netTxKbps);
+    derived.fill(derivedUpTo, size, timestampS, netRxKbps, netTxKbps);
     derivedUpTo = size;
     return derived;
   }

@@ -143,11 +143,7 @@ class VmHistoryTest {
         io.vmdna.models.dna.DerivedColumns expected =
             io.vmdna.models.dna.DerivedColumns.of(h.dnaSeries(n));
         assertThat(logs.netTotal()).as("at %d", i).containsExactly(expected.netTotal());
-        assertThat(logs.diskTotal()).containsExactly(expected.diskTotal());
-        assertThat(logs.netRx()).containsExactly(expected.netRx());
-        assertThat(logs.diskWrite()).containsExactly(expected.diskWrite());
-        assertThat(logs.dayCos()).containsExactly(expected.dayCos());
-        assertThat(logs.hourSin()).containsExactly(expected.hourSin());
+        assertThat(logs.daySecond()).containsExactly(expected.daySecond());
         // and the DNA from the history's own arrays is the one from a copy of its samples
         io.vmdna.models.dna.DnaExtractor extractor = new io.vmdna.models.dna.DnaExtractor();
         assertThat(extractor.features(h.dnaColumns(List.of()), h.size - 1, h.derivedColumns()))

@@ -96,16 +96,10 @@ public final class DnaExtractor {
     int hist = s.firstAfter(t - DnaSchema.HISTORY_DAYS * DAY_S);
     int dayFrom = s.firstAfter(t - DAY_S);
     boolean given = derived != null;
-    if (!given) {
-      derived = windowLogs(s, hist, dayFrom, end);
-    }
+    double[] netTotal = given ? derived.netTotal() : netLog(s, hist, end);
+    DayLogs logs = new DayLogs(s, dayFrom, end);
     double[][] series = {
-      s.cpuPct(),
-      s.memPct(),
-      derived.diskRead(),
-      derived.diskWrite(),
-      derived.netRx(),
-      derived.netTx()
+      s.cpuPct(), s.memPct(), logs.diskRead, logs.diskWrite, logs.netRx, logs.netTx
     };
     int[] from = new int[DnaSchema.WINDOWS.size()];
     for (int w = 0; w < from.length; w++) {
@@ -118,18 +112,14 @@ public final class DnaExtractor {
       }
     }
 
-    double[] netTotal = derived.netTotal();
+    int[] daySecond = given ? derived.daySecond() : null;
     Wave hourly = null;
     Wave daily = null;
     if (ts[end] - ts[hist] >= 2 * HOUR_S) {
-      hourly =
-          given
-              ? new Wave(derived.hourCos(), derived.hourSin(), 0)
-              : new Wave(ts, hist, end, HOUR_S);
+      hourly = new Wave(ts, daySecond, hist, end, HOUR_S);
     }
     if (ts[end] - ts[hist] >= 2 * DAY_S) {
-      daily =
-          given ? new Wave(derived.dayCos(), derived.daySin(), 0) : new Wave(ts, hist, end, DAY_S);
+      daily = new Wave(ts, daySecond, hist, end, DAY_S);
     }
     int[] hourAgo = partners(ts, hist, end, HOUR_S);
     int[] dayAgo = partners(ts, hist, end, DAY_S);
@@ -143,7 +133,7 @@ public final class DnaExtractor {
     k = timeOfDay(ts, s.cpuPct(), hist, end, out, k);
 
     int day = from[1];
-    double[] diskTotal = derived.diskTotal();
+    double[] diskTotal = logs.diskTotal;
     out[k++] = correlation(s.cpuPct(), s.memPct(), day, end);
     out[k++] = correlation(s.cpuPct(), diskTotal, day, end);
     out[k++] = correlation(s.cpuPct(), netTotal, day, end);
@@ -180,20 +170,47 @@ public final class DnaExtractor {
 
   private static final double NaN = Double.NaN;
 
-  /**
-   * The logarithms the features read, and only those: the per-direction columns and the disk total
-   * over the 24 h window from {@code day}, the network total over the history from {@code hist}
-   * (the rest is left 0: never read).
-   */
-  private static DerivedColumns windowLogs(DnaColumns s, int hist, int day, int end) {
+  /** ln(1 + total network throughput) over [hist, end] (the rest left 0: never read). */
+  private static double[] netLog(DnaColumns s, int hist, int end) {
     double[] rx = s.netRxKbps();
     double[] tx = s.netTxKbps();
-    DerivedColumns l = DerivedColumns.zeros(s.size());
-    l.fillLogs(day, end + 1, s.diskReadKbps(), s.diskWriteKbps(), rx, tx);
-    for (int i = hist; i < day; i++) {
-      l.netTotal()[i] = Math.log1p(rx[i] + tx[i]);
+    double[] y = new double[s.size()];
+    for (int i = hist; i <= end; i++) {
+      y[i] = Math.log1p(rx[i] + tx[i]);
     }
-    return l;
+    return y;
+  }
+
+  /**
+   * ln(1 + x) of the traffic columns over the last day [day, end], the window the features read
+   * them in (the rest of each column left 0: never read).
+   */
+  private static final class DayLogs {
+    final double[] diskRead;
+    final double[] diskWrite;
+    final double[] netRx;
+    final double[] netTx;
+    final double[] diskTotal;
+
+    DayLogs(DnaColumns s, int day, int end) {
+      int n = s.size();
+      diskRead = new double[n];
+      diskWrite = new double[n];
+      netRx = new double[n];
+      netTx = new double[n];
+      diskTotal = new double[n];
+      double[] dr = s.diskReadKbps();
+      double[] dw = s.diskWriteKbps();
+      double[] rx = s.netRxKbps();
+      double[] tx = s.netTxKbps();
+      for (int i = day; i <= end; i++) {
+        diskRead[i] = Math.log1p(dr[i]);
+        diskWrite[i] = Math.log1p(dw[i]);
+        netRx[i] = Math.log1p(rx[i]);
+        netTx[i] = Math.log1p(tx[i]);
+        diskTotal[i] = Math.log1p(dr[i] + dw[i]);
+      }
+    }
   }
 
   /** The ten {@link DnaSchema#STATS} of x[from..end], skipping NaN. */
@@ -438,29 +455,27 @@ public final class DnaExtractor {
     /** The index of the series that element 0 belongs to. */
     final int base;
 
-    /** A wave already computed for the samples from index {@code base} on. */
-    Wave(double[] cos, double[] sin, int base) {
-      this.cos = cos;
-      this.sin = sin;
-      this.base = base;
+    Wave(long[] ts, int from, int end, long periodS) {
+      this(ts, null, from, end, periodS);
     }
 
-    Wave(long[] ts, int from, int end, long periodS) {
+    /**
+     * The wave of the samples [from, end], their phases from their second of the day when given
+     * ({@link DerivedColumns#daySecond()}, the same phase without a long division per sample), else
+     * from their timestamps.
+     */
+    Wave(long[] ts, int[] daySecond, int from, int end, long periodS) {
       cos = new double[end - from + 1];
       sin = new double[end - from + 1];
       base = from;
       double[] table = Phases.of(periodS);
+      int period = (int) periodS; // divides a day: the phase is the second of the day's remainder
       for (int i = from; i <= end; i++) {
-        int p = (int) Math.floorMod(ts[i], periodS);
+        int p = daySecond != null ? daySecond[i] % period : (int) Math.floorMod(ts[i], periodS);
         cos[i - from] = table[2 * p];
         sin[i - from] = table[2 * p + 1];
       }
     }
-  }
-
-  /** The phase table of an hour or a day: cos and sin of each whole second, interleaved. */
-  static double[] phaseTable(long periodS) {
-    return Phases.of(periodS);
   }
 
   /**
