@@ -176,6 +176,8 @@ class VmHistoryTest {
         assertThat(own)
             .as("at %d", i)
             .containsExactly(extractor.features(h.dnaSeries(h.size), h.size - 1));
+        // and without the derived columns the view cuts its week out as a series would
+        assertThat(extractor.features(h.dnaColumns(List.of()), h.size - 1)).containsExactly(own);
       }
     }
   }
