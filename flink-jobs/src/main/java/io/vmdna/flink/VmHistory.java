@@ -164,12 +164,6 @@ public final class VmHistory {
         vmId, timestampS, cpuUsagePct, memPct, netKbps, diskKbps, cpuCores, cpuProvisionedMhz);
   }
 
-  /** How many of the held samples are newer than {@code timeS}, epoch seconds (binary search). */
-  public int countAfter(long timeS) {
-    int i = Arrays.binarySearch(timestampS, 0, size, timeS);
-    return size - (i >= 0 ? i + 1 : -i - 1);
-  }
-
   /**
    * The derived columns of the samples held, index-aligned with them (the history's own arrays, not
    * copied: read indices below {@link #size} only, and only until the next {@link #append}).

@@ -51,22 +51,6 @@ class VmHistoryTest {
   }
 
   @Test
-  void shouldCountTheSamplesNewerThanATime() {
-    VmHistory h = new VmHistory();
-    assertThat(h.countAfter(0)).isZero();
-    for (int i = 0; i < 10; i++) {
-      h.append(sample(i), 288); // 300 s apart from 1_375_308_000
-    }
-    long t0 = 1_375_308_000L;
-
-    assertThat(h.countAfter(t0 - 1)).isEqualTo(10);
-    assertThat(h.countAfter(t0)).isEqualTo(9); // newer than, not at
-    assertThat(h.countAfter(t0 + 450)).isEqualTo(8);
-    assertThat(h.countAfter(t0 + 2700)).isZero();
-    assertThat(h.countAfter(Long.MAX_VALUE)).isZero();
-  }
-
-  @Test
   void shouldGiveTheSameFeaturesAndDnaSeriesAsTheListOfSamples() {
     VmHistory h = new VmHistory();
     List<VmSample> all = new ArrayList<>();
