@@ -46,7 +46,7 @@ public final class ForecastModel implements AutoCloseable {
   private ForecastModel(ModelManifest manifest, Map<String, byte[]> files, int threads) {
     this.manifest = manifest;
     checkSchema(manifest);
-    this.peers = readPeers(manifest, files.get(manifest.peers().file())).search();
+    this.peers = readPeers(manifest, files.get(manifest.peers().file()));
     try {
       for (BoosterEntry e : manifest.boosters()) {
         byte[] bytes = files.get(e.file());
@@ -136,7 +136,7 @@ public final class ForecastModel implements AutoCloseable {
     }
   }
 
-  private static PeerLibrary readPeers(ModelManifest m, byte[] bytes) {
+  private static PeerSearch readPeers(ModelManifest m, byte[] bytes) {
     if (bytes == null) {
       throw new IllegalArgumentException(
           "model %s: its peer library %s is missing".formatted(m.name(), m.peers().file()));
@@ -148,8 +148,8 @@ public final class ForecastModel implements AutoCloseable {
               .formatted(m.name(), m.peers().file(), digest, m.peers().sha256()));
     }
     try {
-      return new ObjectMapper().readValue(bytes, PeerLibrary.class);
-    } catch (IOException e) {
+      return new ObjectMapper().readValue(bytes, PeerLibrary.class).search();
+    } catch (IOException | IllegalArgumentException e) {
       throw new IllegalArgumentException(
           "model %s: cannot read %s: %s".formatted(m.name(), m.peers().file(), e.getMessage()), e);
     }

@@ -148,6 +148,26 @@ class ForecastTrainerTest {
   }
 
   @Test
+  void shouldRefuseAPeerLibraryOfTheWrongShapeNamingTheFile() throws IOException {
+    // given a peer library with a scale too few, its digest made to match
+    Path copy = copyModel("bad-peers");
+    ObjectMapper json = new ObjectMapper();
+    ObjectNode peers = (ObjectNode) json.readTree(copy.resolve(PeerLibrary.FILE).toFile());
+    ((com.fasterxml.jackson.databind.node.ArrayNode) peers.get("scale")).remove(4);
+    json.writeValue(copy.resolve(PeerLibrary.FILE).toFile(), peers);
+    ObjectNode m = (ObjectNode) json.readTree(copy.resolve(ModelManifest.FILE).toFile());
+    ((ObjectNode) m.get("peers"))
+        .put("sha256", ForecastModel.sha256(Files.readAllBytes(copy.resolve(PeerLibrary.FILE))));
+    json.writeValue(copy.resolve(ModelManifest.FILE).toFile(), m);
+
+    // when / then
+    assertThatThrownBy(() -> ForecastModel.load(copy, 1))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("cannot read peers.json")
+        .hasMessageContaining("4 scales for 5 DNA dimensions");
+  }
+
+  @Test
   void shouldRefuseAModelOfAnotherFeatureSchema() throws IOException {
     Path copy = copyModel("old-schema");
     ObjectMapper json = new ObjectMapper();
