@@ -9,8 +9,8 @@ import java.util.Arrays;
  * caller that keeps a history and computes the DNA on a cadence computes them once per sample (as
  * the streaming profile does) instead of the extractor's once per DNA over the week: the same
  * functions of the same values, so the DNA is the same to the last bit. What the DNA reads over its
- * last day only (the per-direction logarithms) it still computes itself: kept for the whole history
- * they would cost five times the memory for a fifth of the saving.
+ * last day only (the per-direction logarithms) it still computes itself: kept here they would add
+ * 40 bytes a sample (100 KB per VM with a full week) to save about 6 µs of a week's 81 µs DNA.
  *
  * <p>Each column is at least as long as the series it goes with; entries past its end are never
  * read. Immutable if the caller does not modify the arrays (not copied); thread-safe when so used.
