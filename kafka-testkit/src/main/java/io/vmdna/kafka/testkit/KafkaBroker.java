@@ -208,12 +208,22 @@ public final class KafkaBroker implements AutoCloseable {
           "rootLogger.appenderRef.out.ref=OUT",
           "");
 
-  /** A Kafka cluster id: 16 random bytes, URL-safe base64 without padding. */
-  private static String clusterId() {
-    UUID u = UUID.randomUUID();
-    ByteBuffer b = ByteBuffer.allocate(16);
-    b.putLong(u.getMostSignificantBits()).putLong(u.getLeastSignificantBits());
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(b.array());
+  /**
+   * A Kafka cluster id: 16 random bytes, URL-safe base64 without padding, not starting with '-'.
+   */
+  static String clusterId() {
+    // base64url has '-': an id starting with it reads as an option to the storage tool ("argument
+    // --cluster-id/-t: expected one argument", one run in 64), so draw again, as Kafka's own
+    // Uuid.randomUuid() does
+    while (true) {
+      UUID u = UUID.randomUUID();
+      ByteBuffer b = ByteBuffer.allocate(16);
+      b.putLong(u.getMostSignificantBits()).putLong(u.getLeastSignificantBits());
+      String id = Base64.getUrlEncoder().withoutPadding().encodeToString(b.array());
+      if (!id.startsWith("-")) {
+        return id;
+      }
+    }
   }
 
   private static int freePort() throws IOException {

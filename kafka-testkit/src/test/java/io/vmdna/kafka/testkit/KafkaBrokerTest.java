@@ -20,6 +20,14 @@ import org.junit.jupiter.api.Test;
 /** The broker starts in KRaft mode, takes records and hands them back; close stops it. */
 class KafkaBrokerTest {
   @Test
+  void aClusterIdShouldNeverReadAsAnOption() {
+    // one base64url id in 64 starts with '-', which the storage tool took for an option
+    for (int i = 0; i < 20_000; i++) {
+      assertThat(KafkaBroker.clusterId()).doesNotStartWith("-").hasSize(22);
+    }
+  }
+
+  @Test
   void shouldStoreAndServeRecords() throws Exception {
     KafkaBroker broker = KafkaBroker.start(Path.of("target"));
     try (broker) {
