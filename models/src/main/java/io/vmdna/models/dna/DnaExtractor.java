@@ -8,12 +8,13 @@ import java.util.Map;
 /**
  * Computes the schema-{@value DnaSchema#VERSION} DNA ({@link DnaSchema}) of a VM at one sample from
  * that sample and the ones before it (causal: a walk through a trace computes what the streaming
- * job computes). Stateless and thread-safe.
+ * job computes). Thread-safe: it keeps nothing between calls but scratch columns, one set per
+ * thread (a few arrays as long as the longest series that thread has seen).
  *
  * <p>Cost: linear in the samples of the history window ({@value DnaSchema#HISTORY_DAYS} days) plus
- * a sort of each window; see {@code DnaBench} for the measured time (tenths of a millisecond for a
- * week of 5-minute samples), which is why the streaming job computes it on a cadence rather than on
- * every sample.
+ * a sort of each window; see {@code DnaBench} for the measured time (about a tenth of a millisecond
+ * for a week of 5-minute samples), which is why the streaming job computes it on a cadence rather
+ * than on every sample.
  */
 public final class DnaExtractor {
   private static final double LN2 = Math.log(2);
