@@ -11,6 +11,7 @@ import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * One VM's recent samples as columns, the profile's keyed state: appended in place, so a sample
@@ -187,14 +188,7 @@ public final class VmHistory {
    * valid only until the next {@link #append}.
    */
   public DnaColumns dnaColumns(List<FlowRecord> flows) {
-    Map<DnaSeries.Extra, double[]> extras = new EnumMap<>(DnaSeries.Extra.class);
-    if (majorFaultsPerS.length > 0) {
-      extras.put(DnaSeries.Extra.MAJOR_FAULTS_PS, majorFaultsPerS);
-    }
-    if (swapKbps.length > 0) {
-      extras.put(DnaSeries.Extra.SWAP_KBPS, swapKbps);
-    }
-    return new Columns(this, size, extras, List.copyOf(flows));
+    return new Columns(this, size, extras(c -> c), List.copyOf(flows));
   }
 
   /** {@link #dnaColumns}: a view of the history's arrays up to a size. */
@@ -253,35 +247,40 @@ public final class VmHistory {
 
     @Override
     public DnaSeries slice(int from, int to) {
-      return h.dnaSeries(size - from).slice(0, to - from).withFlows(flows);
+      return h.dnaSeries(from, to).withFlows(flows);
     }
   }
 
   /** The newest {@code n} samples (fewer if fewer are held) as a DNA series (copied). */
   public DnaSeries dnaSeries(int n) {
-    int from = Math.max(0, size - n);
+    return dnaSeries(Math.max(0, size - n), size);
+  }
+
+  /** The samples {@code [from, to)} as a DNA series (copied). */
+  private DnaSeries dnaSeries(int from, int to) {
     return new DnaSeries(
         vmId,
-        Arrays.copyOfRange(timestampS, from, size),
-        Arrays.copyOfRange(cpuUsagePct, from, size),
-        Arrays.copyOfRange(memPct, from, size),
-        Arrays.copyOfRange(diskReadKbps, from, size),
-        Arrays.copyOfRange(diskWriteKbps, from, size),
-        Arrays.copyOfRange(netRxKbps, from, size),
-        Arrays.copyOfRange(netTxKbps, from, size),
-        Arrays.copyOfRange(cpuCores, from, size),
-        Arrays.copyOfRange(memProvisionedKb, from, size),
-        extras(from),
+        Arrays.copyOfRange(timestampS, from, to),
+        Arrays.copyOfRange(cpuUsagePct, from, to),
+        Arrays.copyOfRange(memPct, from, to),
+        Arrays.copyOfRange(diskReadKbps, from, to),
+        Arrays.copyOfRange(diskWriteKbps, from, to),
+        Arrays.copyOfRange(netRxKbps, from, to),
+        Arrays.copyOfRange(netTxKbps, from, to),
+        Arrays.copyOfRange(cpuCores, from, to),
+        Arrays.copyOfRange(memProvisionedKb, from, to),
+        extras(c -> Arrays.copyOfRange(c, from, to)),
         List.of());
   }
 
-  private Map<DnaSeries.Extra, double[]> extras(int from) {
+  /** The optional metrics some sample carried, each column passed through {@code column}. */
+  private Map<DnaSeries.Extra, double[]> extras(UnaryOperator<double[]> column) {
     Map<DnaSeries.Extra, double[]> out = new EnumMap<>(DnaSeries.Extra.class);
     if (majorFaultsPerS.length > 0) {
-      out.put(DnaSeries.Extra.MAJOR_FAULTS_PS, Arrays.copyOfRange(majorFaultsPerS, from, size));
+      out.put(DnaSeries.Extra.MAJOR_FAULTS_PS, column.apply(majorFaultsPerS));
     }
     if (swapKbps.length > 0) {
-      out.put(DnaSeries.Extra.SWAP_KBPS, Arrays.copyOfRange(swapKbps, from, size));
+      out.put(DnaSeries.Extra.SWAP_KBPS, column.apply(swapKbps));
     }
     return out;
   }
