@@ -346,19 +346,36 @@ public final class DnaExtractor {
    * variance.
    */
   static double autocorrelation(double[] x, int from, int end, int[] partner) {
-    // pearson() over the pairs, summed in the same order, without copying them out first
+    return pearson(x, x, from, end, partner, MIN_PAIRS);
+  }
+
+  /** Pearson correlation of two columns over [from, end], rows where both are finite. */
+  static double correlation(double[] x, double[] y, int from, int end) {
+    return pearson(x, y, from, end, null, 3);
+  }
+
+  /**
+   * Pearson correlation of x[i] and y[partner of i] over i in [from, end] (the same row without
+   * partners), pairs with a NaN left out, summed in index order in place; NaN with fewer than
+   * {@code minPairs} pairs or a constant side.
+   *
+   * @param partner per i, the index of its pair in y, −1 for none (indexed {@code i - from}); null
+   *     to pair each row with itself
+   */
+  private static double pearson(
+      double[] x, double[] y, int from, int end, int[] partner, int minPairs) {
     int n = 0;
     double am = 0;
     double bm = 0;
     for (int i = from; i <= end; i++) {
-      int p = partner[i - from];
-      if (p >= 0 && Double.isFinite(x[i]) && Double.isFinite(x[p])) {
+      int p = partner == null ? i : partner[i - from];
+      if (p >= 0 && Double.isFinite(x[i]) && Double.isFinite(y[p])) {
         am += x[i];
-        bm += x[p];
+        bm += y[p];
         n++;
       }
     }
-    if (n < MIN_PAIRS) {
+    if (n < minPairs) {
       return NaN;
     }
     am /= n;
@@ -367,52 +384,16 @@ public final class DnaExtractor {
     double saa = 0;
     double sbb = 0;
     for (int i = from; i <= end; i++) {
-      int p = partner[i - from];
-      if (p >= 0 && Double.isFinite(x[i]) && Double.isFinite(x[p])) {
+      int p = partner == null ? i : partner[i - from];
+      if (p >= 0 && Double.isFinite(x[i]) && Double.isFinite(y[p])) {
         double da = x[i] - am;
-        double db = x[p] - bm;
+        double db = y[p] - bm;
         sab += da * db;
         saa += da * da;
         sbb += db * db;
       }
     }
     return saa <= 1e-12 || sbb <= 1e-12 ? NaN : sab / Math.sqrt(saa * sbb);
-  }
-
-  /** Pearson correlation of a[0..n) and b[0..n); NaN if either is constant. */
-  static double pearson(double[] a, double[] b, int n) {
-    double am = 0;
-    double bm = 0;
-    for (int i = 0; i < n; i++) {
-      am += a[i];
-      bm += b[i];
-    }
-    am /= n;
-    bm /= n;
-    double sab = 0;
-    double saa = 0;
-    double sbb = 0;
-    for (int i = 0; i < n; i++) {
-      sab += (a[i] - am) * (b[i] - bm);
-      saa += (a[i] - am) * (a[i] - am);
-      sbb += (b[i] - bm) * (b[i] - bm);
-    }
-    return saa <= 1e-12 || sbb <= 1e-12 ? NaN : sab / Math.sqrt(saa * sbb);
-  }
-
-  /** Pearson correlation of two columns over [from, end], rows where both are finite. */
-  static double correlation(double[] x, double[] y, int from, int end) {
-    double[] a = new double[end - from + 1];
-    double[] b = new double[end - from + 1];
-    int n = 0;
-    for (int i = from; i <= end; i++) {
-      if (Double.isFinite(x[i]) && Double.isFinite(y[i])) {
-        a[n] = x[i];
-        b[n] = y[i];
-        n++;
-      }
-    }
-    return n < 3 ? NaN : pearson(a, b, n);
   }
 
   /**

@@ -206,10 +206,4 @@ public record DnaSeries(
   public int size() {
     return timestampS.length;
   }
-
-  @Override
-  public int firstAfter(long timeS) {
-    int i = Arrays.binarySearch(timestampS, timeS);
-    return i >= 0 ? i + 1 : -i - 1;
-  }
 }
