@@ -225,8 +225,9 @@ public final class ForecastFeatures {
   }
 
   /**
-   * {@link #mean}, {@link #max}, {@link #min} and the count above {@link #HIGH_CPU_PCT} of {@code
-   * x[from..to]} in one pass, into {@code out[0..3]}: each the value its own pass gives.
+   * The mean ({@link #mean}'s), maximum ({@link #max}'s), minimum and count above {@link
+   * #HIGH_CPU_PCT} of {@code x[from..to]} in one pass, into {@code out[0..3]}: each the value a
+   * pass of its own gives.
    */
   static void summarise(double[] x, int from, int to, double[] out) {
     double sum = 0;
