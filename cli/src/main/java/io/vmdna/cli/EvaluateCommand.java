@@ -45,7 +45,8 @@ public record EvaluateCommand(Path traces, String model, double fromFraction, Pa
   private static final int DAY = 288;
 
   /** A VM's model forecasts at the plotted horizon, kept for the plots. */
-  private record Sample(String vm, long onsets, double[] actual, ForecastModel.SeriesForecast f) {}
+  private record Sample(
+      String vm, long onsets, double[] actual, ForecastModel.SeriesForecast f, boolean[] warned) {}
 
   /** Runs the evaluation; returns the scores by horizon and forecaster. */
   public Map<Integer, Map<String, ForecastEvaluation.Score>> run(PrintStream out)
@@ -102,7 +103,8 @@ public record EvaluateCommand(Path traces, String model, double fromFraction, Pa
           boolean[] warn = new boolean[n];
           System.arraycopy(f.p50(), 0, p50, from, n - from);
           System.arraycopy(f.p90(), 0, p90, from, n - from);
-          System.arraycopy(f.warn(), 0, warn, from, n - from);
+          boolean[] warned = f.warnings(a.cpuPct(), from);
+          System.arraycopy(warned, 0, warn, from, n - from);
           ForecastEvaluation.Score s =
               eval.score(CpuForecaster.precomputed(MODEL_NAME, p50, p90, warn), trace.samples(), h);
           byName.merge(MODEL_NAME, s, ForecastEvaluation.Score::plus);
@@ -116,7 +118,13 @@ public record EvaluateCommand(Path traces, String model, double fromFraction, Pa
             rel.add(f.pExceed()[t - from], a.cpuPct()[t + h] > THRESHOLD);
           }
           if (h == PLOT_HORIZON && start < n - h) {
-            samples.add(new Sample(a.vmId(), s.onsets(), a.cpuPct(), shift(f, from, start, n)));
+            samples.add(
+                new Sample(
+                    a.vmId(),
+                    s.onsets(),
+                    a.cpuPct(),
+                    shift(f, from, start, n),
+                    shift(warned, from, start, n, h)));
             samples.sort(Comparator.comparingLong(Sample::onsets).reversed());
             if (samples.size() > PLOTTED_VMS) {
               samples.removeLast();
@@ -188,12 +196,14 @@ public record EvaluateCommand(Path traces, String model, double fromFraction, Pa
       List<io.vmdna.models.VmSample> day,
       Map<String, ForecastEvaluation.Score> cold) {
     ForecastEvaluation eval = new ForecastEvaluation(0, THRESHOLD);
-    ForecastModel.SeriesForecast f =
-        m.forecastCpu(SeriesArrays.of(day), PLOT_HORIZON, THRESHOLD, 0, vm);
+    SeriesArrays a = SeriesArrays.of(day);
+    ForecastModel.SeriesForecast f = m.forecastCpu(a, PLOT_HORIZON, THRESHOLD, 0, vm);
     cold.merge(
         MODEL_NAME,
         eval.score(
-            CpuForecaster.precomputed(MODEL_NAME, f.p50(), f.p90(), f.warn()), day, PLOT_HORIZON),
+            CpuForecaster.precomputed(MODEL_NAME, f.p50(), f.p90(), f.warnings(a.cpuPct(), 0)),
+            day,
+            PLOT_HORIZON),
         ForecastEvaluation.Score::plus);
     cold.merge(
         "persistence",
@@ -208,12 +218,18 @@ public record EvaluateCommand(Path traces, String model, double fromFraction, Pa
     double[] p50 = new double[k];
     double[] p90 = new double[k];
     double[] p = new double[k];
-    boolean[] w = new boolean[k];
+    double[] pw = new double[k];
     System.arraycopy(f.p50(), start - from, p50, 0, k);
     System.arraycopy(f.p90(), start - from, p90, 0, k);
     System.arraycopy(f.pExceed(), start - from, p, 0, k);
-    System.arraycopy(f.warn(), start - from, w, 0, k);
-    return new ForecastModel.SeriesForecast(f.horizon(), f.thresholdPct(), p50, p90, p, w);
+    System.arraycopy(f.pWithin(), start - from, pw, 0, k);
+    return new ForecastModel.SeriesForecast(
+        f.horizon(), f.thresholdPct(), p50, p90, p, pw, f.warnAt());
+  }
+
+  /** The warnings of the forecasts made at indices {@code start..n-h-1}. */
+  private static boolean[] shift(boolean[] warned, int from, int start, int n, int h) {
+    return java.util.Arrays.copyOfRange(warned, start - from, start - from + n - h - start);
   }
 
   private void plot(Sample s) throws IOException {
@@ -229,7 +245,7 @@ public record EvaluateCommand(Path traces, String model, double fromFraction, Pa
         actual,
         s.f().p50(),
         s.f().p90(),
-        s.f().warn(),
+        s.warned(),
         THRESHOLD);
   }
 

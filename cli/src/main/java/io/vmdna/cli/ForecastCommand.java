@@ -19,8 +19,10 @@ import java.util.Locale;
  * {@code ./vmdna forecast}: runs a model causally over every trace in a folder and writes one CSV
  * row per input sample ({@code vm,timestamp,horizon_s,cpu_p50,cpu_p90,p_exceed,warn}); for a
  * duplicated timestamp the last row of the file wins. Each forecast uses only the samples up to its
- * own. The output is written to a temporary file and moved into place, so a failed run leaves no
- * partial file. Files that are not Bitbrains traces are skipped and named.
+ * own. {@code warn} is the model's warning rule ({@link io.vmdna.models.predict.WarningRule}): a
+ * new overload is likely within the horizon. The output is written to a temporary file and moved
+ * into place, so a failed run leaves no partial file. Files that are not Bitbrains traces are
+ * skipped and named.
  *
  * @param traces folder of {@code .csv} / {@code .csv.gz} traces
  * @param horizon samples ahead
@@ -67,6 +69,7 @@ public record ForecastCommand(
           }
           SeriesArrays a = SeriesArrays.of(trace.samples());
           ForecastModel.SeriesForecast f = m.forecastCpu(a, horizon, thresholdPct, 0);
+          boolean[] warn = f.warnings(a.cpuPct(), 0);
           for (int t = 0; t < a.size(); t++) {
             w.write(
                 String.format(
@@ -78,7 +81,7 @@ public record ForecastCommand(
                     f.p50()[t],
                     f.p90()[t],
                     f.pExceed()[t],
-                    f.warn()[t] ? 1 : 0));
+                    warn[t] ? 1 : 0));
             w.newLine();
             rows++;
           }

@@ -23,9 +23,9 @@ import ml.dmlc.xgboost4j.java.XGBoostError;
 /**
  * A trained forecast model: per horizon, quantile boosters (p50, p90) for CPU %, memory % and
  * network throughput, and calibrated exceedance boosters for the CPU % thresholds it was trained
- * for (at the target time: {@code pExceed}; at any time within the horizon: the warning rule).
- * Loaded from a folder written by {@link ForecastTrainer} (or the one shipped in this jar, {@link
- * #shipped()}).
+ * for (at the target time: {@code pExceed}; at any time within the horizon: the warning rule,
+ * {@link WarningRule}). Loaded from a folder written by {@link ForecastTrainer} (or the one shipped
+ * in this jar, {@link #shipped()}).
  *
  * <p>Scores in batches: {@link #forecastCpu} builds the features of many rows and runs each booster
  * once over them. Thread-safe, but XGBoost serialises predictions on one booster: give each scoring
@@ -282,12 +282,12 @@ public final class ForecastModel implements AutoCloseable {
     float[][] raw = predict(ex, features, rows);
     float[][] rawWithin = predict(wi, features, rows);
     double[] p = new double[rows];
-    boolean[] warn = new boolean[rows];
+    double[] pWithin = new double[rows];
     for (int r = 0; r < rows; r++) {
       p[r] = ex.entry().calibration().apply(raw[r][0]);
-      warn[r] = wi.entry().calibration().apply(rawWithin[r][0]) >= wi.entry().warnAt();
+      pWithin[r] = wi.entry().calibration().apply(rawWithin[r][0]);
     }
-    return new SeriesForecast(h, thresholdPct, q[0], q[1], p, warn);
+    return new SeriesForecast(h, thresholdPct, q[0], q[1], p, pWithin, wi.entry().warnAt());
   }
 
   /**
@@ -358,8 +358,10 @@ public final class ForecastModel implements AutoCloseable {
    * @param p50 median CPU %, per row
    * @param p90 90th percentile CPU %, per row
    * @param pExceed calibrated probability that CPU % exceeds the threshold at the target time
-   * @param warn the model's warning rule: the calibrated probability of exceeding the threshold at
-   *     some sample within the horizon is at least {@code warnAt} (tuned on held-out data)
+   * @param pWithin calibrated probability that CPU % exceeds the threshold at some sample within
+   *     the horizon
+   * @param warnAt the model's cut-off on {@code pWithin} for this horizon and threshold (tuned on
+   *     held-out data)
    */
   public record SeriesForecast(
       int horizon,
@@ -367,7 +369,24 @@ public final class ForecastModel implements AutoCloseable {
       double[] p50,
       double[] p90,
       double[] pExceed,
-      boolean[] warn) {}
+      double[] pWithin,
+      double warnAt) {
+
+    /**
+     * The model's warnings ({@link WarningRule}: {@code pWithin} at or above {@code warnAt}, and
+     * the CPU % quiet long enough for an exceedance to be a new overload). The rule reads the CPU %
+     * before each forecast, so it needs the series the forecasts were made on.
+     *
+     * @param cpuPct the CPU % series; row {@code r} of this forecast was made at index {@code first
+     *     + r}
+     * @param first series index of row 0
+     * @return one flag per row
+     */
+    public boolean[] warnings(double[] cpuPct, int first) {
+      return WarningRule.apply(
+          pWithin, 0, pWithin.length, warnAt, cpuPct, first, thresholdPct, horizon);
+    }
+  }
 
   /** All booster entries (for reports). */
   public List<BoosterEntry> entries() {

@@ -387,8 +387,9 @@ public final class ForecastTrainer {
       for (int r = 0; r < rows; r++) {
         p50[r] = q[0][offset + r];
         p90[r] = q[1][offset + r];
-        warn[r] = p[offset + r] >= cut;
       }
+      boolean[] w = WarningRule.apply(p, offset, rows, cut, s.arrays().cpuPct(), 0, thr, h);
+      System.arraycopy(w, 0, warn, 0, rows);
       offset += rows;
       ForecastEvaluation.Score sc =
           eval.score(CpuForecaster.precomputed("model", p50, p90, warn), s.samples(), h);

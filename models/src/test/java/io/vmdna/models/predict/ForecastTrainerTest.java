@@ -79,7 +79,11 @@ class ForecastTrainerTest {
       // then
       ForecastEvaluation eval = new ForecastEvaluation(0.5, 80);
       ForecastEvaluation.Score model =
-          eval.score(CpuForecaster.precomputed("m", f.p50(), f.p90(), f.warn()), unseen, 6);
+          eval.score(
+              CpuForecaster.precomputed(
+                  "m", f.p50(), f.p90(), f.warnings(SeriesArrays.of(unseen).cpuPct(), 0)),
+              unseen,
+              6);
       ForecastEvaluation.Score persistence = eval.score(CpuForecaster.persistence(), unseen, 6);
       assertThat(model.onsets()).isEqualTo(4);
       assertThat(model.caught()).isEqualTo(4);
