@@ -12,7 +12,9 @@ import io.vmdna.hypervisor.api.SampleFeed;
 import io.vmdna.models.VmSample;
 import io.vmdna.models.predict.ForecastModel;
 import io.vmdna.models.trace.BitbrainsTraceReader;
+import io.vmdna.models.trace.SkippedLine;
 import io.vmdna.models.trace.VmTrace;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
@@ -22,7 +24,9 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
@@ -31,19 +35,22 @@ import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 
 /**
  * {@code ./vmdna bench-profiler}: the fleet-scale replay of issue 7. For each fleet size, {@code
- * vms} simulated VMs on {@code vms / vmsPerHost} hosts replay the traces of a folder (VM {@code i}
- * replays trace {@code i mod traces}, so the load is real Bitbrains behaviour) through the whole
- * {@link DnaProfilerJob} on a local Flink MiniCluster, as fast as it goes; signals go to a
- * discarding sink. Reports wall time, samples/s (overall and per slot), µs per sample (constant if
- * cost grows linearly with the fleet) and the JVM's peak heap during the run; then the same
- * per-sample code ({@link VmProfiler} and the batched scoring of {@link BatchForecastOperator})
- * over the same replay in a plain single-threaded loop without Flink, and the job's rate per slot
- * as a share of that loop's rate.
+ * vms} simulated VMs on {@code vms / vmsPerHost} hosts replay the traces of one or more folders (VM
+ * {@code i} replays trace {@code i mod traces}, so the load is real Bitbrains behaviour; with
+ * several folders, such as a month each, a VM's files of the same name are joined in the folders'
+ * order) through the whole {@link DnaProfilerJob} on a local Flink MiniCluster, as fast as it goes;
+ * signals go to a discarding sink. Reports the job's wall time (Flink's net runtime: submission to
+ * the end of the last sink, with the tasks' deployment and the operators' start, the models'
+ * loading included) and, beside it, the time with the local cluster's start; samples/s (overall and
+ * per slot), µs per sample (constant if cost grows linearly with the fleet) and the JVM's peak heap
+ * during the run; then the same per-sample code ({@link VmProfiler} and the batched scoring of
+ * {@link BatchForecastOperator}) over the same replay in a plain single-threaded loop without
+ * Flink, and the job's rate per slot as a share of that loop's rate.
  *
  * <p>Samples are generated step by step from the traces (nothing held per sample), so the heap
  * figure is the job's state and working memory, not the bench's input.
  *
- * @param traces trace folder
+ * @param traces trace folders, joined per VM in this order
  * @param fleetSizes VM counts to run, in order
  * @param vmsPerHost VMs per host (20: 500 hosts at 10,000 VMs)
  * @param steps 5-minute steps per VM (at most the shortest trace's length)
@@ -51,28 +58,34 @@ import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
  * @param forecastModel shipped, trend or a model folder
  * @param anomaly {@code chart} or {@code ensemble} ({@link ProfilerConfig#anomalyNamed}); the
  *     ensemble scores nothing during its first two days, so measure its cost with more steps
+ * @param warmups unreported runs before the measured ones (of the first size, at most 100 VMs)
  */
 public record ProfilerBench(
-    Path traces,
+    List<Path> traces,
     List<Integer> fleetSizes,
     int vmsPerHost,
     int steps,
     int parallelism,
     String forecastModel,
-    String anomaly) {
+    String anomaly,
+    int warmups) {
 
   /** Validates the sizes. */
   public ProfilerBench {
+    traces = List.copyOf(traces);
     fleetSizes = List.copyOf(fleetSizes);
     ProfilerConfig.anomalyNamed(anomaly); // fails naming a bad value
+    if (traces.isEmpty()) {
+      throw new IllegalArgumentException("bench-profiler: --traces needs at least one folder");
+    }
     if (fleetSizes.isEmpty() || fleetSizes.stream().anyMatch(n -> n < 1)) {
       throw new IllegalArgumentException(
           "bench-profiler: --vms needs sizes >= 1, was " + fleetSizes);
     }
-    if (vmsPerHost < 1 || steps < 2 || parallelism < 1) {
+    if (vmsPerHost < 1 || steps < 2 || parallelism < 1 || warmups < 0) {
       throw new IllegalArgumentException(
-          "bench-profiler: need --vms-per-host >= 1, --steps >= 2, --parallelism >= 1; were %d, %d, %d"
-              .formatted(vmsPerHost, steps, parallelism));
+          "bench-profiler: need --vms-per-host >= 1, --steps >= 2, --parallelism >= 1, --warmups >= 0; were %d, %d, %d, %d"
+              .formatted(vmsPerHost, steps, parallelism, warmups));
     }
   }
 
@@ -82,7 +95,8 @@ public record ProfilerBench(
    * @param vms VMs
    * @param hosts hosts
    * @param samples samples processed
-   * @param seconds wall time of the job
+   * @param seconds the job's wall time, Flink's net runtime (submission to the end)
+   * @param withClusterStartSeconds wall time with the local cluster's start
    * @param peakHeapMiB the JVM's peak heap use during the run
    * @param signals signals the job emitted
    * @param loopSamplesPerSecond the same code in a plain single-threaded loop, samples/s
@@ -96,13 +110,19 @@ public record ProfilerBench(
       int hosts,
       long samples,
       double seconds,
+      double withClusterStartSeconds,
       double peakHeapMiB,
       long signals,
       double loopSamplesPerSecond,
       double busiestSlotShare) {
-    /** Samples per second, overall. */
+    /** Samples per second of the job's wall time, overall. */
     public double samplesPerSecond() {
       return samples / seconds;
+    }
+
+    /** Samples per second with the local cluster's start counted too. */
+    public double samplesPerSecondWithClusterStart() {
+      return samples / withClusterStartSeconds;
     }
 
     /** The job's rate per slot as a share of the plain loop's rate on one thread. */
@@ -127,9 +147,7 @@ public record ProfilerBench(
   /** Runs every fleet size; prints a table and returns the rows. */
   public List<Row> run(PrintStream out) throws Exception {
     List<VmTrace> base = new ArrayList<>();
-    BitbrainsTraceReader reader = new BitbrainsTraceReader();
-    for (Path f : BitbrainsTraceReader.listTraceFiles(traces)) {
-      VmTrace t = reader.read(f);
+    for (VmTrace t : joined(traces, new BitbrainsTraceReader())) {
       if (t.samples().size() >= steps) {
         base.add(t);
       }
@@ -143,16 +161,19 @@ public record ProfilerBench(
             + " model %s, anomaly detection %s%n",
         base.size(), traces, steps, vmsPerHost, parallelism, forecastModel, anomaly);
     out.println(
-        "| VMs | hosts | samples | seconds | samples/s | samples/s per slot | µs/sample | peak heap MiB | signals | plain loop samples/s (1 thread) | per slot / loop | busiest slot's share of VMs | busiest slot / loop |");
-    out.println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-    // one unreported warm-up run: JIT, the model's first load, the MiniCluster's first start
-    runOne(base, Math.min(fleetSizes.getFirst(), 100));
+        "| VMs | hosts | samples | job seconds | samples/s | samples/s per slot | µs/sample | seconds with the cluster's start | samples/s with it | peak heap MiB | signals | plain loop samples/s (1 thread) | per slot / loop | busiest slot's share of VMs | busiest slot / loop |");
+    out.println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    // unreported warm-up runs: JIT (C2 still compiles through a first run of the 2-month shape),
+    // the model's first load, the MiniCluster's first start
+    for (int w = 0; w < warmups; w++) {
+      runOne(base, Math.min(fleetSizes.getFirst(), 100));
+    }
     List<Row> rows = new ArrayList<>();
     for (int n : fleetSizes) {
       Row r = runOne(base, n);
       rows.add(r);
       out.printf(
-          "| %,d | %,d | %,d | %.1f | %,.0f | %,.0f | %.1f | %,.0f | %,d | %,.0f | %.2f | %.0f %% | %.2f |%n",
+          "| %,d | %,d | %,d | %.1f | %,.0f | %,.0f | %.1f | %.1f | %,.0f | %,.0f | %,d | %,.0f | %.2f | %.0f %% | %.2f |%n",
           r.vms(),
           r.hosts(),
           r.samples(),
@@ -160,6 +181,8 @@ public record ProfilerBench(
           r.samplesPerSecond(),
           r.samplesPerSecond() / parallelism,
           r.microsPerSample(),
+          r.withClusterStartSeconds(),
+          r.samplesPerSecondWithClusterStart(),
           r.peakHeapMiB(),
           r.signals(),
           r.loopSamplesPerSecond(),
@@ -202,14 +225,15 @@ public record ProfilerBench(
       conf.set(CoreOptions.DEFAULT_PARALLELISM, parallelism);
       StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(conf);
       long t0 = System.nanoTime();
-      DnaProfilerJob.Counters c =
-          DnaProfilerJob.Counters.of(
-              new DnaProfilerJob(
-                      FeedSource.of(name, FeedSource.UNPACED),
-                      new DiscardingSink<MigrationSignal>(),
-                      config(capacities))
-                  .execute(env));
-      double seconds = (System.nanoTime() - t0) / 1e9;
+      JobExecutionResult result =
+          new DnaProfilerJob(
+                  FeedSource.of(name, FeedSource.UNPACED),
+                  new DiscardingSink<MigrationSignal>(),
+                  config(capacities))
+              .execute(env);
+      double withStart = (System.nanoTime() - t0) / 1e9;
+      double seconds = result.getNetRuntime(TimeUnit.MILLISECONDS) / 1e3;
+      DnaProfilerJob.Counters c = DnaProfilerJob.Counters.of(result);
       if (c.samples() != (long) vms * steps) {
         throw new IllegalStateException(
             "bench-profiler: the job processed %d samples, the replay had %d (rejected: %s)"
@@ -218,7 +242,8 @@ public record ProfilerBench(
       double heap = peak.get() / 1048576.0;
       sampler.interrupt();
       double loop = plainLoop(base, vms, capacities);
-      return new Row(vms, hosts, c.samples(), seconds, heap, c.signals(), loop, busiestShare(vms));
+      return new Row(
+          vms, hosts, c.samples(), seconds, withStart, heap, c.signals(), loop, busiestShare(vms));
     } finally {
       sampler.interrupt();
       InJvmFeeds.unregister(name);
@@ -234,6 +259,43 @@ public record ProfilerBench(
    *
    * @return samples per second
    */
+  /**
+   * Each VM's traces from the folders, joined in the folders' order (files of the same name are the
+   * same VM; a VM missing from a folder is joined from the others), in the first folder's order.
+   *
+   * @throws IllegalArgumentException when a folder's samples of a VM do not come after the earlier
+   *     folders' (naming the VM and both folders)
+   */
+  static List<VmTrace> joined(List<Path> dirs, BitbrainsTraceReader reader) throws IOException {
+    Map<String, VmTrace> byVm = new LinkedHashMap<>();
+    Map<String, Path> lastDir = new HashMap<>();
+    for (Path dir : dirs) {
+      for (Path f : BitbrainsTraceReader.listTraceFiles(dir)) {
+        VmTrace t = reader.read(f);
+        VmTrace before = byVm.get(t.vmId());
+        if (before == null || t.samples().isEmpty()) {
+          byVm.putIfAbsent(t.vmId(), t);
+          lastDir.putIfAbsent(t.vmId(), dir);
+          continue;
+        }
+        long end = before.samples().getLast().timestampS();
+        long start = t.samples().getFirst().timestampS();
+        if (start <= end) {
+          throw new IllegalArgumentException(
+              "bench-profiler: VM %s's samples in %s start at %d s, not after those in %s (end %d s): give --traces in time order"
+                  .formatted(t.vmId(), dir, start, lastDir.get(t.vmId()), end));
+        }
+        List<VmSample> all = new ArrayList<>(before.samples());
+        all.addAll(t.samples());
+        List<SkippedLine> skipped = new ArrayList<>(before.skipped());
+        skipped.addAll(t.skipped());
+        byVm.put(t.vmId(), new VmTrace(t.vmId(), before.file(), all, skipped));
+        lastDir.put(t.vmId(), dir);
+      }
+    }
+    return new ArrayList<>(byVm.values());
+  }
+
   /**
    * The share of the replay's VMs that the busiest profile subtask gets: the job keys by VM id over
    * Flink's default number of key groups (no maximum parallelism is set).

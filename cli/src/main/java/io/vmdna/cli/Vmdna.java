@@ -119,7 +119,9 @@ public final class Vmdna {
                         --forecast-model shipped|trend|DIR (default shipped),
                         --anomaly chart|ensemble (default chart; the ensemble scores
                         from a VM's third day, so give it --steps 864 or more),
-                        --traces DIR (default data/bitbrains-demo)
+                        --traces DIR... (default data/bitbrains-demo; several folders,
+                        e.g. a month each: a VM's files of the same name joined in order),
+                        --warmups N (unreported runs first, default 3: JIT)
         collect  poll hypervisors (or replay the simulated fleet) and publish every VM sample to
                a Kafka topic, keyed by VM, as JSON (the profiler's cluster job reads it)
                options: --kafka-bootstrap HOST:PORT (required), --topic T (default vm-samples),
@@ -660,19 +662,23 @@ public final class Vmdna {
                 "--steps",
                 "--parallelism",
                 "--forecast-model",
-                "--anomaly"));
+                "--anomaly",
+                "--warmups"),
+            Set.of("--traces"));
     List<Integer> sizes =
         Arrays.stream(o.text("--vms", "1000,5000,10000").split(","))
             .map(v -> (int) parseDouble("--vms", v.strip()))
             .toList();
+    List<Path> traces = o.paths("--traces");
     return new ProfilerBench(
-        o.path("--traces", Path.of("data/bitbrains-demo")),
+        traces.isEmpty() ? List.of(Path.of("data/bitbrains-demo")) : traces,
         sizes,
         o.integer("--vms-per-host", 20),
         o.integer("--steps", 288),
         o.integer("--parallelism", 2),
         o.text("--forecast-model", ProfilerConfig.SHIPPED),
-        o.text("--anomaly", ProfilerConfig.CHART));
+        o.text("--anomaly", ProfilerConfig.CHART),
+        o.integer("--warmups", 3));
   }
 
   static CollectCommand collect(String[] args) {

@@ -2,7 +2,6 @@ package io.vmdna.flink;
 
 import io.vmdna.hypervisor.api.SampleFeed;
 import io.vmdna.models.VmSample;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
 import org.apache.flink.connector.datagen.source.DataGeneratorSource;
 
@@ -32,6 +31,6 @@ public final class FeedSource {
         samplesPerSecond >= UNPACED
             ? RateLimiterStrategy.noOp()
             : RateLimiterStrategy.perSecond(samplesPerSecond),
-        TypeInformation.of(VmSample.class));
+        VmSampleSerializer.TYPE_INFO);
   }
 }

@@ -79,10 +79,14 @@ final class HostPressureFunction extends KeyedProcessFunction<String, VmProfile,
   public void processElement(VmProfile p, Context ctx, Collector<MigrationSignal> out)
       throws Exception {
     long stepEndS = (p.windowEndS() / config.stepS() + 1) * config.stepS();
+    // added in place and put back: a heap backend's copy-on-write hands out a copy of a value that
+    // a running snapshot still holds, and put is what other backends need to see the change
     List<VmProfile> step = pending.get(stepEndS);
-    List<VmProfile> updated = step == null ? new ArrayList<>() : new ArrayList<>(step);
-    updated.add(p);
-    pending.put(stepEndS, updated);
+    if (step == null) {
+      step = new ArrayList<>();
+    }
+    step.add(p);
+    pending.put(stepEndS, step);
     ctx.timerService().registerEventTimeTimer(stepEndS * 1000);
   }
 

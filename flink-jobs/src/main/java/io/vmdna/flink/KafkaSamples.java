@@ -161,9 +161,7 @@ public final class KafkaSamples {
     }
 
     TypeInformation<?> type() {
-      return this == SAMPLE
-          ? TypeInformation.of(VmSample.class)
-          : TypeInformation.of(FlowRecord.class);
+      return this == SAMPLE ? VmSampleSerializer.TYPE_INFO : TypeInformation.of(FlowRecord.class);
     }
   }
 

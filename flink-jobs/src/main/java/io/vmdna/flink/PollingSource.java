@@ -5,7 +5,6 @@ import io.vmdna.hypervisor.api.SampleFeedFactory;
 import io.vmdna.models.VmSample;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.source.SourceReaderContext;
 import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
 import org.apache.flink.connector.datagen.source.DataGeneratorSource;
@@ -34,7 +33,7 @@ public final class PollingSource {
         new Generator(feeds, interval.toMillis()),
         maxSamples,
         RateLimiterStrategy.noOp(),
-        TypeInformation.of(VmSample.class));
+        VmSampleSerializer.TYPE_INFO);
   }
 
   /** Polls when its buffer is empty and the interval since the last poll has passed. */

@@ -7,6 +7,8 @@ import java.util.Map;
 import java.util.Optional;
 import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.java.typeutils.ResultTypeQueryable;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -16,9 +18,11 @@ import org.apache.flink.util.OutputTag;
  * ones (older than the current watermark) to the {@link #REJECTED} side output, counting each
  * reason in an accumulator named {@code rejected.<REASON>}. The job never fails on data.
  *
- * <p>Runs right after the source (parallelism 1 in the demo): "newest accepted" is per subtask.
+ * <p>Runs right after the source (parallelism 1 in the demo): "newest accepted" is per subtask. Its
+ * output is written with {@link VmSampleSerializer} ({@link #getProducedType}).
  */
-final class ValidateSamplesFunction extends ProcessFunction<VmSample, VmSample> {
+final class ValidateSamplesFunction extends ProcessFunction<VmSample, VmSample>
+    implements ResultTypeQueryable<VmSample> {
   private static final long serialVersionUID = 1L;
 
   /** Side output of rejected samples. */
@@ -37,6 +41,12 @@ final class ValidateSamplesFunction extends ProcessFunction<VmSample, VmSample> 
 
   ValidateSamplesFunction(SampleCheck check) {
     this.check = check;
+  }
+
+  /** The samples go on as {@link VmSampleSerializer#TYPE_INFO}. */
+  @Override
+  public TypeInformation<VmSample> getProducedType() {
+    return VmSampleSerializer.TYPE_INFO;
   }
 
   @Override

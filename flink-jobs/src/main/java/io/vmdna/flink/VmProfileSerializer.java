@@ -6,11 +6,9 @@ import java.lang.reflect.Type;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.apache.flink.api.common.serialization.SerializerConfig;
 import org.apache.flink.api.common.typeinfo.TypeInfoFactory;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
@@ -194,72 +192,12 @@ public final class VmProfileSerializer extends TypeSerializerSingleton<VmProfile
     }
   }
 
-  /** Declared on {@link VmProfile}: makes Flink use this serializer wherever a profile goes. */
-  public static final class TypeInfo extends TypeInformation<VmProfile> {
-    private static final long serialVersionUID = 1L;
-
-    @Override
-    public boolean isBasicType() {
-      return false;
-    }
-
-    @Override
-    public boolean isTupleType() {
-      return false;
-    }
-
-    @Override
-    public int getArity() {
-      return 1;
-    }
-
-    @Override
-    public int getTotalFields() {
-      return 1;
-    }
-
-    @Override
-    public Class<VmProfile> getTypeClass() {
-      return VmProfile.class;
-    }
-
-    @Override
-    public boolean isKeyType() {
-      return false;
-    }
-
-    @Override
-    public TypeSerializer<VmProfile> createSerializer(SerializerConfig config) {
-      return INSTANCE;
-    }
-
-    @Override
-    public String toString() {
-      return "VmProfile (field by field, " + VmProfileSerializer.class.getSimpleName() + ")";
-    }
-
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof TypeInfo;
-    }
-
-    @Override
-    public int hashCode() {
-      return TypeInfo.class.hashCode();
-    }
-
-    @Override
-    public boolean canEqual(Object o) {
-      return o instanceof TypeInfo;
-    }
-  }
-
   /** The factory {@code @TypeInfo} on {@link VmProfile} names. */
   public static final class Factory extends TypeInfoFactory<VmProfile> {
     @Override
     public TypeInformation<VmProfile> createTypeInfo(
         Type t, Map<String, TypeInformation<?>> genericParameters) {
-      return new TypeInfo();
+      return new ImmutableTypeInfo<>(VmProfile.class, INSTANCE);
     }
   }
 }

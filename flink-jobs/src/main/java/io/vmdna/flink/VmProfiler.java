@@ -9,12 +9,14 @@ import io.vmdna.models.dna.DnaExtractor;
 import io.vmdna.models.dna.DnaModel;
 import io.vmdna.models.dna.EwmaControlChart;
 import io.vmdna.models.forecast.Forecast;
+import io.vmdna.models.forecast.TrendForecaster;
 import io.vmdna.models.predict.ForecastFeatures;
 import io.vmdna.store.DnaRecord;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 
@@ -156,7 +158,7 @@ public final class VmProfiler {
           new ModelInput(
               row, s.cpuProvisionedMhz(), s.memProvisionedKb(), config.forecaster().horizonS());
     } else {
-      f = config.forecaster().forecast(h.last(config.windowSamples()));
+      f = trend(config.forecaster(), h, config.windowSamples());
     }
     VmProfile p =
         new VmProfile(
@@ -171,6 +173,24 @@ public final class VmProfiler {
             s.memUsageKb(),
             input);
     return new Outcome(true, newVm, verdict.alarm(), p, newDna);
+  }
+
+  /**
+   * The trend rule over the newest {@code n} samples of the history, read from its columns (a list
+   * of samples made for it was a tenth of the profile's time): the same forecast as {@code
+   * rule.forecast(h.last(n))}.
+   */
+  static Forecast trend(TrendForecaster rule, VmHistory h, int n) {
+    int from = Math.max(0, h.size - n);
+    double[] net = new double[h.size - from];
+    for (int i = from; i < h.size; i++) {
+      net[i - from] = h.netRxKbps[i] + h.netTxKbps[i];
+    }
+    return rule.forecast(
+        Arrays.copyOfRange(h.cpuUsageMhz, from, h.size),
+        Arrays.copyOfRange(h.memUsageKb, from, h.size),
+        net,
+        h.cpuProvisionedMhz[h.size - 1]);
   }
 
   /**

@@ -45,7 +45,7 @@ class VmProfileSerializerTest {
   void flinkShouldUseItWhereverAProfileGoes() {
     TypeInformation<VmProfile> info = TypeInformation.of(VmProfile.class);
 
-    assertThat(info).isInstanceOf(VmProfileSerializer.TypeInfo.class);
+    assertThat(info).isInstanceOf(ImmutableTypeInfo.class);
     assertThat(info.createSerializer(new SerializerConfigImpl()))
         .isSameAs(VmProfileSerializer.INSTANCE);
   }

@@ -55,13 +55,39 @@ public record TrendForecaster(
     if (window.isEmpty()) {
       throw new IllegalArgumentException("cannot forecast from an empty window");
     }
+    return forecast(
+        DnaCalculator.values(window, Metric.CPU_MHZ),
+        DnaCalculator.values(window, Metric.MEM_KB),
+        DnaCalculator.values(window, Metric.NET_KBPS),
+        window.getLast().cpuProvisionedMhz());
+  }
+
+  /**
+   * Forecasts from a window given as columns (the streaming job's history keeps its samples so):
+   * the same forecast as {@link #forecast(List)} on the samples these values come from.
+   *
+   * @param cpuMhz CPU used, MHz, oldest first (at least one value)
+   * @param memKb memory used, KiB, as many values
+   * @param netKbps network throughput, received plus transmitted, KiB/s, as many values
+   * @param provisionedMhz the newest sample's provisioned CPU, MHz
+   * @throws IllegalArgumentException when the window is empty or the columns differ in length
+   */
+  public Forecast forecast(
+      double[] cpuMhz, double[] memKb, double[] netKbps, double provisionedMhz) {
+    if (cpuMhz.length == 0) {
+      throw new IllegalArgumentException("cannot forecast from an empty window");
+    }
+    if (memKb.length != cpuMhz.length || netKbps.length != cpuMhz.length) {
+      throw new IllegalArgumentException(
+          "window columns differ in length: CPU %d, memory %d, network %d"
+              .formatted(cpuMhz.length, memKb.length, netKbps.length));
+    }
     long steps = horizonS / stepS;
-    VmSample last = window.getLast();
-    double capMhz = Math.max(last.cpuProvisionedMhz(), 1) * 1.2;
-    Band cpu = band(DnaCalculator.values(window, Metric.CPU_MHZ), steps, capMhz);
-    Band mem = band(DnaCalculator.values(window, Metric.MEM_KB), steps, Double.MAX_VALUE);
-    Band net = band(DnaCalculator.values(window, Metric.NET_KBPS), steps, Double.MAX_VALUE);
-    double provisioned = Math.max(last.cpuProvisionedMhz(), 1);
+    double capMhz = Math.max(provisionedMhz, 1) * 1.2;
+    Band cpu = band(cpuMhz, steps, capMhz);
+    Band mem = band(memKb, steps, Double.MAX_VALUE);
+    Band net = band(netKbps, steps, Double.MAX_VALUE);
+    double provisioned = Math.max(provisionedMhz, 1);
     double thresholdMhz = thresholdPct / 100 * provisioned;
     double pExceed = 1 - Stats.normalCdf((thresholdMhz - cpu.p50) / cpu.sigma);
     return new Forecast(
