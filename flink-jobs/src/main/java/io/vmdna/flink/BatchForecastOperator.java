@@ -136,7 +136,7 @@ public final class BatchForecastOperator extends AbstractStreamOperator<VmProfil
       System.arraycopy(row, 0, x, i * ForecastFeatures.SIZE, ForecastFeatures.SIZE);
     }
     model.prepare(x, n);
-    ForecastModel.SeriesForecast cpu = model.scoreCpu(x, n, horizon, thresholdPct);
+    ForecastModel.AtTarget cpu = model.scoreCpuAtTarget(x, n, horizon, thresholdPct);
     double[][] mem = model.quantiles(Target.MEM_PCT, horizon, x, n);
     double[][] net = model.quantiles(Target.NET_KBPS, horizon, x, n);
     List<VmProfile> out = new ArrayList<>(n);

@@ -86,7 +86,7 @@ public final class VmReplay {
     SeriesArrays s = SeriesArrays.of(samples);
     int n = s.size();
     float[] x = model.rows(s, horizon, 0, null);
-    ForecastModel.SeriesForecast cpu = model.scoreCpu(x, n, horizon, thresholdPct);
+    ForecastModel.AtTarget cpu = model.scoreCpuAtTarget(x, n, horizon, thresholdPct);
     double[][] mem = model.quantiles(Target.MEM_PCT, horizon, x, n);
     double[][] net = model.quantiles(Target.NET_KBPS, horizon, x, n);
     p50Pct = cpu.p50();

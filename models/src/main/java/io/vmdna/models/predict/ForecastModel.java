@@ -275,20 +275,42 @@ public final class ForecastModel implements AutoCloseable {
    * @param features {@code rows × ForecastFeatures.SIZE} values, row-major
    */
   public SeriesForecast scoreCpu(float[] features, int rows, int h, double thresholdPct) {
+    AtTarget at = scoreCpuAtTarget(features, rows, h, thresholdPct);
+    Loaded wi = boosters.get(key(Target.CPU_PCT, h, Kind.WITHIN, thresholdPct));
+    float[][] rawWithin = predict(wi, features, rows);
+    double[] pWithin = new double[rows];
+    for (int r = 0; r < rows; r++) {
+      pWithin[r] = wi.entry().calibration().apply(rawWithin[r][0]);
+    }
+    return new SeriesForecast(
+        h, thresholdPct, at.p50(), at.p90(), at.pExceed(), pWithin, wi.entry().warnAt());
+  }
+
+  /**
+   * As {@link #scoreCpu} without the warning rule's booster: p50, p90 and pExceed at the target
+   * time, all the streaming job's host view reads (the warning's booster is a fifth of the CPU and
+   * resource scoring). The same values as {@code scoreCpu}'s.
+   */
+  public AtTarget scoreCpuAtTarget(float[] features, int rows, int h, double thresholdPct) {
     requireSupports(h, thresholdPct);
     double[][] q = quantiles(Target.CPU_PCT, h, features, rows);
     Loaded ex = boosters.get(key(Target.CPU_PCT, h, Kind.EXCEED, thresholdPct));
-    Loaded wi = boosters.get(key(Target.CPU_PCT, h, Kind.WITHIN, thresholdPct));
     float[][] raw = predict(ex, features, rows);
-    float[][] rawWithin = predict(wi, features, rows);
     double[] p = new double[rows];
-    double[] pWithin = new double[rows];
     for (int r = 0; r < rows; r++) {
       p[r] = ex.entry().calibration().apply(raw[r][0]);
-      pWithin[r] = wi.entry().calibration().apply(rawWithin[r][0]);
     }
-    return new SeriesForecast(h, thresholdPct, q[0], q[1], p, pWithin, wi.entry().warnAt());
+    return new AtTarget(q[0], q[1], p);
   }
+
+  /**
+   * CPU forecasts for consecutive rows at their target time.
+   *
+   * @param p50 median CPU %, per row
+   * @param p90 90th percentile CPU %, per row
+   * @param pExceed calibrated probability that CPU % exceeds the threshold at the target time
+   */
+  public record AtTarget(double[] p50, double[] p90, double[] pExceed) {}
 
   /**
    * p50 and p90 of a target for {@code h} samples ahead over rows of features, in the target's
