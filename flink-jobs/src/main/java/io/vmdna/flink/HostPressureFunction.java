@@ -106,12 +106,16 @@ final class HostPressureFunction extends KeyedProcessFunction<String, VmProfile,
       pending.remove(nowS);
     }
     List<VmProfile> vms = new ArrayList<>();
+    List<HostAssessment.VmView> views = new ArrayList<>();
     for (Iterator<Map.Entry<String, VmProfile>> it = latest.iterator(); it.hasNext(); ) {
       VmProfile p = it.next().getValue();
       if (nowS - p.windowEndS() > config.staleAfterS()) {
         it.remove();
       } else {
         vms.add(p);
+        views.add(
+            new HostAssessment.VmView(
+                p.vmId(), p.forecast(), p.memUsageKb(), p.anomalyScore(), p.anomalous()));
       }
     }
     Double capacity = config.hostCapacityMhz().get(hostId);
@@ -123,13 +127,6 @@ final class HostPressureFunction extends KeyedProcessFunction<String, VmProfile,
     if (vms.isEmpty()) {
       return;
     }
-    List<HostAssessment.VmView> views =
-        vms.stream()
-            .map(
-                p ->
-                    new HostAssessment.VmView(
-                        p.vmId(), p.forecast(), p.memUsageKb(), p.anomalyScore(), p.anomalous()))
-            .toList();
     Optional<HostAssessment.Verdict> verdict = assessment.assess(hostId, views, capacity);
     if (verdict.isPresent()) {
       HostAssessment.Verdict v = verdict.get();

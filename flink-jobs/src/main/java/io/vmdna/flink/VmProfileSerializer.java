@@ -3,7 +3,6 @@ package io.vmdna.flink;
 import io.vmdna.models.forecast.Forecast;
 import java.io.IOException;
 import java.lang.reflect.Type;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.typeinfo.TypeInfoFactory;
@@ -121,18 +120,19 @@ public final class VmProfileSerializer extends TypeSerializerSingleton<VmProfile
       int schema = in.readInt();
       long at = in.readLong();
       int n = length(in.readInt(), "DNA embedding");
-      List<Double> e = new ArrayList<>(n);
+      Double[] e = new Double[n];
       for (int i = 0; i < n; i++) {
-        e.add(in.readDouble());
+        e[i] = in.readDouble();
       }
-      dna = new VmDna(schema, at, e, in.readDouble(), in.readDouble());
+      // an immutable list, which the records' List.copyOf takes as it is (no second copy)
+      dna = new VmDna(schema, at, List.of(e), in.readDouble(), in.readDouble());
     }
     double score = in.readDouble();
     boolean anomalous = in.readBoolean();
     int k = length(in.readInt(), "anomaly detectors");
-    List<String> detectors = new ArrayList<>(k);
+    String[] detectors = new String[k];
     for (int i = 0; i < k; i++) {
-      detectors.add(in.readUTF());
+      detectors[i] = in.readUTF();
     }
     Forecast f = null;
     if (in.readBoolean()) {
@@ -158,7 +158,7 @@ public final class VmProfileSerializer extends TypeSerializerSingleton<VmProfile
       }
       m = new ModelInput(x, in.readDouble(), in.readDouble(), in.readLong());
     }
-    return new VmProfile(vm, host, end, dna, score, anomalous, detectors, f, mem, m);
+    return new VmProfile(vm, host, end, dna, score, anomalous, List.of(detectors), f, mem, m);
   }
 
   /** A count read from the stream, refused when negative or absurd (a corrupt or foreign input). */
