@@ -9,7 +9,6 @@ import org.apache.flink.api.common.typeinfo.TypeInfoFactory;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
@@ -26,37 +25,11 @@ import org.apache.flink.core.memory.DataOutputView;
  * the detectors (count, UTF each), the forecast (flag; its ten fields), memory use, the model input
  * (flag; feature count and floats, provisioned MHz and KiB, horizon). Stateless; thread-safe.
  */
-public final class VmProfileSerializer extends TypeSerializerSingleton<VmProfile> {
+public final class VmProfileSerializer extends ImmutableSerializer<VmProfile> {
   private static final long serialVersionUID = 1L;
 
   /** The one instance. */
   public static final VmProfileSerializer INSTANCE = new VmProfileSerializer();
-
-  @Override
-  public boolean isImmutableType() {
-    return true;
-  }
-
-  /** Null: a profile is immutable, there is nothing to reuse. */
-  @Override
-  public VmProfile createInstance() {
-    return null;
-  }
-
-  @Override
-  public VmProfile copy(VmProfile from) {
-    return from;
-  }
-
-  @Override
-  public VmProfile copy(VmProfile from, VmProfile reuse) {
-    return from;
-  }
-
-  @Override
-  public int getLength() {
-    return -1;
-  }
 
   @Override
   public void serialize(VmProfile p, DataOutputView out) throws IOException {
@@ -167,16 +140,6 @@ public final class VmProfileSerializer extends TypeSerializerSingleton<VmProfile
       throw new IOException("VM profile: %d entries in the %s".formatted(n, what));
     }
     return n;
-  }
-
-  @Override
-  public VmProfile deserialize(VmProfile reuse, DataInputView in) throws IOException {
-    return deserialize(in);
-  }
-
-  @Override
-  public void copy(DataInputView in, DataOutputView out) throws IOException {
-    serialize(deserialize(in), out);
   }
 
   @Override

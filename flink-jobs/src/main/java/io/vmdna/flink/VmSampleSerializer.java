@@ -5,7 +5,6 @@ import java.io.IOException;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 import org.apache.flink.types.StringValue;
@@ -24,7 +23,7 @@ import org.apache.flink.types.StringValue;
  * may carry one to the validation), time (long), cores (int), then the eleven doubles in the
  * record's order. Stateless; thread-safe.
  */
-public final class VmSampleSerializer extends TypeSerializerSingleton<VmSample> {
+public final class VmSampleSerializer extends ImmutableSerializer<VmSample> {
   private static final long serialVersionUID = 1L;
 
   /** The one instance. */
@@ -33,32 +32,6 @@ public final class VmSampleSerializer extends TypeSerializerSingleton<VmSample> 
   /** The type information that makes Flink use {@link #INSTANCE}. */
   public static final TypeInformation<VmSample> TYPE_INFO =
       new ImmutableTypeInfo<>(VmSample.class, INSTANCE);
-
-  @Override
-  public boolean isImmutableType() {
-    return true;
-  }
-
-  /** Null: a sample is immutable, there is nothing to reuse. */
-  @Override
-  public VmSample createInstance() {
-    return null;
-  }
-
-  @Override
-  public VmSample copy(VmSample from) {
-    return from;
-  }
-
-  @Override
-  public VmSample copy(VmSample from, VmSample reuse) {
-    return from;
-  }
-
-  @Override
-  public int getLength() {
-    return -1;
-  }
 
   @Override
   public void serialize(VmSample s, DataOutputView out) throws IOException {
@@ -97,16 +70,6 @@ public final class VmSampleSerializer extends TypeSerializerSingleton<VmSample> 
         in.readDouble(),
         in.readDouble(),
         in.readDouble());
-  }
-
-  @Override
-  public VmSample deserialize(VmSample reuse, DataInputView in) throws IOException {
-    return deserialize(in);
-  }
-
-  @Override
-  public void copy(DataInputView in, DataOutputView out) throws IOException {
-    serialize(deserialize(in), out);
   }
 
   @Override
