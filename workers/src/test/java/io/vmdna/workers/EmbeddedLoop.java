@@ -25,6 +25,7 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.ConcurrentModificationException;
 import java.util.List;
 import java.util.Map;
@@ -212,19 +213,34 @@ final class EmbeddedLoop implements AutoCloseable {
 
   /**
    * Reads the engine's record stream, which the engine appends to while we read: a read that meets
-   * a concurrent append is repeated.
+   * a concurrent append is repeated. The in-memory log is a plain list read without a lock, so such
+   * a read fails as a {@link ConcurrentModificationException} or, when it sees a slot the list has
+   * grown to but not yet filled, as a {@link NullPointerException} inside the engine's {@code
+   * InMemoryLogStorage} (seen once in CI); any other exception is ours and is thrown.
    */
   static <T> T retrying(Supplier<T> read) {
     for (int attempt = 1; ; attempt++) {
       try {
         return read.get();
-      } catch (ConcurrentModificationException e) {
-        if (attempt == 20) {
+      } catch (ConcurrentModificationException | NullPointerException e) {
+        if (attempt == 20 || !isConcurrentAppend(e)) {
           throw e;
         }
       }
     }
   }
+
+  /** Whether {@code e} is a read of the engine's in-memory log meeting a concurrent append. */
+  static boolean isConcurrentAppend(RuntimeException e) {
+    if (e instanceof ConcurrentModificationException) {
+      return true;
+    }
+    return Arrays.stream(e.getStackTrace())
+        .anyMatch(f -> f.getClassName().startsWith(IN_MEMORY_LOG_STORAGE));
+  }
+
+  private static final String IN_MEMORY_LOG_STORAGE =
+      "io.camunda.zeebe.process.test.engine.InMemoryLogStorage";
 
   RecordStream records() {
     return RecordStream.of(engine.getRecordStreamSource());
