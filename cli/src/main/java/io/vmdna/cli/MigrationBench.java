@@ -42,6 +42,10 @@ import org.springframework.context.ConfigurableApplicationContext;
  * {@code ratePerS}, paced at that many per second: a rate the system sustains keeps request → end
  * latency flat; above it, latency grows with the queue (the way to find the sustainable rate).
  *
+ * <p>{@code warmups} migrations of other VMs run first, unmeasured, the same way: the bench's JVM
+ * (workers, simulator) starts cold, and its JIT compilers took half of its CPU through a 1,500
+ * migration run without them, which a long-running worker service does not pay.
+ *
  * @param migrations migrations to run (one per VM)
  * @param hosts simulated hosts
  * @param dataDir the traces the simulated VMs replay (the bundled extract)
@@ -51,6 +55,7 @@ import org.springframework.context.ConfigurableApplicationContext;
  * @param hostMhz each simulated host's CPU capacity, MHz: {@link #UNBOUND_HOST_MHZ} by default, so
  *     that capacity never binds; a few hundred thousand makes concurrent scans compete for the same
  *     headroom ({@code CAPACITY_GONE} and rescans, then {@code RolledBackEndEvent} after three)
+ * @param warmups unmeasured migrations of other VMs run before the measured ones (0: none)
  */
 public record MigrationBench(
     int migrations,
@@ -59,7 +64,8 @@ public record MigrationBench(
     Path workDir,
     String gateway,
     double ratePerS,
-    long hostMhz) {
+    long hostMhz,
+    int warmups) {
 
   /** The default host capacity, MHz: far more than every VM together. */
   public static final long UNBOUND_HOST_MHZ = 1_000_000_000L;
@@ -80,11 +86,17 @@ public record MigrationBench(
     if (hostMhz < 1) {
       throw new IllegalArgumentException("bench --host-mhz must be >= 1, was " + hostMhz);
     }
+    if (warmups < 0) {
+      throw new IllegalArgumentException("bench --warmup must be >= 0, was " + warmups);
+    }
   }
 
-  /** As fast as the engine accepts requests, on hosts whose capacity never binds. */
+  /** The default number of warm-up migrations on a real broker. */
+  public static final int DEFAULT_WARMUPS = 300;
+
+  /** As fast as the engine accepts requests, on hosts whose capacity never binds; no warm-up. */
   public MigrationBench(int migrations, int hosts, Path dataDir, Path workDir, String gateway) {
-    this(migrations, hosts, dataDir, workDir, gateway, 0, UNBOUND_HOST_MHZ);
+    this(migrations, hosts, dataDir, workDir, gateway, 0, UNBOUND_HOST_MHZ, 0);
   }
 
   /** Runs the benchmark and prints the report. */
@@ -129,70 +141,27 @@ public record MigrationBench(
             "bench: %d migrations on %d hosts, %s, ready in %.1f s%n",
             migrations, hosts, engineName, secs(t0));
         String run = Long.toString(System.currentTimeMillis(), 36);
-        Map<String, Instant> published = new HashMap<>();
+        if (warmups > 0) {
+          String prefix = "warmup-" + run + "-"; // apart from the measured "bench-" ids
+          long w0 = System.nanoTime();
+          publishAll(client, fleet, prefix, "w", warmups, 0);
+          Map<MigrationStatus, Long> warmEnded = awaitEnded(store, prefix, warmups, w0);
+          out.printf(
+              "bench: warm-up: %d migrations ended %s in %.1f s (not measured)%n",
+              warmups, warmEnded, secs(w0));
+        }
+        String prefix = "bench-" + run + "-";
         java.util.Optional<CpuUse> cpuBefore = CpuUse.now();
         long start = System.nanoTime();
-        // up to 64 publishes in flight: a blocking publish per request would measure the
-        // round trip to the broker, not what the process can do
-        java.util.ArrayDeque<java.util.concurrent.CompletionStage<?>> inFlight =
-            new java.util.ArrayDeque<>();
-        for (int i = 0; i < migrations; i++) {
-          if (ratePerS > 0) {
-            // paced: request i is due i / rate seconds after the first
-            long wait = start + (long) (i * 1e9 / ratePerS) - System.nanoTime();
-            if (wait > 0) {
-              Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
-            }
-          }
-          if (inFlight.size() >= 64) {
-            inFlight.poll().toCompletableFuture().join();
-          }
-          String vm = "b" + i;
-          String id = "bench-" + run + "-" + i;
-          published.put(id, Instant.now());
-          Map<String, Object> vars =
-              Map.of(
-                  "migrationId",
-                  id,
-                  "vmId",
-                  vm,
-                  "hostId",
-                  fleet.locate(vm).orElseThrow(),
-                  "signalType",
-                  "API",
-                  "signalTime",
-                  Instant.now().toString(),
-                  "reason",
-                  "bench");
-          java.util.concurrent.CompletionStage<?> sent =
-              publish(
-                  () ->
-                      client
-                          .newPublishMessageCommand()
-                          .messageName(ProcessContract.MESSAGE_REQUESTED)
-                          .correlationKey(id)
-                          .messageId(id)
-                          .variables(vars)
-                          .send()
-                          .toCompletableFuture(),
-                  0);
-          inFlight.add(sent);
-        }
-        inFlight.forEach(f -> f.toCompletableFuture().join());
+        Map<String, Instant> published =
+            publishAll(client, fleet, prefix, "b", migrations, ratePerS);
         double publishS = secs(start);
-        Map<MigrationStatus, Long> ended;
-        do {
-          Thread.sleep(500); // the figures come from the store's times, not from this poll
-          ended = ended(store, "bench-" + run + "-");
-          if (secs(start) > 900) {
-            throw new IllegalStateException(
-                "bench: only %s of %d ended in 15 min".formatted(ended, migrations));
-          }
-        } while (ended.values().stream().mapToLong(Long::longValue).sum() < migrations);
+        Map<MigrationStatus, Long> ended = awaitEnded(store, prefix, migrations, start);
         java.util.Optional<CpuUse> cpuAfter = CpuUse.now();
+        double cpuWallS = secs(start); // the report below reads the store: not part of the run
         report(out, store, published, ended, publishS);
         if (cpuBefore.isPresent() && cpuAfter.isPresent()) {
-          out.print(cpuReport(cpuAfter.get().since(cpuBefore.get()), migrations, secs(start)));
+          out.print(cpuReport(cpuAfter.get().since(cpuBefore.get()), migrations, cpuWallS));
         } else {
           out.println("  CPU split: not available here (no Linux /proc)");
         }
@@ -204,6 +173,93 @@ public record MigrationBench(
         engine.stop();
       }
     }
+  }
+
+  /**
+   * Publishes {@code count} migration requests (ids {@code idPrefix + i}, VMs {@code vmPrefix +
+   * i}), at most 64 unanswered, paced at {@code ratePerS} when it is above 0, and returns when the
+   * engine has accepted them all.
+   *
+   * @return when each request was sent, by migration id
+   */
+  private static Map<String, Instant> publishAll(
+      CamundaClient client,
+      SimFleet fleet,
+      String idPrefix,
+      String vmPrefix,
+      int count,
+      double ratePerS)
+      throws InterruptedException {
+    Map<String, Instant> published = new HashMap<>();
+    long start = System.nanoTime();
+    // up to 64 publishes in flight: a blocking publish per request would measure the
+    // round trip to the broker, not what the process can do
+    java.util.ArrayDeque<java.util.concurrent.CompletionStage<?>> inFlight =
+        new java.util.ArrayDeque<>();
+    for (int i = 0; i < count; i++) {
+      if (ratePerS > 0) {
+        // paced: request i is due i / rate seconds after the first
+        long wait = start + (long) (i * 1e9 / ratePerS) - System.nanoTime();
+        if (wait > 0) {
+          Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+        }
+      }
+      if (inFlight.size() >= 64) {
+        inFlight.poll().toCompletableFuture().join();
+      }
+      String vm = vmPrefix + i;
+      String id = idPrefix + i;
+      published.put(id, Instant.now());
+      Map<String, Object> vars =
+          Map.of(
+              "migrationId",
+              id,
+              "vmId",
+              vm,
+              "hostId",
+              fleet.locate(vm).orElseThrow(),
+              "signalType",
+              "API",
+              "signalTime",
+              Instant.now().toString(),
+              "reason",
+              "bench");
+      inFlight.add(
+          publish(
+              () ->
+                  client
+                      .newPublishMessageCommand()
+                      .messageName(ProcessContract.MESSAGE_REQUESTED)
+                      .correlationKey(id)
+                      .messageId(id)
+                      .variables(vars)
+                      .send()
+                      .toCompletableFuture(),
+              0));
+    }
+    inFlight.forEach(f -> f.toCompletableFuture().join());
+    return published;
+  }
+
+  /**
+   * Waits until {@code count} migrations whose ids start with {@code idPrefix} have ended, polling
+   * the store every 500 ms (the figures come from the store's times, not from this poll).
+   *
+   * @throws IllegalStateException when they have not all ended 15 minutes after {@code start}
+   */
+  private static Map<MigrationStatus, Long> awaitEnded(
+      MigrationRepository store, String idPrefix, int count, long start)
+      throws InterruptedException {
+    Map<MigrationStatus, Long> ended;
+    do {
+      Thread.sleep(500);
+      ended = ended(store, idPrefix);
+      if (secs(start) > 900) {
+        throw new IllegalStateException(
+            "bench: only %s of %d ended in 15 min".formatted(ended, count));
+      }
+    } while (ended.values().stream().mapToLong(Long::longValue).sum() < count);
+    return ended;
   }
 
   /**
@@ -399,9 +455,12 @@ public record MigrationBench(
       // CAPACITY_GONE rescans, which measure the contention, not the process
       lines.add("host,h%d,%d,1099511627776,%s".formatted(h, hostMhz, h % 2 == 0 ? "qcow2" : "raw"));
     }
-    for (int i = 0; i < migrations; i++) {
+    for (int i = 0; i < migrations + warmups; i++) {
       String trace = traces.get(i % traces.size());
-      lines.add("vm,b%d,h%d,%s".formatted(i, i % hosts, trace));
+      // measured VMs b0..; the warm-up's w0.. (other VMs, so that no cooldown or hysteresis
+      // carries over)
+      String vm = i < migrations ? "b" + i : "w" + (i - migrations);
+      lines.add("vm,%s,h%d,%s".formatted(vm, i % hosts, trace));
       Path copy = dir.resolve(trace + ".csv.gz");
       if (!Files.exists(copy)) {
         Files.copy(dataDir.resolve(trace + ".csv.gz"), copy);

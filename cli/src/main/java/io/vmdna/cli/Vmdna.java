@@ -52,7 +52,9 @@ public final class Vmdna {
                         --gateway URL (a real Zeebe gateway, e.g. http://localhost:26500;
                         default: the in-process engine), --rate N (requests per second;
                         default: as fast as the engine accepts them), --host-mhz N (each
-                        host's CPU; default: so large that capacity never binds)
+                        host's CPU; default: so large that capacity never binds), --warmup N
+                        (unmeasured migrations of other VMs first; default 300 with --gateway,
+                        0 on the in-process engine, which slows down as instances accumulate)
         train  train the XGBoost4J forecast models (p50/p90 of CPU %, memory %, network; a
                calibrated pExceed) and write a model folder with its manifest
                options: --train DIR... --validate DIR... --output DIR (required),
@@ -808,15 +810,25 @@ public final class Vmdna {
         Options.parse(
             "bench",
             args,
-            Set.of("--migrations", "--hosts", "--work", "--gateway", "--rate", "--host-mhz"));
+            Set.of(
+                "--migrations",
+                "--hosts",
+                "--work",
+                "--gateway",
+                "--rate",
+                "--host-mhz",
+                "--warmup"));
+    String gateway = o.text("--gateway", null);
     return new MigrationBench(
         o.integer("--migrations", 200),
         o.integer("--hosts", 20),
         DemoSettings.defaults().dataDir(),
         o.path("--work", DemoSettings.defaults().workDir().resolveSibling("vmdna-bench")),
-        o.text("--gateway", null),
+        gateway,
         o.decimal("--rate", 0),
-        (long) o.decimal("--host-mhz", MigrationBench.UNBOUND_HOST_MHZ));
+        (long) o.decimal("--host-mhz", MigrationBench.UNBOUND_HOST_MHZ),
+        // the in-process engine slows down as instances accumulate: no warm-up by default there
+        o.integer("--warmup", gateway == null ? 0 : MigrationBench.DEFAULT_WARMUPS));
   }
 
   private static int demo(DemoSettings settings, PrintStream out) throws Exception {

@@ -53,7 +53,8 @@ class MigrationBenchIT {
             work,
             null,
             20,
-            MigrationBench.UNBOUND_HOST_MHZ)
+            MigrationBench.UNBOUND_HOST_MHZ,
+            0)
         .run(new PrintStream(out, true, StandardCharsets.UTF_8));
 
     String report = out.toString(StandardCharsets.UTF_8);
@@ -64,5 +65,30 @@ class MigrationBenchIT {
     assertThat(m.find()).as(report).isTrue();
     assertThat(Double.parseDouble(m.group(1))).isGreaterThanOrEqualTo(0.5);
     assertThat(report).contains("steady state (10th to 90th percentile of end times): 9 in");
+  }
+
+  @Test
+  void shouldRunTheWarmUpFirstAndLeaveItOutOfTheFigures() throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+    new MigrationBench(
+            4,
+            3,
+            Path.of("../data/bitbrains-demo"),
+            work,
+            null,
+            0,
+            MigrationBench.UNBOUND_HOST_MHZ,
+            3)
+        .run(new PrintStream(out, true, StandardCharsets.UTF_8));
+
+    String report = out.toString(StandardCharsets.UTF_8);
+    assertThat(report)
+        .contains("bench: warm-up: 3 migrations ended {MIGRATED=3} in")
+        .contains("bench: 4 migrations ended {MIGRATED=4} in");
+    assertThat(report.indexOf("warm-up")).isLessThan(report.indexOf("bench: 4 migrations ended"));
+    for (String job : new String[] {"scan-hosts", "record-dna"}) {
+      assertThat(report).containsPattern(java.util.regex.Pattern.quote(job) + " +n +4 ");
+    }
   }
 }

@@ -142,6 +142,12 @@ class VmdnaTest {
         .isEqualTo(300_000);
     assertThat(Vmdna.bench(new String[] {"bench"}).hostMhz())
         .isEqualTo(MigrationBench.UNBOUND_HOST_MHZ);
+    assertThatThrownBy(() -> Vmdna.bench(new String[] {"bench", "--warmup", "-1"}))
+        .hasMessageContaining("--warmup must be >= 0, was -1");
+    assertThat(Vmdna.bench(new String[] {"bench"}).warmups()).isZero();
+    assertThat(Vmdna.bench(new String[] {"bench", "--gateway", "http://localhost:26500"}).warmups())
+        .isEqualTo(MigrationBench.DEFAULT_WARMUPS);
+    assertThat(Vmdna.bench(new String[] {"bench", "--warmup", "25"}).warmups()).isEqualTo(25);
   }
 
   @Test
