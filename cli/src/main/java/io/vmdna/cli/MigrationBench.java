@@ -92,7 +92,7 @@ public record MigrationBench(
   }
 
   /** The default number of warm-up migrations on a real broker. */
-  public static final int DEFAULT_WARMUPS = 300;
+  public static final int DEFAULT_WARMUPS = 1000;
 
   /** As fast as the engine accepts requests, on hosts whose capacity never binds; no warm-up. */
   public MigrationBench(int migrations, int hosts, Path dataDir, Path workDir, String gateway) {
@@ -323,6 +323,7 @@ public record MigrationBench(
     long longestWaitMs = -1;
     String longestWait = "";
     List<Instant> ends = new ArrayList<>();
+    Map<String, Long> latencyById = new HashMap<>();
     for (Map.Entry<String, Instant> p : published.entrySet()) {
       MigrationRepository.Times t = store.times(p.getKey()).orElseThrow();
       ends.add(t.updated());
@@ -331,6 +332,7 @@ public record MigrationBench(
       }
       long ms = Duration.between(p.getValue(), t.updated()).toMillis();
       latency.add(ms);
+      latencyById.put(p.getKey(), ms);
       if (ms > slowestMs) {
         slowestMs = ms;
         slowest = p.getKey();
@@ -362,6 +364,7 @@ public record MigrationBench(
     out.printf(
         "  request -> ended, ms: p50 %d, p95 %d, max %d%n",
         pct(latency, 50), pct(latency, 95), pct(latency, 100));
+    out.print(drift(published, latencyById));
     out.println("  time each step adds (previous step or request -> this step recorded), ms:");
     out.printf("  slowest migration %s (%d ms):%n", slowest, slowestMs);
     Instant from = published.get(slowest);
@@ -383,6 +386,27 @@ public record MigrationBench(
                 notOk.entrySet().stream().map(e -> e.getKey() + " " + e.getValue()).toList()));
     // a job left active until its timeout (60 s for the short steps) would show here
     out.printf("  longest wait for one step: %d ms (%s)%n", longestWaitMs, longestWait);
+  }
+
+  /**
+   * Whether the run kept pace: the median request → end latency of the first and of the last tenth
+   * of the requests, in the order they were sent. At a rate the system sustains the two agree;
+   * above it the queue, and with it the latency, grows through the run. Empty for fewer than 10.
+   */
+  static String drift(Map<String, Instant> published, Map<String, Long> latencyMs) {
+    List<String> bySent =
+        published.entrySet().stream()
+            .sorted(Map.Entry.comparingByValue())
+            .map(Map.Entry::getKey)
+            .toList();
+    int n = bySent.size();
+    if (n < 10) {
+      return "";
+    }
+    List<Long> first = bySent.subList(0, n / 10).stream().map(latencyMs::get).toList();
+    List<Long> last = bySent.subList(n - n / 10, n).stream().map(latencyMs::get).toList();
+    return "  request -> ended p50, first tenth of the requests %d ms, last tenth %d ms%n"
+        .formatted(pct(first, 50), pct(last, 50));
   }
 
   /**

@@ -53,7 +53,7 @@ public final class Vmdna {
                         default: the in-process engine), --rate N (requests per second;
                         default: as fast as the engine accepts them), --host-mhz N (each
                         host's CPU; default: so large that capacity never binds), --warmup N
-                        (unmeasured migrations of other VMs first; default 300 with --gateway,
+                        (unmeasured migrations of other VMs first; default 1000 with --gateway,
                         0 on the in-process engine, which slows down as instances accumulate)
         train  train the XGBoost4J forecast models (p50/p90 of CPU %, memory %, network; a
                calibrated pExceed) and write a model folder with its manifest

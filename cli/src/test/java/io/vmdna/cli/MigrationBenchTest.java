@@ -37,4 +37,24 @@ class MigrationBenchTest {
     assertThat(MigrationBench.steadyState(t0, List.of(t0.plusSeconds(1), t0.plusSeconds(2))))
         .isEmpty();
   }
+
+  @Test
+  void driftComparesTheFirstAndTheLastTenthOfTheRequestsInTheOrderSent() {
+    Instant t0 = Instant.parse("2026-11-22T10:00:00Z");
+    java.util.Map<String, Instant> published = new java.util.HashMap<>();
+    java.util.Map<String, Long> latency = new java.util.HashMap<>();
+    // 20 requests one second apart whose latency grows by 100 ms each: a queue that grows;
+    // the ids do not sort in the order sent
+    for (int i = 0; i < 20; i++) {
+      String id = "m" + (19 - i);
+      published.put(id, t0.plusSeconds(i));
+      latency.put(id, 1000L + 100L * i);
+    }
+
+    // first tenth: sent 0 and 1 (1000, 1100 ms), last tenth: sent 18 and 19 (2800, 2900 ms)
+    assertThat(MigrationBench.drift(published, latency))
+        .contains("request -> ended p50, first tenth of the requests 1000 ms, last tenth 2800 ms");
+    assertThat(MigrationBench.drift(java.util.Map.of("a", t0), java.util.Map.of("a", 5L)))
+        .isEmpty();
+  }
 }
