@@ -79,6 +79,7 @@ class SimFleetTest {
             .orElseThrow()
             .cpuUsageMhz();
     double before = cpuOf("host-c");
+    double beforeB = cpuOf("host-b");
     ImageRef original = fleet.vm("9").orElseThrow().image();
 
     ImageRef converted = fleet.convertImage("m1", "9", ImageFormat.QCOW2);
@@ -91,6 +92,8 @@ class SimFleetTest {
     assertThat(r.downtimeMs()).isPositive();
     assertThat(fleet.locate("9")).contains("host-c");
     assertThat(cpuOf("host-c")).isCloseTo(before + vmCpu, within(1e-6));
+    // the view follows the move at once (the VM's use taken from one host, added to the other)
+    assertThat(cpuOf("host-b")).isCloseTo(beforeB - vmCpu, within(1e-6));
     assertThat(fleet.migrate(request("m1", "9", "host-b", "host-c", converted)).alreadyDone())
         .isTrue();
     assertThat(fleet.nextStep())
@@ -108,6 +111,50 @@ class SimFleetTest {
     assertThat(fleet.deleteImage(converted)).isFalse();
     assertThat(fleet.imageExists(original)).isTrue();
     assertThat(fleet.history()).extracting(SimMigration::back).containsExactly(false, true);
+  }
+
+  @Test
+  void shouldKeepTheHostViewThroughMovesAsAFreshSumWouldGiveIt() throws IOException {
+    // the same moves on two fleets: one asked for its hosts before each move (its view follows
+    // the moves), the other only at the end (one fresh pass over the VMs)
+    SimFleet fresh =
+        SimFleet.load(
+            DATA,
+            FleetSpec.read(DATA.resolve("fleet.csv")),
+            images.resolve("fresh"),
+            QemuImg.onPath());
+    fleet.nextStep();
+    fresh.nextStep();
+    String[][] moves = {{"9", "host-c"}, {"1", "host-c"}, {"9", "host-a"}, {"1", "host-b"}};
+    int n = 0;
+    for (String[] m : moves) {
+      ImageFormat format =
+          fleet.hosts().stream()
+              .filter(h -> h.hostId().equals(m[1]))
+              .findFirst()
+              .orElseThrow()
+              .imageFormats()
+              .iterator()
+              .next();
+      for (SimFleet f : new SimFleet[] {fleet, fresh}) {
+        String id = "m" + n;
+        String from = f.locate(m[0]).orElseThrow();
+        ImageRef image = f.convertImage(id, m[0], format);
+        f.migrate(request(id, m[0], from, m[1], image));
+      }
+      n++;
+    }
+
+    java.util.Map<String, HostInfo> expected = new java.util.HashMap<>();
+    fresh.hosts().forEach(h -> expected.put(h.hostId(), h));
+    assertThat(fleet.hosts()).hasSize(expected.size());
+    for (HostInfo h : fleet.hosts()) {
+      HostInfo e = expected.get(h.hostId());
+      assertThat(h.cpuUsedMhz()).as(h.hostId()).isCloseTo(e.cpuUsedMhz(), within(1e-6));
+      assertThat(h.memUsedKb()).as(h.hostId()).isCloseTo(e.memUsedKb(), within(1e-6));
+      assertThat(h.storageFreeBytes()).as(h.hostId()).isEqualTo(e.storageFreeBytes());
+    }
+    assertThat(fleet.locate("9")).contains("host-a");
   }
 
   @Test
