@@ -37,6 +37,13 @@ public final class ProcessContract {
    */
   public static final Duration FORECAST_TTL = Duration.ofSeconds(30);
 
+  /**
+   * Time to live of a migration request (message {@link #MESSAGE_REQUESTED}): long enough for a
+   * start under backpressure, short enough that the engine does not keep every request it ever took
+   * (a message stays in its state, and in the message-id check, until it expires).
+   */
+  public static final Duration REQUEST_TTL = Duration.ofMinutes(1);
+
   /** DMN decision id. */
   public static final String DECISION_POLICY = "migrationPolicy";
 

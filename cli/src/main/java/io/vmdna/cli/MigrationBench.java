@@ -232,6 +232,8 @@ public record MigrationBench(
                       .messageName(ProcessContract.MESSAGE_REQUESTED)
                       .correlationKey(id)
                       .messageId(id)
+                      // as the REST API sends it: the engine keeps the request until it expires
+                      .timeToLive(ProcessContract.REQUEST_TTL)
                       .variables(vars)
                       .send()
                       .toCompletableFuture(),

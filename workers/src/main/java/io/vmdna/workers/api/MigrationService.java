@@ -120,7 +120,7 @@ public class MigrationService {
           .messageName(ProcessContract.MESSAGE_REQUESTED)
           .correlationKey(id)
           .messageId(id)
-          .timeToLive(Duration.ofMinutes(1))
+          .timeToLive(ProcessContract.REQUEST_TTL)
           .variables(vars)
           .send()
           .join();
