@@ -3,7 +3,6 @@ package io.vmdna.cli;
 import io.camunda.client.CamundaClient;
 import io.camunda.zeebe.process.test.api.ZeebeTestEngine;
 import io.camunda.zeebe.process.test.engine.EngineFactory;
-import io.vmdna.bpmn.ProcessContract;
 import io.vmdna.hypervisor.image.QemuImg;
 import io.vmdna.hypervisor.sim.FleetSpec;
 import io.vmdna.hypervisor.sim.SimFleet;
@@ -227,14 +226,8 @@ public record MigrationBench(
       inFlight.add(
           publish(
               () ->
-                  client
-                      .newPublishMessageCommand()
-                      .messageName(ProcessContract.MESSAGE_REQUESTED)
-                      .correlationKey(id)
-                      .messageId(id)
-                      // as the REST API sends it: the engine keeps the request until it expires
-                      .timeToLive(ProcessContract.REQUEST_TTL)
-                      .variables(vars)
+                  // the message the REST API sends
+                  io.vmdna.workers.api.MigrationService.requestMessage(client, id, vars)
                       .send()
                       .toCompletableFuture(),
               0));

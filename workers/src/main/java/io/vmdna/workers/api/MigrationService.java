@@ -1,6 +1,7 @@
 package io.vmdna.workers.api;
 
 import io.camunda.client.CamundaClient;
+import io.camunda.client.api.command.PublishMessageCommandStep1;
 import io.vmdna.bpmn.ProcessContract;
 import io.vmdna.bpmn.ProcessContract.Vars;
 import io.vmdna.hypervisor.api.Hypervisor;
@@ -115,15 +116,7 @@ public class MigrationService {
       vars.put(Vars.REQUESTED_TARGET, body.targetHostId());
     }
     try {
-      camunda
-          .newPublishMessageCommand()
-          .messageName(ProcessContract.MESSAGE_REQUESTED)
-          .correlationKey(id)
-          .messageId(id)
-          .timeToLive(ProcessContract.REQUEST_TTL)
-          .variables(vars)
-          .send()
-          .join();
+      requestMessage(camunda, id, vars).send().join();
     } catch (RuntimeException e) {
       // the record must not keep the VM "migrating" when no process will ever claim it
       migrations.setStatus(id, MigrationStatus.CANCELLED);
@@ -154,6 +147,24 @@ public class MigrationService {
   public List<MigrationView> list(String vmId) {
     List<MigrationRecord> rs = vmId == null ? migrations.all() : migrations.forVm(vmId);
     return rs.stream().map(r -> MigrationView.of(r, migrations.steps(r.migrationId()))).toList();
+  }
+
+  /**
+   * The message that starts a migration's process ({@link ProcessContract#MESSAGE_REQUESTED},
+   * correlated and identified by the migration id, {@link ProcessContract#REQUEST_TTL}), ready to
+   * send; the API's own requests and {@code ./vmdna bench} send it alike.
+   *
+   * @param vars the process's start variables (at least the migration and VM ids)
+   */
+  public static PublishMessageCommandStep1.PublishMessageCommandStep3 requestMessage(
+      CamundaClient camunda, String migrationId, Map<String, Object> vars) {
+    return camunda
+        .newPublishMessageCommand()
+        .messageName(ProcessContract.MESSAGE_REQUESTED)
+        .correlationKey(migrationId)
+        .messageId(migrationId)
+        .timeToLive(ProcessContract.REQUEST_TTL)
+        .variables(vars);
   }
 
   /**
