@@ -85,8 +85,8 @@ public final class SimFleet implements Hypervisor, SampleFeed {
    * What each host's VMs use, {cpu MHz, memory KiB, disk bytes}, kept up to date by a move (the
    * VM's use taken from one host's sums and added to the other's); null after a step, which changes
    * every VM's sample (then one pass over the VMs). A move used to throw the whole view away, and
-   * every migration's next host lookup paid a pass over all the VMs: two fifths of the workers' CPU
-   * in {@code ./vmdna bench} on 3,500 VMs.
+   * every migration's next host lookup paid a pass over all the VMs: two fifths of the workers' job
+   * threads in {@code ./vmdna bench} on 3,500 VMs.
    */
   private Map<String, double[]> hostUse;
 
