@@ -100,6 +100,8 @@ public record ProfilerBench(
    * @param peakHeapMiB the JVM's peak heap use during the run
    * @param signals signals the job emitted
    * @param loopSamplesPerSecond the same code in a plain single-threaded loop, samples/s
+   * @param loopSignals signals the plain loop's host view and gate let through (the job's count
+   *     when the loop does the job's work)
    * @param busiestSlotShare the share of the VMs (so of the samples) that Flink's key groups give
    *     the busiest profile subtask: with few VMs the hash split is uneven (42 / 58 % for the 100
    *     VMs of the sample at parallelism 2), the job lasts as long as that subtask, and the other
@@ -114,6 +116,7 @@ public record ProfilerBench(
       double peakHeapMiB,
       long signals,
       double loopSamplesPerSecond,
+      long loopSignals,
       double busiestSlotShare) {
     /** Samples per second of the job's wall time, overall. */
     public double samplesPerSecond() {
@@ -161,8 +164,9 @@ public record ProfilerBench(
             + " model %s, anomaly detection %s%n",
         base.size(), traces, steps, vmsPerHost, parallelism, forecastModel, anomaly);
     out.println(
-        "| VMs | hosts | samples | job seconds | samples/s | samples/s per slot | µs/sample | seconds with the cluster's start | samples/s with it | peak heap MiB | signals | plain loop samples/s (1 thread) | per slot / loop | busiest slot's share of VMs | busiest slot / loop |");
-    out.println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        "| VMs | hosts | samples | job seconds | samples/s | samples/s per slot | µs/sample | seconds with the cluster's start | samples/s with it | peak heap MiB | signals | plain loop samples/s (1 thread) | loop signals | per slot / loop | busiest slot's share of VMs | busiest slot / loop |");
+    out.println(
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     // unreported warm-up runs: JIT (C2 still compiles through a first run of the 2-month shape),
     // the model's first load, the MiniCluster's first start
     for (int w = 0; w < warmups; w++) {
@@ -173,7 +177,7 @@ public record ProfilerBench(
       Row r = runOne(base, n);
       rows.add(r);
       out.printf(
-          "| %,d | %,d | %,d | %.1f | %,.0f | %,.0f | %.1f | %.1f | %,.0f | %,.0f | %,d | %,.0f | %.2f | %.0f %% | %.2f |%n",
+          "| %,d | %,d | %,d | %.1f | %,.0f | %,.0f | %.1f | %.1f | %,.0f | %,.0f | %,d | %,.0f | %,d | %.2f | %.0f %% | %.2f |%n",
           r.vms(),
           r.hosts(),
           r.samples(),
@@ -186,6 +190,7 @@ public record ProfilerBench(
           r.peakHeapMiB(),
           r.signals(),
           r.loopSamplesPerSecond(),
+          r.loopSignals(),
           r.shareOfLoop(parallelism),
           100 * r.busiestSlotShare(),
           r.busiestSlotShareOfLoop());
@@ -241,24 +246,24 @@ public record ProfilerBench(
       }
       double heap = peak.get() / 1048576.0;
       sampler.interrupt();
-      double loop = plainLoop(base, vms, capacities);
+      Loop loop = plainLoop(base, vms, capacities);
       return new Row(
-          vms, hosts, c.samples(), seconds, withStart, heap, c.signals(), loop, busiestShare(vms));
+          vms,
+          hosts,
+          c.samples(),
+          seconds,
+          withStart,
+          heap,
+          c.signals(),
+          loop.samplesPerSecond(),
+          loop.signals(),
+          busiestShare(vms));
     } finally {
       sampler.interrupt();
       InJvmFeeds.unregister(name);
     }
   }
 
-  /**
-   * The job's per-sample code without Flink, on one thread: every sample of the same replay through
-   * {@link VmProfiler} (one state per VM in a map) and the model's scoring in batches of {@link
-   * DnaProfilerJob#MAX_SCORING_BATCH}, as the job's profile and forecast operators do. Host demand
-   * and the signal gate are left out (their share of the job is small, see the JFR notes in the
-   * README), so the loop is a generous yardstick.
-   *
-   * @return samples per second
-   */
   /**
    * Each VM's traces from the folders, joined in the folders' order (files of the same name are the
    * same VM; a VM missing from a folder is joined from the others), in the first folder's order.
@@ -317,12 +322,23 @@ public record ProfilerBench(
         .withAnomaly(ProfilerConfig.anomalyNamed(anomaly));
   }
 
-  private double plainLoop(List<VmTrace> base, int vms, Map<String, Double> capacities) {
+  /**
+   * The job's per-sample code without Flink, on one thread: every sample of the same replay through
+   * {@link VmProfiler} (one state per VM in a map), the model's scoring in batches of {@link
+   * DnaProfilerJob#MAX_SCORING_BATCH}, and the host view ({@link HostView}: each host's latest
+   * profiles assessed once per step, with the host cooldown), as the job's profile, forecast and
+   * host operators do. The host view was left out before as a small share of the job; switching it
+   * off in the job showed it is not (README), so the yardstick now runs it too.
+   *
+   * @return samples per second and the signals let through
+   */
+  private Loop plainLoop(List<VmTrace> base, int vms, Map<String, Double> capacities) {
     ProfilerConfig config = config(capacities);
     VmProfiler profiler = new VmProfiler(config);
     Map<String, VmProfiler.State> states = new HashMap<>();
     Replay feed = new Replay(base, vms, vmsPerHost, steps);
     List<VmProfile> batch = new ArrayList<>(DnaProfilerJob.MAX_SCORING_BATCH);
+    HostView hosts = new HostView(config);
     long n = 0;
     try (ForecastModel model =
         config.usesModel() ? ForecastModel.open(config.forecastModel(), 1) : null) {
@@ -334,25 +350,112 @@ public record ProfilerBench(
               profiler
                   .profile(states.computeIfAbsent(s.vmId(), k -> new VmProfiler.State()), s)
                   .profile();
-          if (p != null && model != null) {
+          if (p == null) {
+            continue;
+          }
+          if (model == null) {
+            hosts.add(p);
+          } else {
             batch.add(p);
             if (batch.size() == DnaProfilerJob.MAX_SCORING_BATCH) {
-              score(model, config, batch);
+              score(model, config, batch).forEach(hosts::add);
             }
           }
         }
       }
       if (model != null && !batch.isEmpty()) {
-        score(model, config, batch);
+        score(model, config, batch).forEach(hosts::add);
       }
-      return n / ((System.nanoTime() - t0) / 1e9);
+      hosts.endStep();
+      return new Loop(n / ((System.nanoTime() - t0) / 1e9), hosts.signals);
     }
   }
 
-  private static void score(ForecastModel model, ProfilerConfig config, List<VmProfile> batch) {
-    BatchForecastOperator.score(
-        model, config.modelHorizonSamples(), config.forecaster().thresholdPct(), batch);
+  /** The plain loop's rate, samples/s, and the signals its host view let through. */
+  record Loop(double samplesPerSecond, long signals) {}
+
+  /**
+   * The host and signal-gate operators' work without Flink state: profiles arrive in step order;
+   * when a step ends, every host that got a profile in it is assessed over its VMs' latest profiles
+   * ({@code HostAssessment}, stale VMs dropped); a verdict outside the host's cooldown for its kind
+   * and outside the VM's cooldown for its kind counts as a signal, as in the job. Not thread-safe.
+   */
+  static final class HostView {
+    private final ProfilerConfig config;
+    private final io.vmdna.models.forecast.HostAssessment assessment;
+    private final Map<String, Map<String, VmProfile>> latest = new HashMap<>();
+    private final Map<String, Long> hostLastS = new HashMap<>(); // "kind host" -> step end, s
+    private final Map<String, Long> vmLastS = new HashMap<>(); // "kind vm" -> step end, s
+    private final java.util.Set<String> touched = new java.util.LinkedHashSet<>();
+    private long step = Long.MIN_VALUE;
+    long assessments;
+    long signals;
+
+    HostView(ProfilerConfig config) {
+      this.config = config;
+      this.assessment =
+          new io.vmdna.models.forecast.HostAssessment(
+              config.overloadFraction(),
+              config.minPExceed(),
+              config.anomalyFraction(),
+              config.anomalyMinScore());
+    }
+
+    void add(VmProfile p) {
+      long s = p.windowEndS() / config.stepS();
+      if (s != step) {
+        endStep();
+        step = s;
+      }
+      latest.computeIfAbsent(p.hostId(), k -> new HashMap<>()).put(p.vmId(), p);
+      touched.add(p.hostId());
+    }
+
+    void endStep() {
+      long nowS = (step + 1) * config.stepS();
+      for (String host : touched) {
+        Double capacity = config.hostCapacityMhz().get(host);
+        Map<String, VmProfile> vms = latest.get(host);
+        vms.values().removeIf(p -> nowS - p.windowEndS() > config.staleAfterS());
+        if (capacity == null || vms.isEmpty()) {
+          continue;
+        }
+        List<io.vmdna.models.forecast.HostAssessment.VmView> views = new ArrayList<>(vms.size());
+        for (VmProfile p : vms.values()) {
+          views.add(
+              new io.vmdna.models.forecast.HostAssessment.VmView(
+                  p.vmId(), p.forecast(), p.memUsageKb(), p.anomalyScore(), p.anomalous()));
+        }
+        assessments++;
+        var verdict = assessment.assess(host, views, capacity);
+        if (verdict.isEmpty()) {
+          continue;
+        }
+        String kind = verdict.get().kind().name() + " ";
+        Long hostLast = hostLastS.get(kind + host);
+        if (hostLast != null && nowS - hostLast < config.hostCooldownS()) {
+          continue;
+        }
+        hostLastS.put(kind + host, nowS);
+        String vm = kind + verdict.get().vm().vmId();
+        Long vmLast = vmLastS.get(vm);
+        if (vmLast == null || nowS - vmLast >= config.vmCooldownS()) {
+          vmLastS.put(vm, nowS);
+          signals++;
+        }
+      }
+      touched.clear();
+    }
+  }
+
+  /** Scores and empties {@code batch}; returns the profiles with their forecasts. */
+  private static List<VmProfile> score(
+      ForecastModel model, ProfilerConfig config, List<VmProfile> batch) {
+    List<VmProfile> scored =
+        BatchForecastOperator.score(
+            model, config.modelHorizonSamples(), config.forecaster().thresholdPct(), batch);
     batch.clear();
+    return scored;
   }
 
   /**

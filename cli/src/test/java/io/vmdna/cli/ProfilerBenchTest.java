@@ -43,6 +43,27 @@ class ProfilerBenchTest {
   }
 
   @Test
+  void thePlainLoopShouldLetThroughTheJobsSignals() throws Exception {
+    // a day of the demo's traces on hosts overcommitted 2.5 times: overloads and anomalies; the
+    // loop runs the job's per-sample, host and gate code, so the same signals come out of both
+    List<ProfilerBench.Row> rows =
+        new ProfilerBench(
+                List.of(Path.of("../data/bitbrains-demo")),
+                List.of(24),
+                4,
+                280,
+                2,
+                "trend",
+                "chart",
+                0)
+            .run(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+
+    ProfilerBench.Row r = rows.getFirst();
+    assertThat(r.signals()).isPositive();
+    assertThat(r.loopSignals()).isEqualTo(r.signals());
+  }
+
+  @Test
   void shouldSayHowUnevenlyTheKeyGroupsSplitTheVms() {
     ProfilerBench two =
         new ProfilerBench(List.of(Path.of("x")), List.of(100), 20, 10, 2, "trend", "chart", 1);
@@ -72,6 +93,7 @@ class ProfilerBenchTest {
     assertThat(rows.getFirst().samples()).isEqualTo(600L);
     assertThat(rows.getFirst().loopSamplesPerSecond()).isPositive();
     assertThat(rows.getFirst().shareOfLoop(1)).isPositive();
+    assertThat(rows.getFirst().loopSignals()).isEqualTo(rows.getFirst().signals());
   }
 
   @Test
