@@ -84,10 +84,12 @@ final class HostPressureFunction extends KeyedProcessFunction<String, VmProfile,
     List<VmProfile> step = pending.get(stepEndS);
     if (step == null) {
       step = new ArrayList<>();
+      // one timer per host and step: registered with the step's first profile (a second
+      // registration of the same time is a no-op that still costs a lookup per profile)
+      ctx.timerService().registerEventTimeTimer(stepEndS * 1000);
     }
     step.add(p);
     pending.put(stepEndS, step);
-    ctx.timerService().registerEventTimeTimer(stepEndS * 1000);
   }
 
   @Override
