@@ -108,11 +108,24 @@ class TwoReplicasIT {
                   .detail())
           .contains("1 other migrations booked")
           .contains("(at most 1)");
+      // (or, when all three scans met a target the other instance had just booked, rolled back
+      // without moving: the rescans' limit, seen once in CI)
       assertThat(gone)
           .allSatisfy(
-              vm ->
+              vm -> {
+                if ("RolledBackEndEvent".equals(ends.get(vm))) {
+                  assertThat(
+                          loop.migrations.steps("two-" + vm).stream()
+                              .filter(st -> st.outcome().equals("CAPACITY_GONE"))
+                              .count())
+                      .as("refusals before %s rolled back", vm)
+                      .isEqualTo(3);
+                  assertThat(movesPerMigration).doesNotContainKey("two-" + vm);
+                } else {
                   assertThat(ends.get(vm))
-                      .isIn("MigratedEndEvent", "NoSuitableHostEndEvent", "NotNeededEndEvent"));
+                      .isIn("MigratedEndEvent", "NoSuitableHostEndEvent", "NotNeededEndEvent");
+                }
+              });
       for (String host : maxBookings.keySet()) {
         assertThat(loop.reservations.onHost(host)).as("bookings left on " + host).isEmpty();
       }
