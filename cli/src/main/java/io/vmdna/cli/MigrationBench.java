@@ -3,6 +3,8 @@ package io.vmdna.cli;
 import io.camunda.client.CamundaClient;
 import io.camunda.zeebe.process.test.api.ZeebeTestEngine;
 import io.camunda.zeebe.process.test.engine.EngineFactory;
+import io.vmdna.bpmn.ProcessContract;
+import io.vmdna.bpmn.ProcessContract.Vars;
 import io.vmdna.hypervisor.image.QemuImg;
 import io.vmdna.hypervisor.sim.FleetSpec;
 import io.vmdna.hypervisor.sim.SimFleet;
@@ -211,17 +213,17 @@ public record MigrationBench(
       published.put(id, Instant.now());
       Map<String, Object> vars =
           Map.of(
-              "migrationId",
+              Vars.MIGRATION_ID,
               id,
-              "vmId",
+              Vars.VM_ID,
               vm,
-              "hostId",
+              Vars.HOST_ID,
               fleet.locate(vm).orElseThrow(),
-              "signalType",
-              "API",
-              "signalTime",
+              Vars.SIGNAL_TYPE,
+              ProcessContract.SignalTypes.API,
+              Vars.SIGNAL_TIME,
               Instant.now().toString(),
-              "reason",
+              Vars.REASON,
               "bench");
       inFlight.add(
           publish(
