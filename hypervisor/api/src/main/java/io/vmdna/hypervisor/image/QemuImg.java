@@ -136,10 +136,9 @@ public final class QemuImg {
     try {
       run(what, args, progress);
       if (verify && targetFormat.checkable()) {
-        run(
+        runAfterWrite(
             what + ": check",
-            List.of("check", "-q", "-f", targetFormat.qemuName(), tmp.toString()),
-            p -> {});
+            List.of("check", "-q", "-f", targetFormat.qemuName(), tmp.toString()));
       }
       if (verify && !sourceInUse) {
         requireSameContent(source, sourceFormat, tmp, targetFormat, what);
@@ -198,7 +197,7 @@ public final class QemuImg {
         List.of("compare", "-f", af.qemuName(), "-F", bf.qemuName(), a.toString(), b.toString());
     String out;
     try {
-      out = run("compare " + a + " " + b, args, p -> {});
+      out = runAfterWrite("compare " + a + " " + b, args);
     } catch (HypervisorException e) {
       if (e.getMessage().contains("(exit 1)")) {
         return false; // exit 1: the images differ; 2 and up: an error, rethrown
@@ -270,6 +269,42 @@ public final class QemuImg {
 
   private String run(String what, List<String> args) {
     return run(what, args, p -> {});
+  }
+
+  /** How QEMU says another process holds an image's lock. */
+  static final Pattern LOCK_HELD = Pattern.compile("Failed to get (shared )?\"[a-z ]+\" lock");
+
+  /** Attempts of {@link #runAfterWrite}, {@link #LOCK_PAUSE} apart. */
+  static final int LOCK_ATTEMPTS = 20;
+
+  static final Duration LOCK_PAUSE = Duration.ofMillis(50);
+
+  /**
+   * As {@link #run(String, List)}, for a command that opens an image a {@code qemu-img} run may
+   * just have written: that run's lock on the image can outlive its process by a moment ({@code
+   * qemu-img} does its I/O through io_uring, and the kernel tears a ring down, dropping its
+   * reference to the file and with it the lock, in the background after the process has been
+   * reaped). Seen once in 4,000 conversions of {@code ./vmdna bench}: the {@code check} right after
+   * a {@code convert} failed with 'Failed to get shared "write" lock' on the temporary file only
+   * that convert had opened. A lock error is tried again, for about a second in all; any other
+   * error, or a lock still held then, is thrown.
+   */
+  private String runAfterWrite(String what, List<String> args) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return run(what, args, p -> {});
+      } catch (HypervisorException e) {
+        if (attempt >= LOCK_ATTEMPTS || !LOCK_HELD.matcher(e.getMessage()).find()) {
+          throw e;
+        }
+      }
+      try {
+        Thread.sleep(LOCK_PAUSE);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new HypervisorException("qemu-img %s: interrupted".formatted(what), e);
+      }
+    }
   }
 
   /** The last {@code (NN.NN/100%)} that {@code -p} wrote, as a share. */

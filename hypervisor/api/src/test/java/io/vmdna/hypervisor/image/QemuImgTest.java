@@ -194,6 +194,59 @@ class QemuImgTest {
     }
   }
 
+  /**
+   * A lock that outlives the process that wrote the image by a moment (io_uring's teardown) is
+   * waited for; one held longer than about a second is reported. {@code qemu-io} holds the lock
+   * here, for a set time.
+   */
+  @Test
+  void shouldWaitForALockThatOutlivesItsWriterByAMoment() throws Exception {
+    Path a = dir.resolve("a.qcow2");
+    Path b = dir.resolve("b.raw");
+    qemu.create(a, ImageFormat.QCOW2, 1 << 20);
+    qemu.create(b, ImageFormat.RAW, 1 << 20);
+
+    Process holder = holdLock(a, 600);
+    assertThat(qemu.sameContent(a, ImageFormat.QCOW2, b, ImageFormat.RAW)).isTrue();
+    assertThat(holder.waitFor()).isZero();
+
+    Process longer = holdLock(a, 5000);
+    try {
+      long t0 = System.nanoTime();
+      assertThatThrownBy(() -> qemu.sameContent(a, ImageFormat.QCOW2, b, ImageFormat.RAW))
+          .isInstanceOf(HypervisorException.class)
+          .hasMessageContaining("Failed to get shared \"write\" lock");
+      assertThat((System.nanoTime() - t0) / 1_000_000).isBetween(900L, 4_900L);
+    } finally {
+      longer.destroyForcibly().waitFor();
+    }
+  }
+
+  /**
+   * Starts {@code qemu-io} holding {@code image} open for writing {@code ms}; returns once held.
+   */
+  private static Process holdLock(Path image, int ms) throws Exception {
+    Process p =
+        new ProcessBuilder("qemu-io", "-f", "qcow2", "-c", "sleep " + ms, image.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .start();
+    for (int i = 0; i < 100; i++) {
+      Process info =
+          new ProcessBuilder("qemu-img", "info", image.toString())
+              .redirectErrorStream(true)
+              .start();
+      String out = new String(info.getInputStream().readAllBytes());
+      info.waitFor();
+      if (QemuImg.LOCK_HELD.matcher(out).find()) {
+        return p;
+      }
+      Thread.sleep(20);
+    }
+    p.destroyForcibly();
+    throw new AssertionError("qemu-io did not take the lock on " + image);
+  }
+
   @Test
   void shouldSayHowToInstallWhenTheBinaryIsMissing() {
     QemuImg missing = new QemuImg("/nonexistent/qemu-img", Duration.ofSeconds(5));
