@@ -75,8 +75,10 @@ final class Launcher {
    * {@code output} (created or truncated), and returns its exit status. While it runs, {@code tick}
    * is called on the calling thread about every 200 ms (e.g. to read progress from the output).
    *
-   * @throws IOException when the command cannot be started (not found, not executable), with the
-   *     reason, or when a helper ends while running it
+   * @throws CannotStart when the command cannot be started (not found, not executable), with the
+   *     reason
+   * @throws IOException when a helper ends while running it (a helper found dead before it took the
+   *     command is replaced, once)
    * @throws TimeoutException when it ran longer than {@code timeout}; it has been killed
    * @throws InterruptedException when the calling thread is interrupted; the command has been
    *     killed
@@ -92,15 +94,39 @@ final class Launcher {
       }
     }
     long deadline = System.nanoTime() + timeout.toNanos();
-    Helper helper = shell == null || shellMissing ? null : borrow();
-    if (helper == null) {
-      return runDirect(command, output, deadline, timeout, tick);
+    String line = line(command, output);
+    for (int attempt = 1; ; attempt++) {
+      Helper helper = shell == null || shellMissing ? null : borrow();
+      if (helper == null) {
+        return runDirect(command, output, deadline, timeout, tick);
+      }
+      try {
+        helper.send(line);
+      } catch (IOException e) {
+        // the line never reached it (it died since it was lent): nothing ran, so try another
+        helpers.remove(helper);
+        helper.destroy();
+        if (attempt >= 2) {
+          throw new IOException("the launcher shell cannot take commands: " + e.getMessage(), e);
+        }
+        continue;
+      }
+      return await(helper, command, output, deadline, timeout, tick);
     }
+  }
+
+  /** The answers of {@code helper}, which has been sent {@code command}. */
+  private int await(
+      Helper helper,
+      List<String> command,
+      Path output,
+      long deadline,
+      Duration timeout,
+      Runnable tick)
+      throws IOException, InterruptedException, TimeoutException {
     boolean reusable = false;
-    long pid = -1;
     try {
-      helper.send(line(command, output));
-      pid = Long.parseLong(helper.next(deadline));
+      Long.parseLong(helper.next(deadline)); // the command's process id: see Helper.destroy
       while (true) {
         String status = helper.lines.poll(POLL_MS, TimeUnit.MILLISECONDS);
         if (status == EOF) {
@@ -111,7 +137,7 @@ final class Launcher {
           int code = Integer.parseInt(status);
           reusable = true;
           if (code == 126 || code == 127) {
-            throw new IOException(
+            throw new CannotStart(
                 "cannot start '%s': %s"
                     .formatted(
                         command.getFirst(),
@@ -131,8 +157,19 @@ final class Launcher {
         idle.push(helper);
       } else {
         helpers.remove(helper);
-        helper.destroy(pid);
+        helper.destroy();
       }
+    }
+  }
+
+  /** A command that could not be started: not found, or not executable. */
+  static final class CannotStart extends IOException {
+    CannotStart(String message) {
+      super(message);
+    }
+
+    CannotStart(IOException cause) {
+      super(cause.getMessage(), cause);
     }
   }
 
@@ -153,7 +190,7 @@ final class Launcher {
         return h;
       }
       helpers.remove(h);
-      h.destroy(-1);
+      h.destroy();
     }
     try {
       Helper created = new Helper(shell);
@@ -183,12 +220,17 @@ final class Launcher {
       List<String> command, Path output, long deadline, Duration timeout, Runnable tick)
       throws IOException, InterruptedException, TimeoutException {
     // output goes to a file, not a pipe, so a hung command cannot block a reader past the timeout
-    Process p =
-        new ProcessBuilder(command)
-            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-            .redirectErrorStream(true)
-            .redirectOutput(output.toFile())
-            .start();
+    Process p;
+    try {
+      p =
+          new ProcessBuilder(command)
+              .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+              .redirectErrorStream(true)
+              .redirectOutput(output.toFile())
+              .start();
+    } catch (IOException e) {
+      throw new CannotStart(e);
+    }
     try {
       while (!p.waitFor(POLL_MS, TimeUnit.MILLISECONDS)) {
         if (System.nanoTime() > deadline) {
@@ -254,14 +296,12 @@ final class Launcher {
     }
 
     /**
-     * Kills the command with process id {@code pid} if it is still this helper's child (not yet
-     * reaped, so the id cannot belong to another process yet, but for the instant between the
-     * look-up and the kill), then the helper.
+     * Kills the helper's children, which can only be the command it runs (a child not yet reaped,
+     * so its id cannot belong to another process yet, but for the instant between the look-up and
+     * the kill), then the helper.
      */
-    void destroy(long pid) {
-      if (pid > 0) {
-        process.children().filter(c -> c.pid() == pid).forEach(ProcessHandle::destroyForcibly);
-      }
+    void destroy() {
+      process.children().forEach(ProcessHandle::destroyForcibly);
       try {
         in.close();
       } catch (IOException ignored) {

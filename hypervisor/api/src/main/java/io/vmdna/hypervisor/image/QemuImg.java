@@ -334,7 +334,7 @@ public final class QemuImg {
       int code;
       try {
         code = launcher.run(cmd, log, timeout, () -> lastProgress(out).ifPresent(progress::accept));
-      } catch (IOException e) {
+      } catch (Launcher.CannotStart e) {
         throw new HypervisorException(
             "qemu-img %s: cannot start '%s' (install Debian's qemu-utils): %s"
                 .formatted(what, executable, e.getMessage()),

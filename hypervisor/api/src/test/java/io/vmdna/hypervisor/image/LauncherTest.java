@@ -58,10 +58,10 @@ class LauncherTest {
     for (Launcher l : List.of(shell, Launcher.direct())) {
       Path out = dir.resolve("o.log");
       assertThatThrownBy(() -> l.run(List.of("/nonexistent/tool", "x"), out, MINUTE, () -> {}))
-          .isInstanceOf(IOException.class)
+          .isInstanceOf(Launcher.CannotStart.class)
           .hasMessageContaining("/nonexistent/tool");
       assertThatThrownBy(() -> l.run(List.of(notExecutable.toString()), out, MINUTE, () -> {}))
-          .isInstanceOf(IOException.class)
+          .isInstanceOf(Launcher.CannotStart.class)
           .hasMessageContaining(notExecutable.toString());
     }
   }
@@ -156,9 +156,23 @@ class LauncherTest {
                     MINUTE,
                     () -> {}))
         .isInstanceOf(IOException.class)
+        .isNotInstanceOf(Launcher.CannotStart.class)
         .hasMessageContaining("launcher shell ended");
     killer.join();
     assertThat(run(shell, 0, "echo", "again")).isEqualTo("again\n");
+  }
+
+  /** An idle helper that died since its last command is replaced; the command runs once. */
+  @Test
+  void shouldReplaceAnIdleHelperThatDied() throws Exception {
+    run(shell, 0, "true");
+    long helper = shell.helperPids().getFirst();
+    ProcessHandle.of(helper).orElseThrow().destroyForcibly();
+    awaitGone(helper);
+    Path count = dir.resolve("count");
+    run(shell, 0, "sh", "-c", "echo ran >> '" + count + "'");
+    assertThat(Files.readAllLines(count)).containsExactly("ran");
+    assertThat(shell.helperPids()).doesNotContain(helper).hasSize(1);
   }
 
   /** Calls at once each get a helper of their own; every answer reaches its own caller. */
@@ -179,6 +193,18 @@ class LauncherTest {
       pool.shutdownNow();
     }
     assertThat(shell.idleHelpers()).isBetween(1, 8);
+  }
+
+  /**
+   * A "shell" that takes no commands (it ends at once): an error about the shell, not the command.
+   */
+  @Test
+  void shouldSayWhenTheShellTakesNoCommands() {
+    Launcher deaf = new Launcher(Path.of("/bin/true"));
+    assertThatThrownBy(() -> deaf.run(List.of("echo", "x"), dir.resolve("o"), MINUTE, () -> {}))
+        .isInstanceOf(IOException.class)
+        .isNotInstanceOf(Launcher.CannotStart.class)
+        .hasMessageContaining("launcher shell");
   }
 
   @Test
