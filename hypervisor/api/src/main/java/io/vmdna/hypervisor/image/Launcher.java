@@ -24,11 +24,12 @@ import java.util.concurrent.TimeoutException;
  * execs the command, and reaps each one on a thread of its own. On virtual machines where the
  * {@code CPUID} instruction traps to the hypervisor (this project's 2-core CI machine among them),
  * every exec of a dynamically linked program costs a millisecond or more of glibc's start-up alone
- * (its cache-size probing runs {@code CPUID} dozens of times): measured here, {@code qemu-img
- * --version} cost 3.7 ms of CPU through {@link ProcessBuilder} and 3.1 ms through a helper, and in
- * {@code ./vmdna bench} the JDK's launching ({@code jspawnhelper} and the reaper threads) was a
- * fifth of the CPU that the workers' process tree used. A helper is one {@code sh} that forks once
- * per command and execs the command in the fork, so a command costs one exec, its own.
+ * (its cache-size probing runs {@code CPUID} dozens of times): measured here, a loop of {@code
+ * qemu-img --version} took 3.7 ms per run through {@link ProcessBuilder} and 3.1 ms through a
+ * helper, and in {@code ./vmdna bench} the JDK's launching ({@code jspawnhelper} and the reaper
+ * threads) was a fifth of the CPU that the workers' process tree used. A helper is one {@code sh}
+ * that forks once per command and execs the command in the fork, so a command costs one exec, its
+ * own.
  *
  * <p>Protocol, one command at a time per helper: the caller writes one line, {@code exec 'arg0'
  * 'arg1' ... </dev/null >'output' 2>&1}, every argument single-quoted (so the shell expands
