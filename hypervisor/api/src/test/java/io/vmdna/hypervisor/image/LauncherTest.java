@@ -91,7 +91,7 @@ class LauncherTest {
         .isInstanceOf(TimeoutException.class)
         .hasMessageContaining("timed out after PT0.7S");
     assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(10_000);
-    assertThat(ticks.get()).as("ticks every 200 ms while it ran").isBetween(2, 5);
+    assertThat(ticks.get()).as("ticks about every 200 ms while it ran").isBetween(1, 5);
     long pid = Long.parseLong(Files.readString(pidFile).strip());
     awaitGone(pid);
     assertThat(shell.idleHelpers()).isZero();
@@ -151,7 +151,7 @@ class LauncherTest {
     assertThatThrownBy(
             () ->
                 shell.run(
-                    List.of("sh", "-c", "echo $$ > '" + pidFile + "'; sleep 2"),
+                    List.of("sh", "-c", "echo $$ > '" + pidFile + "'; sleep 10"),
                     dir.resolve("o"),
                     MINUTE,
                     () -> {}))
