@@ -421,9 +421,7 @@ public record ProfilerBench(
         }
         List<io.vmdna.models.forecast.HostAssessment.VmView> views = new ArrayList<>(vms.size());
         for (VmProfile p : vms.values()) {
-          views.add(
-              new io.vmdna.models.forecast.HostAssessment.VmView(
-                  p.vmId(), p.forecast(), p.memUsageKb(), p.anomalyScore(), p.anomalous()));
+          views.add(p.assessmentView());
         }
         var verdict = assessment.assess(host, views, capacity);
         if (verdict.isEmpty()) {

@@ -115,9 +115,7 @@ final class HostPressureFunction extends KeyedProcessFunction<String, VmProfile,
         it.remove();
       } else {
         vms.add(p);
-        views.add(
-            new HostAssessment.VmView(
-                p.vmId(), p.forecast(), p.memUsageKb(), p.anomalyScore(), p.anomalous()));
+        views.add(p.assessmentView());
       }
     }
     Double capacity = config.hostCapacityMhz().get(hostId);

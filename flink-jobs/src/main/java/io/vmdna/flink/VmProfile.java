@@ -1,6 +1,7 @@
 package io.vmdna.flink;
 
 import io.vmdna.models.forecast.Forecast;
+import io.vmdna.models.forecast.HostAssessment;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.TypeInfo;
 
@@ -54,5 +55,10 @@ public record VmProfile(
         f,
         memUsageKb,
         null);
+  }
+
+  /** What {@link HostAssessment} weighs of this VM (the host operator and the bench's loop). */
+  public HostAssessment.VmView assessmentView() {
+    return new HostAssessment.VmView(vmId, forecast, memUsageKb, anomalyScore, anomalous);
   }
 }
