@@ -288,7 +288,7 @@ public final class SimFleet implements Hypervisor, SampleFeed {
       // one pass over the VMs (not one per host)
       hostUse = new HashMap<>();
       for (SimVm vm : vms.values()) {
-        addUse(hostUse.computeIfAbsent(vm.hostId, k -> new double[3]), vm);
+        addUse(hostUse.computeIfAbsent(vm.hostId, k -> new double[3]), vm, 1);
       }
     }
     List<HostInfo> out = new ArrayList<>();
@@ -308,10 +308,6 @@ public final class SimFleet implements Hypervisor, SampleFeed {
     }
     hostsView = List.copyOf(out);
     return hostsView;
-  }
-
-  private static void addUse(double[] u, SimVm vm) {
-    addUse(u, vm, 1);
   }
 
   /** Adds ({@code sign} 1) or takes away (-1) what {@code vm} uses to or from a host's sums. */
