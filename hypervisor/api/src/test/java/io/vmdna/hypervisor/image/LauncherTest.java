@@ -92,7 +92,7 @@ class LauncherTest {
         .hasMessageContaining("timed out after PT0.7S");
     assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(10_000);
     assertThat(ticks.get()).as("ticks about every 200 ms while it ran").isBetween(1, 5);
-    long pid = Long.parseLong(Files.readString(pidFile).strip());
+    long pid = awaitPid(pidFile);
     awaitGone(pid);
     assertThat(shell.idleHelpers()).isZero();
     assertThat(run(shell, 0, "echo", "next")).isEqualTo("next\n");
@@ -118,13 +118,11 @@ class LauncherTest {
                   }
                   throw new AssertionError("not interrupted");
                 });
-    while (!Files.exists(pidFile) || Files.readString(pidFile).isBlank()) {
-      Thread.sleep(20);
-    }
+    long pid = awaitPid(pidFile);
     caller.interrupt();
     caller.join(10_000);
     assertThat(caller.isAlive()).isFalse();
-    awaitGone(Long.parseLong(Files.readString(pidFile).strip()));
+    awaitGone(pid);
   }
 
   /** A helper killed from outside fails only the command it ran; the next call starts another. */
@@ -137,11 +135,7 @@ class LauncherTest {
             .start(
                 () -> {
                   try {
-                    while (!Files.exists(pidFile) || Files.readString(pidFile).isBlank()) {
-                      Thread.sleep(20);
-                    }
-                    long cmd = Long.parseLong(Files.readString(pidFile).strip());
-                    ProcessHandle.of(cmd)
+                    ProcessHandle.of(awaitPid(pidFile))
                         .flatMap(ProcessHandle::parent)
                         .ifPresent(ProcessHandle::destroyForcibly);
                   } catch (Exception e) {
@@ -212,6 +206,14 @@ class LauncherTest {
     Launcher noShell = new Launcher(dir.resolve("no-such-sh"));
     assertThat(run(noShell, 0, "echo", "direct")).isEqualTo("direct\n");
     assertThat(noShell.idleHelpers()).isZero();
+  }
+
+  /** The process id a command wrote to {@code pidFile}, once it has. */
+  private static long awaitPid(Path pidFile) throws IOException, InterruptedException {
+    while (!Files.exists(pidFile) || Files.readString(pidFile).isBlank()) {
+      Thread.sleep(20);
+    }
+    return Long.parseLong(Files.readString(pidFile).strip());
   }
 
   private static void awaitGone(long pid) throws InterruptedException {
