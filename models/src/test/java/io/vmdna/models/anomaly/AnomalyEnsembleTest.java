@@ -9,9 +9,11 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.Test;
 
 class AnomalyEnsembleTest {
@@ -75,6 +77,40 @@ class AnomalyEnsembleTest {
         .containsAnyOf("change-point", "ewma");
     assertThat(v.subList(AT, AT + 12).stream().filter(AnomalyEnsemble.Verdict::alarm))
         .allMatch(x -> x.reasons().getFirst().score() == x.score());
+  }
+
+  /**
+   * Four days of a VM at ~10 % that runs at 100 % for two hours every day; optionally a one-sample
+   * burst to 100 at {@link #AT}, outside those hours.
+   */
+  private static double[] dailyFullLoad(boolean burst) {
+    Random r = new Random(5);
+    double[] x = new double[N];
+    for (int i = 0; i < x.length; i++) {
+      int ofDay = i % 288;
+      x[i] = ofDay >= 150 && ofDay < 174 ? 100 : 10 + r.nextGaussian();
+    }
+    if (burst) {
+      x[AT] = 100;
+    }
+    return x;
+  }
+
+  @Test
+  void shouldCatchABurstInsideTheDaysRangeWithThePeakDetectorButNotTheDailySwing() {
+    // given a VM that reaches 100 % every day: a burst to 100 is no spike beyond the day's range
+    assertThat(AT % 288).isLessThan(150);
+    List<AnomalyEnsemble.Verdict> quiet = run(dailyFullLoad(false));
+    List<AnomalyEnsemble.Verdict> burst = run(dailyFullLoad(true));
+
+    // then the daily two hours at 100 % never alarm, and the burst alarms on the next sample,
+    // named as a peak (the sample after it shows that it did not last)
+    int warm = AnomalyEnsemble.Config.defaults().warmUpRows();
+    assertThat(quiet.subList(warm, N)).noneMatch(AnomalyEnsemble.Verdict::alarm);
+    assertThat(burst.get(AT).reasons()).noneMatch(x -> x.detector().equals("spike"));
+    assertThat(burst.get(AT + 1).alarm()).isTrue();
+    assertThat(burst.get(AT + 1).reasons())
+        .anyMatch(x -> x.detector().equals("peak") && x.feature().equals("m0"));
   }
 
   @Test
@@ -196,6 +232,49 @@ class AnomalyEnsembleTest {
   }
 
   @Test
+  void shouldReadStateWrittenBeforeThePeakDetectorAndScoreTheOtherDetectorsAsBefore()
+      throws IOException {
+    // given the state session 15's version (format 1, no peak detector) wrote after the same
+    // 2.5 days of the same two series (src/test/resources/anomaly/ensemble-format1.bin.gz)
+    double[] cpu = series(1, true);
+    double[] mem = series(3, false);
+    int cut = 2 * 288 + 150;
+    AnomalyEnsemble restored;
+    try (InputStream in =
+        new GZIPInputStream(
+            AnomalyEnsembleTest.class.getResourceAsStream("/anomaly/ensemble-format1.bin.gz"))) {
+      restored = AnomalyEnsemble.read(new DataInputStream(in));
+    }
+    AnomalyEnsemble fresh =
+        new AnomalyEnsemble(AnomalyEnsemble.Config.streaming(), List.of("cpu_pct", "mem_pct"));
+    for (int i = 0; i < cut; i++) {
+      fresh.update(T0 + 300L * i, cpu[i], mem[i]);
+    }
+
+    // then every detector but the peak scores the rest (the shift included) as one that never
+    // stopped; the peak's calibration starts empty, so it scores 0 for its first day
+    int peak = AnomalyEnsemble.DETECTORS.indexOf("peak");
+    int calibrationMin = AnomalyEnsemble.Config.streaming().calibrationMin();
+    boolean alarmed = false;
+    for (int i = cut; i < cpu.length; i++) {
+      AnomalyEnsemble.Verdict a = fresh.update(T0 + 300L * i, cpu[i], mem[i]);
+      AnomalyEnsemble.Verdict b = restored.update(T0 + 300L * i, cpu[i], mem[i]);
+      for (int j = 0; j < a.scores().length; j++) {
+        if (j != peak) {
+          assertThat(b.scores()[j])
+              .as("row %d, %s", i, AnomalyEnsemble.DETECTORS.get(j))
+              .isEqualTo(a.scores()[j]);
+        }
+      }
+      if (i < cut + calibrationMin) {
+        assertThat(b.scores()[peak]).as("row %d", i).isZero();
+      }
+      alarmed |= b.alarm();
+    }
+    assertThat(alarmed).as("the comparison covered an alarm").isTrue();
+  }
+
+  @Test
   void shouldRefuseToWriteTheSvmOrReadWhatIsNotAnEnsemble() throws IOException {
     AnomalyEnsemble withSvm =
         new AnomalyEnsemble(AnomalyEnsemble.Config.defaults(), List.of("cpu_pct"));
@@ -208,7 +287,7 @@ class AnomalyEnsembleTest {
                 AnomalyEnsemble.read(
                     new DataInputStream(new ByteArrayInputStream(new byte[] {0, 0, 0, 9}))))
         .isInstanceOf(IOException.class)
-        .hasMessageContaining("format 9, this version reads 1");
+        .hasMessageContaining("format 9, this version reads 1 and 2");
 
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     AnomalyEnsemble e = new AnomalyEnsemble(AnomalyEnsemble.Config.streaming(), List.of("cpu_pct"));
