@@ -14,6 +14,9 @@ import java.util.List;
  *
  * <ul>
  *   <li>{@code spike}: how far the sample leaves the range of the last day;
+ *   <li>{@code peak}: how far the sample before stood above both neighbours, a one-sample burst,
+ *       when that covers nearly the whole range of the day (a burst to 100 % on a VM that reaches
+ *       100 % daily, which the spike detector cannot see);
  *   <li>{@code change-point}: how far the last hour's mean leaves the 5 %..95 % range of the day
  *       before it;
  *   <li>{@code ewma}: an EWMA control chart (λ 0.2) against the day's median;
@@ -33,12 +36,12 @@ import java.util.List;
  * anomalies are normal. A detector's score is {@code min(1, −log10(p · m) / 12)}, {@code m} the
  * number of (detector, feature) pairs (Bonferroni): 0.5 is one chance in a million.
  *
- * <p><b>Ensemble.</b> The score is the largest score of the five statistical detectors. The SVM is
- * a corroborating voice, not a voter: on the Bitbrains August series, letting it raise the score
- * too more than doubles the false alarms (0.67 → 1.59 episodes per VM-week at 0.9; its alarms come
- * at other times than the others') for more caught drifts (0.07 → 0.24) and a point or two
- * elsewhere, so it is scored, reported and named in an alarm's reasons when it agrees, but does not
- * raise the score. An alarm is a score at or above the threshold, which {@code ./vmdna detect-eval}
+ * <p><b>Ensemble.</b> The score is the largest score of the six statistical detectors. The SVM is a
+ * corroborating voice, not a voter: on the Bitbrains August series, letting it raise the score too
+ * more than doubles the false alarms (0.67 → 1.59 episodes per VM-week at 0.9; its alarms come at
+ * other times than the others') for more caught drifts (0.07 → 0.24) and a point or two elsewhere,
+ * so it is scored, reported and named in an alarm's reasons when it agrees, but does not raise the
+ * score. An alarm is a score at or above the threshold, which {@code ./vmdna detect-eval}
  * calibrates on traces ({@link #DEFAULT_THRESHOLD}); it names every detector and feature whose own
  * score reached the threshold.
  *
@@ -151,8 +154,8 @@ public final class AnomalyEnsemble {
 
     /**
      * The defaults without the per-series SVM, for a streaming job: its state can be written, and
-     * the five voting detectors score exactly as with the defaults (the SVM never raises the
-     * score), for a third less work per sample and no model refit per VM per day.
+     * the six voting detectors score exactly as with the defaults (the SVM never raises the score),
+     * for a third less work per sample and no model refit per VM per day.
      */
     public static Config streaming() {
       return defaults().withOneClassSvm(false);
