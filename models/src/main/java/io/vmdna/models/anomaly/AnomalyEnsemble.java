@@ -374,7 +374,7 @@ public final class AnomalyEnsemble {
   /**
    * Reads an ensemble {@link #write} wrote, in this version's layout or the one before the peak
    * detector (whose calibration then starts empty: the peak cannot alarm for the day it takes to
-   * fill, every other detector scores as it would have).
+   * fill; every other detector scores as in an ensemble of this version that never stopped).
    *
    * @throws IOException if the input is cut short, of another format version, or inconsistent
    *     (naming what)
