@@ -3,7 +3,6 @@ package io.vmdna.flink;
 import io.vmdna.models.dna.Dna;
 import io.vmdna.models.dna.DnaModel;
 import java.io.Serializable;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -31,9 +30,14 @@ public record VmDna(
     double oneClassScore)
     implements Serializable {
 
-  /** Copies the embedding. */
+  /** Copies the embedding into an immutable list of primitives (kept as is when it is one). */
   public VmDna {
-    embedding = List.copyOf(embedding);
+    embedding = DoubleList.copyOf(embedding);
+  }
+
+  /** The embedding's value at {@code index}, without boxing it. */
+  double embeddingAt(int index) {
+    return ((DoubleList) embedding).getDouble(index);
   }
 
   /** A schema-1 DNA as it is carried (its features as the embedding, no error score). */
@@ -44,10 +48,11 @@ public record VmDna(
   /** A DNA encoded by a model. */
   public static VmDna encoded(DnaModel model, Dna dna) {
     DnaModel.Encoded e = model.encode(dna);
-    List<Double> emb = new ArrayList<>(e.embedding().length);
-    for (double v : e.embedding()) {
-      emb.add(v);
-    }
-    return new VmDna(dna.schemaVersion(), dna.windowEndS(), emb, e.errorScore(), e.oneClassScore());
+    return new VmDna(
+        dna.schemaVersion(),
+        dna.windowEndS(),
+        DoubleList.owning(e.embedding().clone()),
+        e.errorScore(),
+        e.oneClassScore());
   }
 }

@@ -41,10 +41,10 @@ public final class VmProfileSerializer extends ImmutableSerializer<VmProfile> {
     if (d != null) {
       out.writeInt(d.schemaVersion());
       out.writeLong(d.computedAtS());
-      List<Double> e = d.embedding();
-      out.writeInt(e.size());
-      for (Double v : e) {
-        out.writeDouble(v);
+      int n = d.embedding().size();
+      out.writeInt(n);
+      for (int i = 0; i < n; i++) {
+        out.writeDouble(d.embeddingAt(i));
       }
       out.writeDouble(d.errorScore());
       out.writeDouble(d.oneClassScore());
@@ -93,12 +93,12 @@ public final class VmProfileSerializer extends ImmutableSerializer<VmProfile> {
       int schema = in.readInt();
       long at = in.readLong();
       int n = length(in.readInt(), "DNA embedding");
-      Double[] e = new Double[n];
+      double[] e = new double[n];
       for (int i = 0; i < n; i++) {
         e[i] = in.readDouble();
       }
-      // an immutable list, which the records' List.copyOf takes as it is (no second copy)
-      dna = new VmDna(schema, at, List.of(e), in.readDouble(), in.readDouble());
+      // primitives, which the record keeps as they are (no box per number, no second copy)
+      dna = new VmDna(schema, at, DoubleList.owning(e), in.readDouble(), in.readDouble());
     }
     double score = in.readDouble();
     boolean anomalous = in.readBoolean();
