@@ -36,6 +36,28 @@ class DoubleListTest {
   }
 
   @Test
+  void shouldSurviveTheSerializerOfTheJobsDnaState() throws Exception {
+    // given the serializer Flink picks for the profile's "dna" value state
+    org.apache.flink.api.common.typeutils.TypeSerializer<VmDna> serializer =
+        org.apache.flink.api.common.typeinfo.TypeInformation.of(VmDna.class)
+            .createSerializer(new org.apache.flink.api.common.serialization.SerializerConfigImpl());
+    VmDna dna = new VmDna(2, 1_375_304_400L, List.of(0.25, -1.5, 3.0), 0.75, Double.NaN);
+
+    // when a DNA is written to a checkpoint and read back
+    org.apache.flink.core.memory.DataOutputSerializer out =
+        new org.apache.flink.core.memory.DataOutputSerializer(256);
+    serializer.serialize(dna, out);
+    VmDna back =
+        serializer.deserialize(
+            new org.apache.flink.core.memory.DataInputDeserializer(out.getCopyOfBuffer()));
+
+    // then it is the same DNA, its embedding primitives again
+    assertThat(back).isEqualTo(dna);
+    assertThat(back.embeddingAt(1)).isEqualTo(-1.5);
+    assertThat(serializer.copy(dna)).isEqualTo(dna);
+  }
+
+  @Test
   void shouldKeepAVmDnaImmutableWhateverListItWasGiven() {
     java.util.ArrayList<Double> given = new java.util.ArrayList<>(List.of(0.5, 0.75));
     VmDna dna = new VmDna(2, 0, given, 0.1, Double.NaN);
