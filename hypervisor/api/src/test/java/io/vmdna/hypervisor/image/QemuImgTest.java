@@ -225,21 +225,20 @@ class QemuImgTest {
   /**
    * Starts {@code qemu-io} holding {@code image} open for writing {@code ms}; returns once held.
    */
-  private static Process holdLock(Path image, int ms) throws Exception {
+  private Process holdLock(Path image, int ms) throws Exception {
     Process p =
         new ProcessBuilder("qemu-io", "-f", "qcow2", "-c", "sleep " + ms, image.toString())
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.DISCARD)
             .start();
     for (int i = 0; i < 100; i++) {
-      Process info =
-          new ProcessBuilder("qemu-img", "info", image.toString())
-              .redirectErrorStream(true)
-              .start();
-      String out = new String(info.getInputStream().readAllBytes());
-      info.waitFor();
-      if (QemuImg.LOCK_HELD.matcher(out).find()) {
-        return p;
+      try {
+        qemu.info(image); // opened: not held yet
+      } catch (HypervisorException e) {
+        if (QemuImg.LOCK_HELD.matcher(e.getMessage()).find()) {
+          return p;
+        }
+        throw e;
       }
       Thread.sleep(20);
     }
