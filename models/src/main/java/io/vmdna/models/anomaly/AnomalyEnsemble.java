@@ -22,6 +22,9 @@ import java.util.List;
  *   <li>{@code ewma}: an EWMA control chart (λ 0.2) against the day's median;
  *   <li>{@code cusum}: a two-sided CUSUM of standardised samples (slow drifts);
  *   <li>{@code daily-pattern}: the last hour against the same time on up to seven earlier days;
+ *   <li>{@code level}: the last six hours against the same hours on up to seven earlier days, in
+ *       that residual's spread over the past week (slow drifts); its calibration sees each
+ *       statistic only a day later, so a drift is weighed against the days before it began;
  *   <li>{@code one-class-svm}: a one-class SVM (Tribuo LibSVM) on the last hour's window vector
  *       (level, spread, extremes, slope, distance from earlier days), trained on the series' own
  *       past hours once the warm-up is over and refitted daily.
@@ -33,10 +36,11 @@ import java.util.List;
  * absolute guard ({@link #MIN_DEVIATIONS} robust standard deviations; for the SVM, inside its
  * support) has p-value 1, so a tiny wobble on a flat series is never news. A statistic with p below
  * {@link #KEEP_OUT_P} is kept out of that past, so anomalies do not teach the calibration that
- * anomalies are normal. A detector's score is {@code min(1, −log10(p · m) / 12)}, {@code m} the
- * number of (detector, feature) pairs (Bonferroni): 0.5 is one chance in a million.
+ * anomalies are normal. A detector's score is {@code min(1, −log10(p · m) / d)}, {@code m} the
+ * number of (detector, feature) pairs (Bonferroni), {@code d} the detector's decades ({@link
+ * #SCORE_DECADES}: 12 for most, so 0.5 is one chance in a million).
  *
- * <p><b>Ensemble.</b> The score is the largest score of the six statistical detectors. The SVM is a
+ * <p><b>Ensemble.</b> The score is the largest score of the seven statistical detectors. The SVM is a
  * corroborating voice, not a voter: on the Bitbrains August series, letting it raise the score too
  * more than doubles the false alarms (0.67 → 1.59 episodes per VM-week at 0.9; its alarms come at
  * other times than the others') for more caught drifts (0.07 → 0.24) and a point or two elsewhere,
@@ -57,16 +61,26 @@ public final class AnomalyEnsemble {
   /**
    * The default alarm threshold, as {@code ./vmdna detect-eval} calibrates it on the July CPU
    * series of the Bitbrains sample: the smallest score with at most one false alarm episode per
-   * VM-week there, else the strictest. July has 0.94 at 1.0 (1.01 at 0.9); August, never used to
-   * choose it, has 0.62 (see the README for the whole curve).
+   * VM-week there, else the strictest. July has 0.96 at 0.9 (1.02 at 0.8); August, never used to
+   * choose it, has 0.66 (see the README for the whole curve).
    */
-  public static final double DEFAULT_THRESHOLD = 1.0;
+  public static final double DEFAULT_THRESHOLD = 0.9;
 
   /** The smallest statistic, in robust standard deviations, that may count as unusual at all. */
   static final double MIN_DEVIATIONS = 3;
 
-  /** Decades of p-value that make a score of 1. */
-  static final double SCORE_DECADES = 12;
+  /**
+   * Per detector ({@link #DETECTORS} order), the decades of Bonferroni-corrected p-value that make
+   * a score of 1: a detector's score is {@code min(1, −log10(p · m) / decades)}; 12 (one in a
+   * trillion) unless said otherwise. The spike's statistic is heavy-tailed on real series (a
+   * natural burst out of a calm week looks far rarer than its fitted tail says), so it needs 24 for
+   * its share of the false alarms, and the peak 16; the slow detectors (CUSUM, level) are
+   * light-tailed and alarm at 7. Chosen on July of the Bitbrains sample, never August: with 12 for
+   * all, adding the level detector took July to 1.20 false alarms per VM-week; these keep July at
+   * 0.91 and let the level and CUSUM catch drifts, while the fast detectors (change point, EWMA,
+   * daily pattern) keep 12 and score a step as before.
+   */
+  static final double[] SCORE_DECADES = {24, 16, 12, 12, 7, 12, 7, 12};
 
   /**
    * A statistic this unlikely (before the Bonferroni factor) is kept out of its detector's past, so
@@ -76,12 +90,16 @@ public final class AnomalyEnsemble {
   static final double KEEP_OUT_P = 1e-5;
 
   /**
-   * The version of {@link #write}'s layout. 2 added the peak detector's calibration; {@link #read}
-   * still reads 1 (state written before it), the peak's calibration then starting empty.
+   * The version of {@link #write}'s layout. 2 added the peak detector's calibration; 3 the level
+   * detector's residuals and calibration, and every sample a track holds. {@link #read} still reads
+   * 1 and 2 (state written before), the missing detectors then starting empty.
    */
-  private static final int FORMAT = 2;
+  private static final int FORMAT = 3;
 
-  /** The oldest layout {@link #read} reads. */
+  /** The layout before the level detector. */
+  private static final int FORMAT_WITHOUT_LEVEL = 2;
+
+  /** The oldest layout {@link #read} reads, before the peak detector. */
   private static final int FORMAT_WITHOUT_PEAK = 1;
 
   /**
@@ -154,7 +172,7 @@ public final class AnomalyEnsemble {
 
     /**
      * The defaults without the per-series SVM, for a streaming job: its state can be written, and
-     * the six voting detectors score exactly as with the defaults (the SVM never raises the score),
+     * the seven voting detectors score exactly as with the defaults (the SVM never raises the score),
      * for a third less work per sample and no model refit per VM per day.
      */
     public static Config streaming() {
@@ -246,7 +264,11 @@ public final class AnomalyEnsemble {
           continue; // no SVM, no statistics to calibrate
         }
         calibrations[f][j] =
-            new TailCalibration(config.calibrationWindow(), config.calibrationMin(), sigmaFloor(j));
+            new TailCalibration(
+                config.calibrationWindow(),
+                config.calibrationMin(),
+                sigmaFloor(j),
+                j == SeriesTrack.LEVEL ? config.baseline() : 0);
       }
     }
     this.pairs = features.size() * DETECTORS.size();
@@ -304,7 +326,7 @@ public final class AnomalyEnsemble {
         if (p >= KEEP_OUT_P) {
           cal.add(s);
         }
-        own[f][j] = score(Math.min(1, p * pairs));
+        own[f][j] = score(Math.min(1, p * pairs), j);
         best[j] = Math.max(best[j], own[f][j]);
       }
     }
@@ -372,18 +394,20 @@ public final class AnomalyEnsemble {
   }
 
   /**
-   * Reads an ensemble {@link #write} wrote, in this version's layout or the one before the peak
-   * detector (whose calibration then starts empty: the peak cannot alarm for the day it takes to
-   * fill; every other detector scores as in an ensemble of this version that never stopped).
+   * Reads an ensemble {@link #write} wrote, in this version's layout or one of the two before it: a
+   * detector the writer did not have (level before format 3, peak before 2) starts empty (the level
+   * cannot alarm for the three days its residuals, its delay and its calibration take to fill; the
+   * peak for one); every other detector scores as in an ensemble of this version that never
+   * stopped.
    *
    * @throws IOException if the input is cut short, of another format version, or inconsistent
    *     (naming what)
    */
   public static AnomalyEnsemble read(DataInput in) throws IOException {
     int format = in.readInt();
-    if (format != FORMAT && format != FORMAT_WITHOUT_PEAK) {
+    if (format < FORMAT_WITHOUT_PEAK || format > FORMAT) {
       throw new IOException(
-          "anomaly ensemble: format %d, this version reads %d and %d"
+          "anomaly ensemble: format %d, this version reads %d to %d"
               .formatted(format, FORMAT_WITHOUT_PEAK, FORMAT));
     }
     Config config;
@@ -416,10 +440,11 @@ public final class AnomalyEnsemble {
     }
     AnomalyEnsemble e = new AnomalyEnsemble(config, features);
     for (int f = 0; f < e.tracks.length; f++) {
-      e.tracks[f].readState(in);
+      e.tracks[f].readState(in, format > FORMAT_WITHOUT_LEVEL);
       for (int j = 0; j < e.calibrations[f].length; j++) {
         if (e.calibrations[f][j] != null
-            && !(j == SeriesTrack.PEAK && format == FORMAT_WITHOUT_PEAK)) {
+            && !(j == SeriesTrack.PEAK && format == FORMAT_WITHOUT_PEAK)
+            && !(j == SeriesTrack.LEVEL && format <= FORMAT_WITHOUT_LEVEL)) {
           e.calibrations[f][j].readPast(in);
         }
       }
@@ -449,8 +474,8 @@ public final class AnomalyEnsemble {
     return detector == SeriesTrack.ONE_CLASS_SVM ? s > 0 : s >= MIN_DEVIATIONS;
   }
 
-  /** A p-value as a score in [0, 1]: {@code −log10(p) / 6}, capped at 1. */
-  static double score(double p) {
-    return p <= 0 ? 1 : Math.min(1, Math.max(0, -Math.log10(p) / SCORE_DECADES));
+  /** A detector's p-value as a score in [0, 1]: {@code −log10(p) / decades}, capped at 1. */
+  static double score(double p, int detector) {
+    return p <= 0 ? 1 : Math.min(1, Math.max(0, -Math.log10(p) / SCORE_DECADES[detector]));
   }
 }

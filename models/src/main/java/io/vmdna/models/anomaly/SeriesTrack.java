@@ -11,6 +11,11 @@ import java.util.Arrays;
  * newest sample and the series' past into a statistic, larger = more unusual, in robust standard
  * deviations of the day before (the one-class SVM: its negated decision value).
  *
+ * <p>The {@code level} detector compares the mean of the last six hours with the same six hours on
+ * up to seven earlier days (their median), and that residual with the residuals of the past week: a
+ * level that rises by a few points an hour is inside every hour's and every day's usual range for a
+ * while, yet after a day it stands well above any earlier day at that time.
+ *
  * <p>Keeps eight days of samples (the daily-pattern detector looks up to seven days back) as {@code
  * float}s (a value is rounded to a float as it arrives, so the track behaves the same before and
  * after {@link #write} / {@link #readState}); older ones are dropped. Without the SVM (see {@link
@@ -23,11 +28,12 @@ final class SeriesTrack {
   static final int EWMA = 3;
   static final int CUSUM = 4;
   static final int DAILY_PATTERN = 5;
-  static final int ONE_CLASS_SVM = 6;
+  static final int LEVEL = 6;
+  static final int ONE_CLASS_SVM = 7;
 
   /** Detector names in index order, as alarms report them. */
   static final String[] NAMES = {
-    "spike", "peak", "change-point", "ewma", "cusum", "daily-pattern", "one-class-svm"
+    "spike", "peak", "change-point", "ewma", "cusum", "daily-pattern", "level", "one-class-svm"
   };
 
   /**
@@ -43,6 +49,16 @@ final class SeriesTrack {
   private static final double CUSUM_CLIP = 4;
   private static final double CUSUM_UNIT = 4;
   private static final double CUSUM_RESTART = 12;
+
+  /**
+   * Samples in the level detector's span (6 h of 5-minute samples). On July of the Bitbrains
+   * sample, 3 h (36), 6 h and 12 h (144) were tried: 6 h caught the most injected drifts at the
+   * fewest false alarms.
+   */
+  static final int LEVEL_SPAN = 72;
+
+  /** The level detector keeps one residual in this many in its week of past residuals. */
+  static final int LEVEL_STRIDE = 6;
 
   private final AnomalyEnsemble.Config config;
   private final int keep;
@@ -60,6 +76,11 @@ final class SeriesTrack {
   private SortedWindow residuals; // seasonal residuals of the day before
   private final double[] recentResiduals; // the last hour's residuals, NaN where none
   private final OneClassWindowModel svm; // null without the SVM
+  // cum[i]: the sum of x[0..i] in index order, rebuilt when the samples move (so it depends only
+  // on the samples held, which write() keeps all of: a restored track sums exactly the same)
+  private final double[] cum;
+  private SortedWindow levels; // level residuals of the past week, one in LEVEL_STRIDE
+  private final int[] sameTime = new int[DAYS_BACK]; // the sample's index on earlier days
   private long nextSvmFit;
 
   SeriesTrack(AnomalyEnsemble.Config config) {
@@ -72,6 +93,8 @@ final class SeriesTrack {
     this.before = new SortedWindow(config.baseline());
     this.steps = new SortedWindow(config.baseline() - 1);
     this.residuals = new SortedWindow(config.baseline());
+    this.cum = new double[ts.length];
+    this.levels = new SortedWindow(DAYS_BACK * config.baseline() / LEVEL_STRIDE);
     this.recentResiduals = new double[config.recent()];
     Arrays.fill(recentResiduals, Double.NaN);
     this.svm =
@@ -93,19 +116,22 @@ final class SeriesTrack {
       System.arraycopy(x, n - keep, x, 0, keep);
       System.arraycopy(ts, n - keep, ts, 0, keep);
       n = keep;
+      rebuildSums();
     }
     ts[n] = timestampS;
     x[n] = (float) value;
+    cum[n] = (n == 0 ? 0 : cum[n - 1]) + x[n];
     n++;
     seen++;
     int t = n - 1;
-    double seasonal = seasonalResidual(t);
-    double[] stat = seen <= config.warmUp() ? null : statistics(t, value, seasonal);
+    int days = sameTimeOnEarlierDays(t);
+    double seasonal = seasonalResidual(t, days);
+    double[] stat = seen <= config.warmUp() ? null : statistics(t, value, seasonal, days);
     remember(t, value, seasonal);
     return stat;
   }
 
-  private double[] statistics(int t, double value, double seasonal) {
+  private double[] statistics(int t, double value, double seasonal, int days) {
     int r = config.recent();
     double med = base.median();
     double scale = Math.max(config.minScale(), base.mad(med) * 1.4826);
@@ -170,6 +196,22 @@ final class SeriesTrack {
       stat[DAILY_PATTERN] = Math.abs(seasonalMean - residuals.median()) / resScale;
     }
 
+    // level: the last six hours against the same hours on earlier days, in the spread of that
+    // residual over the past week (a slow drift: see the class comment). Its calibration sees a
+    // statistic only a day after it (AnomalyEnsemble), so a drift does not teach it that ever
+    // higher levels are normal
+    stat[LEVEL] = Double.NaN;
+    double level = levelResidual(t, days);
+    if (!Double.isNaN(level)) {
+      if (levels.size() >= config.baseline() / LEVEL_STRIDE) {
+        double sd = Math.max(config.minScale() / Math.sqrt(LEVEL_SPAN), levels.robustSd());
+        stat[LEVEL] = Math.abs(level - levels.median()) / sd;
+      }
+      if (seen % LEVEL_STRIDE == 0) {
+        levels.add(level);
+      }
+    }
+
     // one-class SVM on the last hour's window vector, trained on this series' past hours
     if (svm == null) {
       stat[ONE_CLASS_SVM] = Double.NaN;
@@ -200,10 +242,10 @@ final class SeriesTrack {
           "an ensemble with the per-series one-class SVM cannot be written; use a Config without"
               + " it (Config.streaming())");
     }
-    int from = Math.max(0, n - keep); // the spare room's extra samples are never read again
-    out.writeInt(n - from);
+    // every sample held, the spare room's too: the level detector's sums run from the first
+    out.writeInt(n);
     out.writeLong(seen);
-    for (int i = from; i < n; i++) {
+    for (int i = 0; i < n; i++) {
       out.writeLong(ts[i]);
       out.writeFloat(x[i]);
     }
@@ -217,17 +259,21 @@ final class SeriesTrack {
     for (double r : recentResiduals) {
       out.writeDouble(r);
     }
+    levels.write(out);
   }
 
   /**
    * Replaces this (new) track's state with one {@link #write} wrote under the same settings.
    *
+   * @param withLevels whether the state holds the level detector's residuals (written since
+   *     ensemble format 3); without them the level detector starts its week of residuals empty
    * @throws IOException if the input is malformed or written under other settings
    */
-  void readState(DataInput in) throws IOException {
+  void readState(DataInput in, boolean withLevels) throws IOException {
     int count = in.readInt();
-    if (count < 0 || count > keep) {
-      throw new IOException("anomaly track: %d samples, at most %d kept".formatted(count, keep));
+    if (count < 0 || count > ts.length) {
+      throw new IOException(
+          "anomaly track: %d samples, at most %d kept".formatted(count, ts.length));
     }
     n = count;
     seen = in.readLong();
@@ -245,6 +291,10 @@ final class SeriesTrack {
     for (int i = 0; i < recentResiduals.length; i++) {
       recentResiduals[i] = in.readDouble();
     }
+    if (withLevels) {
+      levels = sameSize(SortedWindow.read(in), levels, "level residuals");
+    }
+    rebuildSums();
   }
 
   private static SortedWindow sameSize(SortedWindow read, SortedWindow now, String what)
@@ -294,20 +344,64 @@ final class SeriesTrack {
     return new double[] {m, Math.sqrt(var / r), max, min, slope, seasonalMean};
   }
 
-  /** x[i] minus the median of the values at the same time on up to seven earlier days. */
-  private double seasonalResidual(int i) {
-    double[] v = new double[DAYS_BACK];
+  /**
+   * Fills {@link #sameTime} with the index of the sample at the same time of day on each of up to
+   * seven earlier days that has one; returns how many.
+   */
+  private int sameTimeOnEarlierDays(int t) {
     int k = 0;
     for (int d = 1; d <= DAYS_BACK; d++) {
-      int j = SeriesArrays.indexNear(ts, ts[i] - d * DAY_S, i - 1);
+      int j = SeriesArrays.indexNear(ts, ts[t] - d * DAY_S, t - 1);
       if (j >= 0) {
-        v[k++] = x[j];
+        sameTime[k++] = j;
+      }
+    }
+    return k;
+  }
+
+  /**
+   * The mean of the {@link #LEVEL_SPAN} samples ending at {@code t} minus the median of the same
+   * span on the earlier days of {@link #sameTime}; NaN without one.
+   */
+  private double levelResidual(int t, int days) {
+    int w = LEVEL_SPAN;
+    if (t < w) {
+      return Double.NaN;
+    }
+    double[] v = new double[days];
+    int k = 0;
+    for (int d = 0; d < days; d++) {
+      int j = sameTime[d];
+      if (j >= w) {
+        v[k++] = (cum[j] - cum[j - w]) / w;
       }
     }
     if (k == 0) {
       return Double.NaN;
     }
-    double[] s = Arrays.copyOf(v, k);
+    double[] sorted = Arrays.copyOf(v, k);
+    Arrays.sort(sorted);
+    return (cum[t] - cum[t - w]) / w - median(sorted);
+  }
+
+  /** Recomputes {@link #cum} from the samples kept (after they moved, or were read). */
+  private void rebuildSums() {
+    double c = 0;
+    for (int i = 0; i < n; i++) {
+      c += x[i];
+      cum[i] = c;
+    }
+  }
+
+  /** x[i] minus the median of the values at the same time on the earlier days of sameTime. */
+  private double seasonalResidual(int i, int days) {
+    if (days == 0) {
+      return Double.NaN;
+    }
+    double[] s = new double[days];
+    for (int d = 0; d < days; d++) {
+      s[d] = x[sameTime[d]];
+    }
     Arrays.sort(s);
     return x[i] - median(s);
   }

@@ -14,7 +14,14 @@ import java.io.IOException;
  *
  * <p>The past is a {@link SortedWindow} of the last {@code window} statistics, so the tail is
  * refitted on every p-value at the cost of reading the top 2 %; until {@code minHistory} statistics
- * were seen every p-value is 1. Not thread-safe: one instance per detector and feature.
+ * were seen every p-value is 1.
+ *
+ * <p>With a {@code delay}, a statistic joins the past only {@code delay} statistics after it came:
+ * the p-value of a slowly growing statistic (a drift) is then taken against the past before the
+ * change began, instead of against the change's own first hours, which would teach the calibration
+ * that ever larger values are normal.
+ *
+ * <p>Not thread-safe: one instance per detector and feature.
  */
 final class TailCalibration {
   /** The share of the past above the tail's start. */
@@ -23,6 +30,9 @@ final class TailCalibration {
   private SortedWindow past;
   private final int minHistory;
   private final double sigmaFloor;
+  private final float[] pending; // statistics not yet in the past, oldest at `head`
+  private int head;
+  private int waiting;
 
   /**
    * A calibration.
@@ -33,6 +43,18 @@ final class TailCalibration {
    *     would otherwise make any small rise infinitely unlikely)
    */
   TailCalibration(int window, int minHistory, double sigmaFloor) {
+    this(window, minHistory, sigmaFloor, 0);
+  }
+
+  /**
+   * A calibration whose past lags the statistics by {@code delay}.
+   *
+   * @param window past statistics kept
+   * @param minHistory statistics needed in the past before the first p-value below 1
+   * @param sigmaFloor the smallest tail scale, in the statistic's unit
+   * @param delay statistics that wait before they join the past (0: at once)
+   */
+  TailCalibration(int window, int minHistory, double sigmaFloor, int delay) {
     if (window < minHistory || minHistory < 2) {
       throw new IllegalArgumentException(
           "need window >= minHistory >= 2, were %d, %d".formatted(window, minHistory));
@@ -40,6 +62,10 @@ final class TailCalibration {
     this.past = new SortedWindow(window);
     this.minHistory = minHistory;
     this.sigmaFloor = sigmaFloor;
+    if (delay < 0) {
+      throw new IllegalArgumentException("need delay >= 0, was " + delay);
+    }
+    this.pending = new float[delay];
   }
 
   /** Whether enough statistics were seen to give p-values below 1. */
@@ -67,15 +93,25 @@ final class TailCalibration {
     return (k + 1.0) / (n + 1.0) * Math.exp(-(s - u) / sigma);
   }
 
-  /** Writes the past statistics (4 bytes each; the settings are the constructor's). */
+  /**
+   * Writes the past statistics and, with a delay, those still waiting (4 bytes each; the settings
+   * are the constructor's).
+   */
   void write(DataOutput out) throws IOException {
     past.write(out);
+    if (pending.length > 0) {
+      out.writeInt(waiting);
+      for (int i = 0; i < waiting; i++) {
+        out.writeFloat(pending[(head + i) % pending.length]);
+      }
+    }
   }
 
   /**
-   * Replaces the past with one {@link #write} wrote for a calibration of the same window.
+   * Replaces the past (and the waiting statistics) with what {@link #write} wrote for a calibration
+   * of the same window and delay.
    *
-   * @throws IOException if the input is malformed or was written for another window size
+   * @throws IOException if the input is malformed or was written for another window size or delay
    */
   void readPast(DataInput in) throws IOException {
     SortedWindow w = SortedWindow.read(in);
@@ -85,12 +121,34 @@ final class TailCalibration {
               .formatted(w.capacity(), past.capacity()));
     }
     past = w;
+    if (pending.length > 0) {
+      int count = in.readInt();
+      if (count < 0 || count > pending.length) {
+        throw new IOException(
+            "calibration: %d statistics waiting, at most %d".formatted(count, pending.length));
+      }
+      for (int i = 0; i < count; i++) {
+        pending[i] = in.readFloat();
+      }
+      head = 0;
+      waiting = count;
+    }
   }
 
   /** Adds a statistic to the past (a NaN is ignored). */
   void add(double s) {
-    if (!Double.isNaN(s)) {
+    if (Double.isNaN(s)) {
+      return;
+    }
+    if (pending.length == 0) {
       past.add(s);
+    } else if (waiting == pending.length) {
+      past.add(pending[head]);
+      pending[head] = (float) s; // the past holds floats: rounding now changes nothing
+      head = (head + 1) % pending.length;
+    } else {
+      pending[(head + waiting) % pending.length] = (float) s;
+      waiting++;
     }
   }
 }
