@@ -36,7 +36,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * --dna-model M              shipped (default), none, or a dna-model.json (./vmdna dna-train)
  * --anomaly A                chart (default): the EWMA chart on CPU; ensemble: the calibrated
  *                            ensemble on CPU % and memory % beside it (alarms name detector and
- *                            feature; 162 KB more state per VM)
+ *                            feature; 183 KB more state per VM)
  * --cpu-speed-factors F      host=factor[,...]: how fast each host's cores are against a
  *                            reference core; the hosts file's capacities and the polled
  *                            libvirt samples become reference MHz (hosts not named: 1.0).

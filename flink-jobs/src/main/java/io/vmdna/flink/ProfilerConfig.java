@@ -30,7 +30,7 @@ import java.util.Map;
  * @param dnaModel {@link #SHIPPED} (the DNA model in the jar, default), a {@code dna-model.json}
  *     written by {@code ./vmdna dna-train}, or {@link #NONE} (signals carry the short schema-1 DNA)
  * @param anomaly the per-VM anomaly ensemble's settings ({@link #ENSEMBLE}: calibrated detectors on
- *     CPU % and memory % beside the chart, alarms after a two-day warm-up, 162 KB more state per
+ *     CPU % and memory % beside the chart, alarms after a two-day warm-up, 183 KB more state per
  *     VM), or null for the {@code chart} alone ({@link #CHART}, the default: see {@link
  *     #anomalyNamed})
  */

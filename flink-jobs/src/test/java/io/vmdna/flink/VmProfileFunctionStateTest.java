@@ -79,10 +79,12 @@ class VmProfileFunctionStateTest {
   @Test
   void anomalyEnsembleShouldStopGrowingOnceItsWeekOfStatisticsIsFull() throws Exception {
     // given the default ensemble (CPU % and memory %): eight days of samples, a week of statistics
+    // (the level detector's start a day after the others' and join its calibration a day late:
+    // full after ten days)
     AnomalyEnsemble.Config ensemble = AnomalyEnsemble.Config.streaming();
     long bare = stateBytesAfter(2 * 288, TREND, ProfilerConfig.NONE, null);
-    long full = stateBytesAfter(9 * 288, TREND, ProfilerConfig.NONE, ensemble);
-    long later = stateBytesAfter(9 * 288 + 200, TREND, ProfilerConfig.NONE, ensemble);
+    long full = stateBytesAfter(11 * 288, TREND, ProfilerConfig.NONE, ensemble);
+    long later = stateBytesAfter(11 * 288 + 200, TREND, ProfilerConfig.NONE, ensemble);
     String shipped = ProfilerConfig.SHIPPED;
     long everything =
         stateBytesAfter(ProfilerConfig.MODEL_HISTORY_SAMPLES + 1000, shipped, shipped, ensemble);

@@ -40,12 +40,12 @@ import java.util.List;
  * number of (detector, feature) pairs (Bonferroni), {@code d} the detector's decades ({@link
  * #SCORE_DECADES}: 12 for most, so 0.5 is one chance in a million).
  *
- * <p><b>Ensemble.</b> The score is the largest score of the seven statistical detectors. The SVM is a
- * corroborating voice, not a voter: on the Bitbrains August series, letting it raise the score too
- * more than doubles the false alarms (0.67 → 1.59 episodes per VM-week at 0.9; its alarms come at
- * other times than the others') for more caught drifts (0.07 → 0.24) and a point or two elsewhere,
- * so it is scored, reported and named in an alarm's reasons when it agrees, but does not raise the
- * score. An alarm is a score at or above the threshold, which {@code ./vmdna detect-eval}
+ * <p><b>Ensemble.</b> The score is the largest score of the seven statistical detectors. The SVM is
+ * a corroborating voice, not a voter: on the Bitbrains August series, letting it raise the score
+ * too more than doubles the false alarms (0.67 → 1.59 episodes per VM-week at 0.9; its alarms come
+ * at other times than the others') for more caught drifts (0.07 → 0.24) and a point or two
+ * elsewhere, so it is scored, reported and named in an alarm's reasons when it agrees, but does not
+ * raise the score. An alarm is a score at or above the threshold, which {@code ./vmdna detect-eval}
  * calibrates on traces ({@link #DEFAULT_THRESHOLD}); it names every detector and feature whose own
  * score reached the threshold.
  *
@@ -91,8 +91,8 @@ public final class AnomalyEnsemble {
 
   /**
    * The version of {@link #write}'s layout. 2 added the peak detector's calibration; 3 the level
-   * detector's residuals and calibration, and every sample a track holds. {@link #read} still reads
-   * 1 and 2 (state written before), the missing detectors then starting empty.
+   * detector's residuals and calibration. {@link #read} still reads 1 and 2 (state written before),
+   * the missing detectors then starting empty.
    */
   private static final int FORMAT = 3;
 
@@ -172,8 +172,8 @@ public final class AnomalyEnsemble {
 
     /**
      * The defaults without the per-series SVM, for a streaming job: its state can be written, and
-     * the seven voting detectors score exactly as with the defaults (the SVM never raises the score),
-     * for a third less work per sample and no model refit per VM per day.
+     * the seven voting detectors score exactly as with the defaults (the SVM never raises the
+     * score), for a third less work per sample and no model refit per VM per day.
      */
     public static Config streaming() {
       return defaults().withOneClassSvm(false);

@@ -60,6 +60,12 @@ final class SeriesTrack {
   /** The level detector keeps one residual in this many in its week of past residuals. */
   static final int LEVEL_STRIDE = 6;
 
+  /**
+   * Fixed-point units per unit of a metric in the level detector's sums (2^12: a resolution of
+   * 0.00024; a value may be up to about 10^11 before a week of sums could overflow).
+   */
+  private static final double SUM_UNIT = 4096;
+
   private final AnomalyEnsemble.Config config;
   private final int keep;
   private long[] ts;
@@ -76,9 +82,10 @@ final class SeriesTrack {
   private SortedWindow residuals; // seasonal residuals of the day before
   private final double[] recentResiduals; // the last hour's residuals, NaN where none
   private final OneClassWindowModel svm; // null without the SVM
-  // cum[i]: the sum of x[0..i] in index order, rebuilt when the samples move (so it depends only
-  // on the samples held, which write() keeps all of: a restored track sums exactly the same)
-  private final double[] cum;
+  // cum[i]: the sum of x[0..i] in fixed point (units of 1 / SUM_UNIT), rebuilt when the samples
+  // move: integer sums are exact, so a window's sum does not depend on where the sums started
+  // (a restored track, which holds fewer samples, sums exactly as the one that wrote it)
+  private final long[] cum;
   private SortedWindow levels; // level residuals of the past week, one in LEVEL_STRIDE
   private final int[] sameTime = new int[DAYS_BACK]; // the sample's index on earlier days
   private long nextSvmFit;
@@ -93,7 +100,7 @@ final class SeriesTrack {
     this.before = new SortedWindow(config.baseline());
     this.steps = new SortedWindow(config.baseline() - 1);
     this.residuals = new SortedWindow(config.baseline());
-    this.cum = new double[ts.length];
+    this.cum = new long[ts.length];
     this.levels = new SortedWindow(DAYS_BACK * config.baseline() / LEVEL_STRIDE);
     this.recentResiduals = new double[config.recent()];
     Arrays.fill(recentResiduals, Double.NaN);
@@ -120,7 +127,7 @@ final class SeriesTrack {
     }
     ts[n] = timestampS;
     x[n] = (float) value;
-    cum[n] = (n == 0 ? 0 : cum[n - 1]) + x[n];
+    cum[n] = (n == 0 ? 0 : cum[n - 1]) + Math.round(x[n] * SUM_UNIT);
     n++;
     seen++;
     int t = n - 1;
@@ -242,10 +249,10 @@ final class SeriesTrack {
           "an ensemble with the per-series one-class SVM cannot be written; use a Config without"
               + " it (Config.streaming())");
     }
-    // every sample held, the spare room's too: the level detector's sums run from the first
-    out.writeInt(n);
+    int from = Math.max(0, n - keep); // the spare room's extra samples are never read again
+    out.writeInt(n - from);
     out.writeLong(seen);
-    for (int i = 0; i < n; i++) {
+    for (int i = from; i < n; i++) {
       out.writeLong(ts[i]);
       out.writeFloat(x[i]);
     }
@@ -271,9 +278,8 @@ final class SeriesTrack {
    */
   void readState(DataInput in, boolean withLevels) throws IOException {
     int count = in.readInt();
-    if (count < 0 || count > ts.length) {
-      throw new IOException(
-          "anomaly track: %d samples, at most %d kept".formatted(count, ts.length));
+    if (count < 0 || count > keep) {
+      throw new IOException("anomaly track: %d samples, at most %d kept".formatted(count, keep));
     }
     n = count;
     seen = in.readLong();
@@ -373,7 +379,7 @@ final class SeriesTrack {
     for (int d = 0; d < days; d++) {
       int j = sameTime[d];
       if (j >= w) {
-        v[k++] = (cum[j] - cum[j - w]) / w;
+        v[k++] = (cum[j] - cum[j - w]) / SUM_UNIT / w;
       }
     }
     if (k == 0) {
@@ -381,14 +387,14 @@ final class SeriesTrack {
     }
     double[] sorted = Arrays.copyOf(v, k);
     Arrays.sort(sorted);
-    return (cum[t] - cum[t - w]) / w - median(sorted);
+    return (cum[t] - cum[t - w]) / SUM_UNIT / w - median(sorted);
   }
 
   /** Recomputes {@link #cum} from the samples kept (after they moved, or were read). */
   private void rebuildSums() {
-    double c = 0;
+    long c = 0;
     for (int i = 0; i < n; i++) {
-      c += x[i];
+      c += Math.round(x[i] * SUM_UNIT);
       cum[i] = c;
     }
   }

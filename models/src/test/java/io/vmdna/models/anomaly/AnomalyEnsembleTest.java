@@ -152,7 +152,8 @@ class AnomalyEnsembleTest {
       }
     }
     assertThat(fastest).isLessThan(AnomalyEnsemble.DEFAULT_THRESHOLD);
-    assertThat(drifted.get(first).scores()[level]).isGreaterThanOrEqualTo(1.0);
+    assertThat(drifted.get(first).scores()[level])
+        .isGreaterThanOrEqualTo(AnomalyEnsemble.DEFAULT_THRESHOLD);
   }
 
   @Test
