@@ -385,7 +385,8 @@ final class SeriesTrack {
     if (k == 0) {
       return Double.NaN;
     }
-    double[] sorted = Arrays.copyOf(v, k);
+    // a day too early for a whole span is rare: copy only then (this runs on every sample)
+    double[] sorted = k == days ? v : Arrays.copyOf(v, k);
     Arrays.sort(sorted);
     return (cum[t] - cum[t - w]) / SUM_UNIT / w - median(sorted);
   }
